@@ -1,0 +1,155 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { planVatsimRows, VATSIM_TABLES } from '../../src/workload/vatsim.js';
+import { createNaiveTables, csvPipe } from './csv-pipe.js';
+import { versionOf } from './machine.js';
+import { type ExitStatus, measure, run, TreeSampler } from './measure.js';
+import { compareReals, countRows, dropDatabase, freshDatabase, type RealComparison } from './pg-admin.js';
+import { workingCopy } from './workload-cache.js';
+
+/** The loaders the bench compares. */
+export const TOOLS = ['litebridge', 'pgloader', 'pgloader-cast', 'csv'] as const;
+export type Tool = (typeof TOOLS)[number];
+
+/** What one loader did with the workload. */
+export interface ToolResult {
+  readonly tool: Tool;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  /** Why it was skipped or failed. */
+  readonly reason?: string;
+  readonly wallMs?: number;
+  readonly peakRssMb?: number;
+  readonly rowsExpected: number;
+  readonly expectedPerTable: Readonly<Record<string, number>>;
+  readonly rowsLoaded?: number;
+  /** Loaded rows per second of wall time. */
+  readonly rowsPerSec?: number;
+  readonly rowsPerTable?: Readonly<Record<string, number | null>>;
+  /** traffic_movements.confidence_score compared with SQLite, value by value. */
+  readonly realCheck?: RealComparison | null;
+  /** litebridge only: outcome of `litebridge verify`. */
+  readonly verify?: string;
+  readonly log: string;
+}
+
+/** Everything a loader run needs. */
+export interface RunContext {
+  readonly root: string;
+  readonly outDir: string;
+  readonly workload: string;
+  readonly rows: number;
+  readonly adminUrl: string;
+  readonly keep: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** Which table and column show whether REAL values survive (17-significant-digit doubles). */
+const REAL_PROBE = { table: 'traffic_movements', key: 'id', column: 'confidence_score' } as const;
+
+const describeExit = (s: ExitStatus): string =>
+  s.signal !== null ? `signal ${s.signal}` : `exit code ${s.code}`;
+
+/** Runs one loader into a fresh database on a fresh copy of the workload, then checks what arrived. */
+export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> {
+  const log = join(ctx.outDir, `${tool}.log`);
+  const base = { tool, rowsExpected: ctx.rows, expectedPerTable: planVatsimRows(ctx.rows), log } as const;
+  const skip = skipReason(tool, ctx.root);
+  if (skip !== undefined) return { ...base, status: 'skipped', reason: skip };
+
+  const database = `lb_bench_${tool}`;
+  const url = await freshDatabase(ctx.adminUrl, database);
+  const file = workingCopy(ctx.workload, join(ctx.outDir, `work-${tool}.db`));
+  const cli = join(ctx.root, 'dist', 'src', 'cli', 'main.js');
+  try {
+    if (tool === 'csv') await createNaiveTables(url, file, VATSIM_TABLES);
+    ctx.log(`${tool}: loading…`);
+    const m = await measure((sampler) => {
+      switch (tool) {
+        case 'litebridge':
+          return run(sampler, process.execPath, [cli, 'snapshot', '--sqlite', file, '--pg', url], log);
+        case 'pgloader':
+          return run(sampler, 'pgloader', ['--dynamic-space-size', '4096', `sqlite://${file}`, url], log);
+        case 'pgloader-cast':
+          return run(
+            sampler,
+            'pgloader',
+            ['--dynamic-space-size', '4096', castLoadFile(ctx.outDir, file, url)],
+            log,
+          );
+        case 'csv':
+          return csvPipe(sampler, file, url, VATSIM_TABLES, log);
+      }
+    });
+    ctx.log(`${tool}: ${describeExit(m.result)} after ${(m.wallMs / 1000).toFixed(1)} s`);
+    const rowsPerTable = await countRows(url, VATSIM_TABLES);
+    const rowsLoaded = Object.values(rowsPerTable).reduce<number>((a, b) => a + (b ?? 0), 0);
+    const realCheck = await compareReals(url, file, REAL_PROBE.table, REAL_PROBE.key, REAL_PROBE.column);
+    let verify: string | undefined;
+    if (tool === 'litebridge' && m.result.code === 0) {
+      const v = await run(
+        new TreeSampler(),
+        process.execPath,
+        [cli, 'verify', '--sqlite', file, '--pg', url],
+        log,
+      );
+      verify = v.code === 0 ? 'differences: 0' : `verify ${describeExit(v)} (see ${log})`;
+    }
+    return {
+      ...base,
+      status: m.result.code === 0 ? 'ok' : 'failed',
+      ...(m.result.code === 0 ? {} : { reason: describeExit(m.result) }),
+      wallMs: m.wallMs,
+      peakRssMb: m.peakRssMb,
+      rowsLoaded,
+      rowsPerSec: rowsLoaded / (m.wallMs / 1000),
+      rowsPerTable,
+      realCheck,
+      ...(verify === undefined ? {} : { verify }),
+    };
+  } finally {
+    if (!ctx.keep) {
+      await dropDatabase(ctx.adminUrl, database);
+      for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(file + suffix, { force: true });
+    }
+  }
+}
+
+/**
+ * A pgloader command file with pgloader's SQLite defaults plus the one cast this workload needs
+ * (SMALLINT columns hold values above 32767): the fair-speed variant of pgloader.
+ */
+function castLoadFile(outDir: string, file: string, url: string): string {
+  const path = join(outDir, 'pgloader-cast.load');
+  const text = [
+    'LOAD DATABASE',
+    `  FROM sqlite://${file}`,
+    `  INTO ${url}`,
+    '  WITH create tables, create indexes, reset sequences',
+    '  CAST type smallint to integer drop typemod;',
+    '',
+  ].join('\n');
+  writeFileSync(path, text, { mode: 0o600 });
+  return path;
+}
+
+/** Why a loader cannot run here, with how to fix it; undefined when it can. */
+function skipReason(tool: Tool, root: string): string | undefined {
+  switch (tool) {
+    case 'litebridge':
+      return existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))
+        ? undefined
+        : 'dist/src/cli/main.js not found: run `npm run build` first';
+    case 'pgloader':
+    case 'pgloader-cast':
+      return versionOf('pgloader', ['--version']) === null
+        ? 'pgloader not installed: `sudo apt-get install pgloader` (Debian/Ubuntu) or `brew install pgloader` (macOS)'
+        : undefined;
+    case 'csv':
+      if (versionOf('sqlite3', ['--version']) === null)
+        return 'sqlite3 CLI not installed: `sudo apt-get install sqlite3`';
+      if (versionOf('psql', ['--version']) === null)
+        return 'psql not installed: `sudo apt-get install postgresql-client`';
+      return undefined;
+  }
+}

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+
+/** Wall time and memory of one measured piece of work. */
+export interface Measurement<T> {
+  readonly result: T;
+  readonly wallMs: number;
+  /** Peak resident memory of the watched process trees, MiB (sum over live processes, or the largest VmHWM). */
+  readonly peakRssMb: number;
+}
+
+/** How a child process ended. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * Samples the resident memory of process trees every `intervalMs` through /proc: each root pid
+ * and all of its descendants. Linux only; elsewhere it reports 0.
+ */
+export class TreeSampler {
+  readonly #roots = new Set<number>();
+  readonly #hwmKb = new Map<number, number>();
+  #peakSumKb = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+
+  constructor(readonly intervalMs = 50) {}
+
+  /** Adds a process (and, from now on, its descendants) to the sampled set. */
+  watch(pid: number | undefined): void {
+    if (pid !== undefined) this.#roots.add(pid);
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.#sample(), this.intervalMs);
+  }
+
+  /** Stops sampling and returns the peak in MiB. */
+  async stop(): Promise<number> {
+    clearInterval(this.#timer);
+    await this.#sample();
+    const maxHwm = Math.max(0, ...this.#hwmKb.values());
+    return Math.max(this.#peakSumKb, maxHwm) / 1024;
+  }
+
+  async #sample(): Promise<void> {
+    if (this.#busy || this.#roots.size === 0) return;
+    this.#busy = true;
+    try {
+      const pids = await treeOf(this.#roots);
+      let sum = 0;
+      for (const pid of pids) {
+        const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+        const rss = kb(status, 'VmRSS');
+        const hwm = kb(status, 'VmHWM');
+        sum += rss;
+        if (hwm > (this.#hwmKb.get(pid) ?? 0)) this.#hwmKb.set(pid, hwm);
+      }
+      if (sum > this.#peakSumKb) this.#peakSumKb = sum;
+    } finally {
+      this.#busy = false;
+    }
+  }
+}
+
+function kb(status: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) : 0;
+}
+
+/** The given pids that still exist plus all their descendants, from /proc/<pid>/stat. */
+async function treeOf(roots: ReadonlySet<number>): Promise<Set<number>> {
+  const children = new Map<number, number[]>();
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  await Promise.all(
+    entries
+      .filter((e) => /^\d+$/.test(e))
+      .map(async (e) => {
+        const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '');
+        // pid (comm) state ppid …; comm may hold spaces and parentheses, so split after the last ')'.
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (!Number.isNaN(ppid)) children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
+      }),
+  );
+  const tree = new Set<number>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    if (tree.has(pid)) continue;
+    tree.add(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
+/** Runs `work`, timing it and sampling the memory of every process it registers with the sampler. */
+export async function measure<T>(work: (sampler: TreeSampler) => Promise<T>): Promise<Measurement<T>> {
+  const sampler = new TreeSampler();
+  sampler.start();
+  const started = process.hrtime.bigint();
+  try {
+    const result = await work(sampler);
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return { result, wallMs, peakRssMb: await sampler.stop() };
+  } catch (error) {
+    await sampler.stop();
+    throw error;
+  }
+}
+
+/** Spawns a command with its output appended to `logPath`, watched by `sampler`; resolves when it exits. */
+export function run(
+  sampler: TreeSampler,
+  command: string,
+  args: readonly string[],
+  logPath: string,
+): Promise<ExitStatus> {
+  const fd = openSync(logPath, 'a');
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
+    sampler.watch(child.pid);
+    child.once('error', (error) => {
+      closeSync(fd);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      closeSync(fd);
+      resolve({ code, signal });
+    });
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Snapshot bench: one collector-shaped SQLite file, loaded into fresh PostgreSQL databases by
+ * litebridge, pgloader and the hand-written `sqlite3 -csv | psql \copy` pipe; wall time, rows/s,
+ * peak memory and what arrived. Run: `npm run build && node dist/bench/snapshot.js --rows 2000000`.
+ */
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../src/pg/embedded-server.js';
+import { runTool, TOOLS, type Tool, type ToolResult } from './lib/loaders.js';
+import { machineInfo } from './lib/machine.js';
+import { serverVersion } from './lib/pg-admin.js';
+import { markdownReport, ratios } from './lib/report.js';
+import { cachedWorkload } from './lib/workload-cache.js';
+
+const USAGE = `usage: node dist/bench/snapshot.js [--rows N] [--seed N] [--only litebridge,pgloader,pgloader-cast,csv]
+                                   [--pg-url URL] [--fast] [--keep] [--out DIR]
+  --rows    rows in the generated workload (default 2000000)
+  --seed    workload seed (default 1); the file is cached per rows+seed in the out folder
+  --only    comma-separated loaders to run (default: all four)
+  --pg-url  superuser URL of an existing PostgreSQL instead of the embedded one
+  --fast    start the embedded PostgreSQL with fsync=off (default: durable settings)
+  --keep    keep the loaded databases and working copies for inspection
+  --out     output folder (default bench/out)`;
+
+/** The repository: this file runs as dist/bench/snapshot.js. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+function parseCount(value: string, flag: string): number {
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new Error(`${flag} must be a non-negative integer, got ${value}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '2000000' },
+      seed: { type: 'string', default: '1' },
+      only: { type: 'string' },
+      'pg-url': { type: 'string' },
+      fast: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      out: { type: 'string', default: join(ROOT, 'bench', 'out') },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const rows = parseCount(values.rows, '--rows');
+  const seed = parseCount(values.seed, '--seed');
+  const tools = (values.only?.split(',').map((t) => t.trim()) ?? [...TOOLS]) as Tool[];
+  const unknown = tools.filter((t) => !(TOOLS as readonly string[]).includes(t));
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown loader(s) ${unknown.join(', ')}; choose from ${TOOLS.join(', ')}`);
+  const outDir = values.out;
+  mkdirSync(outDir, { recursive: true });
+
+  const machine = machineInfo();
+  const workload = cachedWorkload(outDir, rows, seed, log);
+
+  let server: EmbeddedServer | undefined;
+  let adminUrl = values['pg-url'];
+  if (adminUrl === undefined) {
+    chmodSync(outDir, 0o755); // as root the server runs as the postgres user, who must enter the folder
+    log(`starting embedded PostgreSQL in ${join(outDir, 'pg')}`);
+    server = await startEmbeddedPostgres({ dataDir: join(outDir, 'pg'), throwaway: values.fast });
+    adminUrl = server.url();
+  }
+  try {
+    const postgres = await serverVersion(adminUrl);
+    const results: ToolResult[] = [];
+    for (const tool of tools) {
+      const result = await runTool(tool, {
+        root: ROOT,
+        outDir,
+        workload,
+        rows,
+        adminUrl,
+        keep: values.keep,
+        log,
+      });
+      if (result.status === 'skipped') log(`${tool}: skipped: ${result.reason}`);
+      results.push(result);
+    }
+    const report = markdownReport({
+      machine,
+      postgres,
+      rows,
+      seed,
+      workloadBytes: statSync(workload).size,
+      results,
+    });
+    process.stdout.write(report);
+    const stamp = machine.date.replace(/[:]/g, '').replace(/\..*$/, '');
+    const jsonPath = join(outDir, `snapshot-${stamp}.json`);
+    const json = {
+      machine,
+      postgres,
+      fastServer: values.fast,
+      workload: { rows, seed, path: workload },
+      results,
+      ratios: ratios(results),
+    };
+    writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+    log(`wrote ${jsonPath}`);
+  } finally {
+    await server?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${USAGE}\n`,
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { redactUrl } from '../config/redact.js';
+import { startEmbeddedPostgres } from '../pg/embedded-server.js';
+import { runSnapshot } from '../pipeline/snapshot.js';
+import { runVerify } from '../verify/verify.js';
+import { buildVatsimDatabase } from '../workload/vatsim.js';
+import type { CommandSpec } from './command.js';
+
+/** `litebridge demo` (`npm start`): a VATSIM-like file copied into an embedded PostgreSQL. */
+export const demoCommand: CommandSpec = {
+  name: 'demo',
+  summary: 'build a VATSIM-like SQLite file, start an embedded PostgreSQL, snapshot and verify',
+  help: `
+Everything lives under --dir (default ./.litebridge): the SQLite file demo/vatsim.db (built once,
+~200k rows in the shape of a VATSIM collector) and a PostgreSQL 18 data directory pg/. The server
+keeps running after the copy so you can look around with psql; Ctrl-C stops it.`,
+  configure(command) {
+    command
+      .option('--dir <path>', 'working folder for the demo', '.litebridge')
+      .option('--rows <n>', 'rows in the demo database', '200000')
+      .option('--exit', 'stop the server right after verifying instead of waiting for Ctrl-C')
+      .option('--json', 'print the result as JSON on stdout');
+  },
+  async run(flags, log) {
+    const dir = resolve(String(flags.dir));
+    const rows = Number(flags.rows);
+    const sqlite = join(dir, 'demo', 'vatsim.db');
+    mkdirSync(join(dir, 'demo'), { recursive: true });
+    if (!existsSync(sqlite)) {
+      log.info({ sqlite, rows }, 'building the VATSIM-like demo database');
+      await buildVatsimDatabase(sqlite, { rows, journalMode: 'wal' });
+    }
+    log.info({ dataDir: join(dir, 'pg') }, 'starting embedded PostgreSQL');
+    const server = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), persistent: true });
+    try {
+      const config = loadConfig({ sqlite, pg: server.url('postgres'), replace: true }, {});
+      const snapshot = await runSnapshot(config, log);
+      const verify = await runVerify(config, log);
+      const psql = `psql "${server.url('postgres')}"`;
+      const text = [
+        `copied ${snapshot.rows} rows from ${sqlite} in ${(snapshot.ms / 1000).toFixed(1)} s`,
+        `verify: ${verify.equal ? 'equal, every row and value' : 'DIFFERENT'}`,
+        '',
+        `PostgreSQL is running: ${psql}`,
+        '  try: SELECT callsign, departure, arrival, altitude FROM flights LIMIT 5;',
+      ].join('\n');
+      process.stdout.write(`${text}\n`);
+      if (flags.exit !== true) {
+        process.stdout.write('Press Ctrl-C to stop.\n');
+        await new Promise<void>((done) => {
+          process.once('SIGINT', done);
+          process.once('SIGTERM', done);
+        });
+      }
+      return {
+        status: verify.equal ? 'ok' : 'different',
+        result: { sqlite, pg: redactUrl(server.url('postgres')), snapshot, equal: verify.equal },
+        text: 'demo stopped',
+      };
+    } finally {
+      await server.stop();
+    }
+  },
+};

@@ -1,0 +1,71 @@
+import type { TargetColumn } from '../model/target-schema.js';
+import {
+  booleanEncoder,
+  doubleEncoder,
+  integerEncoder,
+  numericEncoder,
+  realEncoder,
+} from './encode-number.js';
+import { byteaEncoder, jsonbEncoder, textEncoder } from './encode-text.js';
+import { timeEncoder } from './encode-time.js';
+import { type Encoder, withCopyEscaping } from './encoder.js';
+
+/**
+ * One precompiled encoder per target column: the type is looked at once, here, never per value.
+ * NULL is NULL for every type. Anything not listed is a CodecError (code DATA) naming the column,
+ * the value and the reason; nothing is rounded, truncated or dropped silently.
+ *
+ * | target           | integer (bigint)        | real (number)                  | text (string)                         | blob                  |
+ * |------------------|-------------------------|--------------------------------|---------------------------------------|-----------------------|
+ * | bigint/int/small | decimal, range-checked  | integral and in range → exact  | canonical `-?[1-9]\d*`/`0` in range   | error                 |
+ * | double precision | exact if a double holds it | shortest round-trip, `-0`, `±Infinity`; NaN error | strict float literal, finite, normalised | error |
+ * | real (float4)    | exact if float4 holds it | only if `Math.fround(x) === x` | float literal float4 holds exactly    | error                 |
+ * | numeric          | decimal                 | shortest digits, exponent expanded (`1e21`, `1.5e-7` → `0.00000015`); `-0` → `0`; `±Infinity` | decimal literal as is; exponent expanded keeping the scale; `Infinity`; no NaN | error |
+ * | text             | decimal digits          | shortest digits (the storage class is not kept) | as is; U+0000 → error | UTF-8 if valid and NUL-free, else error |
+ * | bytea            | error                   | error                          | its UTF-8 bytes, `\x…`                | `\x` + lowercase hex  |
+ * | boolean          | 0 → `f`, 1 → `t`        | 0 → `f`, 1 → `t`               | true/false, t/f, 1/0, yes/no (all lower or all upper case) | error |
+ * | timestamp        | with timeInput*         | with timeInput*                | ISO-8601 (datetime.ts), offsets → UTC, `YYYY-MM-DD HH:MM:SS[.ffffff]` | error |
+ * | timestamptz      | same, with `+00`        | same, with `+00`               | same, naive text is UTC, `…+00`       | error                 |
+ * | date             | same, midnight only     | same, midnight only            | `YYYY-MM-DD`, or a datetime at exactly midnight UTC | error |
+ * | jsonb            | error                   | error                          | valid JSON without `\u0000` or unpaired surrogate escapes, as is | error |
+ *
+ * *timeInput `text` (default) refuses numbers with a hint; `unixepoch` reads seconds (reals rounded to
+ * the microsecond), `unixepoch-ms` milliseconds (reals rounded to the microsecond), `julianday` days
+ * rounded to the millisecond as SQLite does. More than 6 fraction digits in text are refused unless
+ * the extra ones are zeros (PostgreSQL would round). Years must stay within 0001-9999.
+ *
+ * Every encoder but text and jsonb declares (see `withCopyEscaping`) that its output needs no COPY
+ * escaping, or only bytea's leading backslash doubled, so `copyRowEncoder` does not scan it.
+ *
+ * A text value containing U+FFFD may be invalid UTF-8 that better-sqlite3 replaced: the reader
+ * re-reads such values as blobs and checks them with `isValidUtf8`, so this encoder sees the bytes.
+ */
+export function encoderFor(
+  column: Pick<TargetColumn, 'name' | 'type'> & Partial<Pick<TargetColumn, 'timeInput'>>,
+): Encoder {
+  const { name, type } = column;
+  switch (type) {
+    case 'bigint':
+    case 'integer':
+    case 'smallint':
+      return withCopyEscaping(integerEncoder(name, type), 'none');
+    case 'double precision':
+      return withCopyEscaping(doubleEncoder(name), 'none');
+    case 'real':
+      return withCopyEscaping(realEncoder(name), 'none');
+    case 'numeric':
+      return withCopyEscaping(numericEncoder(name), 'none');
+    case 'text':
+      return textEncoder(name);
+    case 'bytea':
+      return withCopyEscaping(byteaEncoder(name), 'bytea');
+    case 'boolean':
+      return withCopyEscaping(booleanEncoder(name), 'none');
+    case 'timestamp':
+    case 'timestamptz':
+    case 'date':
+      return withCopyEscaping(timeEncoder(name, type, column.timeInput ?? 'text'), 'none');
+    case 'jsonb':
+      return jsonbEncoder(name);
+  }
+}

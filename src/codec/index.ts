@@ -1,0 +1,8 @@
+/** The value codec: SQLite values to PostgreSQL text for each target type, COPY text, comparison. */
+export { isValidUtf8 } from './bytes.js';
+export { CodecError, renderValue } from './codec-error.js';
+export { sameValue } from './compare.js';
+export { copyField, copyRowEncoder } from './copy-text.js';
+export { encoderFor } from './encode.js';
+export type { Encoder } from './encoder.js';
+export { renderLiteral } from './literal.js';

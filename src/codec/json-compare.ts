@@ -1,0 +1,118 @@
+import { canonicalDecimal } from './decimal.js';
+
+/** A JSON number kept as its canonical decimal value (see `canonicalDecimal`), never as a double. */
+class JsonNumber {
+  constructor(readonly canonical: string) {}
+}
+
+type Json = null | boolean | string | JsonNumber | Json[] | Map<string, Json>;
+
+/** Parses JSON keeping numbers exact; the last of duplicate keys wins, as in jsonb. Throws when invalid. */
+function parseExact(text: string): Json {
+  let i = 0;
+  const n = text.length;
+  const fail = (): never => {
+    throw new SyntaxError(`invalid JSON at offset ${i}`);
+  };
+  const skip = (): void => {
+    for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
+  };
+  const string = (): string => {
+    const start = i++;
+    for (let c = text.charCodeAt(i); c !== 34; c = text.charCodeAt(++i)) {
+      if (i >= n) fail();
+      if (c === 92) i++;
+    }
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const value = (): Json => {
+    skip();
+    const c = text.charCodeAt(i);
+    if (c === 34) return string();
+    if (c === 123) {
+      const map = new Map<string, Json>();
+      i++;
+      skip();
+      if (text.charCodeAt(i) === 125) {
+        i++;
+        return map;
+      }
+      for (;;) {
+        skip();
+        if (text.charCodeAt(i) !== 34) fail();
+        const key = string();
+        skip();
+        if (text.charCodeAt(i++) !== 58) fail();
+        map.set(key, value());
+        skip();
+        const next = text.charCodeAt(i++);
+        if (next === 125) return map;
+        if (next !== 44) fail();
+      }
+    }
+    if (c === 91) {
+      const list: Json[] = [];
+      i++;
+      skip();
+      if (text.charCodeAt(i) === 93) {
+        i++;
+        return list;
+      }
+      for (;;) {
+        list.push(value());
+        skip();
+        const next = text.charCodeAt(i++);
+        if (next === 93) return list;
+        if (next !== 44) fail();
+      }
+    }
+    for (const [word, result] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return result;
+      }
+    }
+    const start = i;
+    for (let d = c; (d >= 48 && d <= 57) || d === 45 || d === 43 || d === 46 || d === 101 || d === 69; ) {
+      d = text.charCodeAt(++i);
+    }
+    const canonical = i > start ? canonicalDecimal(text.slice(start, i)) : null;
+    return canonical === null ? fail() : new JsonNumber(canonical);
+  };
+  const result = value();
+  skip();
+  if (i !== n) fail();
+  return result;
+}
+
+function same(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  if (a instanceof JsonNumber) return b instanceof JsonNumber && a.canonical === b.canonical;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, k) => same(v, b[k]!));
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [key, v] of a) {
+      if (!b.has(key) || !same(v, b.get(key)!)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Whether two JSON texts mean the same jsonb value: object key order and whitespace ignored,
+ * duplicate keys resolved last-wins, numbers compared by exact decimal value (`1.0` = `1`,
+ * `1e2` = `100`). False when either is not valid JSON.
+ */
+export function sameJson(a: string, b: string): boolean {
+  try {
+    return same(parseExact(a), parseExact(b));
+  } catch {
+    return false;
+  }
+}

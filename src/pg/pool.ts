@@ -1,0 +1,80 @@
+import pg from 'pg';
+import { fromPgError } from '../errors.js';
+
+export type PgPool = pg.Pool;
+export type PgClient = pg.PoolClient;
+
+/**
+ * Settings every litebridge session runs with: UTC and ISO dates so the codec's text is read
+ * the same way everywhere, hex bytea, shortest-exact floats.
+ */
+const SESSION_SETTINGS = [
+  "SET TIME ZONE 'UTC'",
+  'SET DateStyle = ISO',
+  'SET IntervalStyle = iso_8601',
+  'SET extra_float_digits = 1',
+  'SET bytea_output = hex',
+];
+
+export interface PoolOptions {
+  readonly max: number;
+  /** Extra `SET …` statements for this pool's sessions (e.g. synchronous_commit for a bulk load). */
+  readonly settings?: readonly string[];
+  readonly applicationName?: string;
+}
+
+/**
+ * A pg pool whose sessions all carry litebridge's settings. An empty URL lets pg read the PG*
+ * environment variables. Errors on idle clients are logged by the caller, never crash the process.
+ */
+export function createPool(url: string, options: PoolOptions): PgPool {
+  const pool = new pg.Pool({
+    ...(url === '' ? {} : { connectionString: url }),
+    max: options.max,
+    application_name: options.applicationName ?? 'litebridge',
+  });
+  const settings = [...SESSION_SETTINGS, ...(options.settings ?? [])].join('; ');
+  pool.on('connect', (client) => {
+    client.query(settings).catch(() => {
+      /* a broken session fails its first real query, which reports the error */
+    });
+  });
+  pool.on('error', () => {
+    /* idle client lost: the next checkout reconnects */
+  });
+  return pool;
+}
+
+/** Runs `fn` inside one transaction on one pooled client; rolls back on any error. */
+export async function inTransaction<T>(pool: PgPool, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Checks the server answers, with an error that names what failed. */
+export async function ping(pool: PgPool): Promise<string> {
+  try {
+    const result = await pool.query<{ version: string }>(
+      "SELECT current_setting('server_version') AS version",
+    );
+    return result.rows[0]!.version;
+  } catch (error) {
+    throw fromPgError(error, 'cannot connect to PostgreSQL');
+  }
+}
+
+/** Query options that make pg return every column as PostgreSQL's own text, rows as arrays. */
+export const RAW_TEXT_ROWS = {
+  rowMode: 'array' as const,
+  types: { getTypeParser: () => (value: string) => value },
+};

@@ -1,0 +1,27 @@
+import { fromPgError } from '../errors.js';
+import type { TargetTable } from '../model/target-schema.js';
+import { qualified } from '../schema/ddl.js';
+import type { PgPool } from './pool.js';
+
+/** A target table that already exists in PostgreSQL, and whether it holds any row. */
+export interface ExistingTable {
+  readonly table: TargetTable;
+  readonly hasRows: boolean;
+}
+
+/** The target tables that already exist, each with whether it holds rows. */
+export async function existingTables(pool: PgPool, tables: readonly TargetTable[]): Promise<ExistingTable[]> {
+  const found: ExistingTable[] = [];
+  for (const table of tables) {
+    try {
+      const name = qualified(table.schema, table.name);
+      const exists = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [name]);
+      if (!exists.rows[0].present) continue;
+      const rows = await pool.query(`SELECT EXISTS (SELECT 1 FROM ${name}) AS any`);
+      found.push({ table, hasRows: rows.rows[0].any === true });
+    } catch (error) {
+      throw fromPgError(error, `cannot inspect target table ${table.schema}.${table.name}`);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,94 @@
+import { copyRowEncoder, encoderFor } from '../codec/index.js';
+import type { OnBadRow } from '../config/config.js';
+import { BridgeError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { CopyProgress } from '../log/progress.js';
+import { CopyWriter } from '../pg/copy-writer.js';
+import { insertRejects, type Reject } from '../pg/metadata.js';
+import type { PgPool } from '../pg/pool.js';
+import { qualified, quoteIdent } from '../schema/ddl.js';
+import type { TableReader } from '../sqlite/snapshot-read.js';
+import { badRow } from './bad-rows.js';
+
+/** Rows read from SQLite and encoded per COPY chunk: bounds memory (~1-2 MB per table in flight). */
+export const PAGE_ROWS = 5_000;
+/** Quarantined rows kept in memory before they are written to litebridge.rejects. */
+const REJECT_FLUSH = 500;
+
+export interface CopyTableOptions {
+  readonly pool: PgPool;
+  readonly sourceId: string;
+  readonly onBadRow: OnBadRow;
+  readonly progress: CopyProgress;
+  readonly log: Logger;
+}
+
+export interface CopyTableResult {
+  readonly table: string;
+  readonly target: string;
+  readonly rows: number;
+  readonly rejected: number;
+  readonly ms: number;
+}
+
+/**
+ * Streams one table from the open SQLite read snapshot into PostgreSQL with COPY: pages are
+ * read in key order, every value goes through the codec, and the next page is read only when
+ * PostgreSQL has taken the previous one.
+ */
+export async function copyTable(reader: TableReader, options: CopyTableOptions): Promise<CopyTableResult> {
+  const { target } = reader;
+  const started = Date.now();
+  const total = reader.count();
+  options.progress.start(target.source, total);
+  const encodeRow = copyRowEncoder(target.columns.map((c) => encoderFor(c)));
+  const columns = target.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const client = await options.pool.connect();
+  const writer = new CopyWriter(
+    client,
+    `COPY ${qualified(target.schema, target.name)} (${columns}) FROM STDIN`,
+  );
+  const rejects: Reject[] = [];
+  let rows = 0;
+  let rejected = 0;
+  let result: CopyTableResult;
+  try {
+    for (const page of reader.pages(PAGE_ROWS)) {
+      let chunk = '';
+      for (const row of page) {
+        try {
+          chunk += encodeRow(row);
+        } catch (error) {
+          rejects.push(badRow(error, options.onBadRow, target, reader.keyOf(row), row));
+        }
+      }
+      await writer.write(chunk);
+      options.progress.advance(target.source, page.length);
+      rows += page.length;
+      if (rejects.length >= REJECT_FLUSH) {
+        rejected += rejects.length;
+        await insertRejects(options.pool, options.sourceId, rejects.splice(0));
+      }
+    }
+    const copied = await writer.end(`COPY into ${target.schema}.${target.name} failed`);
+    rejected += rejects.length;
+    await insertRejects(options.pool, options.sourceId, rejects.splice(0));
+    if (copied !== rows - rejected) {
+      throw new BridgeError(
+        'INTERNAL',
+        `table "${target.source}": read ${rows} rows, rejected ${rejected}, but PostgreSQL took ${copied}`,
+      );
+    }
+    if (rejected > 0) {
+      options.log.warn({ table: target.source, rejected }, 'rows quarantined in litebridge.rejects');
+    }
+    options.progress.finish(target.source);
+    result = { table: target.source, target: target.name, rows: copied, rejected, ms: Date.now() - started };
+  } catch (error) {
+    await writer.abort(error instanceof Error ? error : new Error(String(error)));
+    client.release(true);
+    throw error;
+  }
+  client.release();
+  return result;
+}

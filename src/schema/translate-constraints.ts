@@ -1,0 +1,198 @@
+/**
+ * Indexes, CHECK constraints and foreign keys of one table, translated to the target model.
+ * What cannot be translated faithfully is left out with a warning note, never approximated.
+ */
+import type { SourceForeignKey, SourceIndex, SourceTable } from '../model/source-schema.js';
+import type {
+  SchemaNote,
+  TargetCheck,
+  TargetForeignKey,
+  TargetIndex,
+  TargetTable,
+} from '../model/target-schema.js';
+import { quoteIdent } from './ddl.js';
+import { type ColumnMap, type TypeOf, translateExpression } from './expression.js';
+import { asciiLower } from './lookup.js';
+import { uniqueName } from './names.js';
+
+/** What the constraint translators need to know about the table being translated. */
+export interface TableContext {
+  readonly source: SourceTable;
+  /** PostgreSQL table name. */
+  readonly name: string;
+  readonly columnMap: ColumnMap;
+  readonly typeOf: TypeOf;
+  /** PostgreSQL name of the partition column, or null. */
+  readonly partitionColumn: string | null;
+  readonly notes: SchemaNote[];
+}
+
+const BYTEWISE = (coll: string): string =>
+  `collation ${coll} has no PostgreSQL equivalent: PostgreSQL compares bytewise, SQLite ${coll.toUpperCase() === 'NOCASE' ? 'ignores ASCII case' : coll.toUpperCase() === 'RTRIM' ? 'ignores trailing spaces' : `uses ${coll}`}`;
+
+/** Translates the table's indexes (not the primary key's); `usedNames` holds the schema's relation names. */
+export function translateIndexes(ctx: TableContext, usedNames: Set<string>): TargetIndex[] {
+  const out: TargetIndex[] = [];
+  for (const ix of ctx.source.indexes) {
+    if (ix.origin === 'pk') continue;
+    const drop = (why: string): void => {
+      ctx.notes.push({
+        level: 'warning',
+        table: ctx.source.name,
+        message: `index ${ix.name} is not created: ${why}`,
+      });
+    };
+    const parts = indexParts(ctx, ix);
+    if (typeof parts === 'string') {
+      drop(parts);
+      continue;
+    }
+    let where: string | null = null;
+    if (ix.where !== null) {
+      const w = translateExpression(ix.where, ctx.columnMap, ctx.typeOf);
+      if (!w.ok) {
+        drop(`its WHERE clause cannot be translated (${w.reason})`);
+        continue;
+      }
+      where = w.sql;
+    }
+    if (ix.unique && ctx.partitionColumn !== null && !parts.columns.includes(ctx.partitionColumn)) {
+      drop(
+        `a UNIQUE index on a partitioned table must include the partition column ${ctx.partitionColumn}, so uniqueness is no longer enforced`,
+      );
+      continue;
+    }
+    for (const coll of parts.collations) {
+      ctx.notes.push({
+        level: 'warning',
+        table: ctx.source.name,
+        message: `index ${ix.name}: ${BYTEWISE(coll)}${ix.unique ? '; uniqueness may differ (values SQLite saw as equal are distinct in PostgreSQL)' : ''}`,
+      });
+    }
+    const wanted = ix.origin === 'u' ? `${ctx.name}_${parts.columns.join('_') || 'expr'}_key` : ix.name;
+    out.push({
+      name: uniqueName(wanted, usedNames),
+      unique: ix.unique,
+      parts: parts.rendered,
+      where,
+      source: ix.name,
+    });
+  }
+  return out;
+}
+
+function indexParts(
+  ctx: TableContext,
+  ix: SourceIndex,
+): { rendered: string[]; columns: string[]; collations: string[] } | string {
+  const rendered: string[] = [];
+  const columns: string[] = [];
+  const collations: string[] = [];
+  for (const part of ix.parts) {
+    let sql: string;
+    if (part.column !== null) {
+      const pg = ctx.columnMap(part.column);
+      if (pg === undefined) return `column ${part.column} is not copied`;
+      columns.push(pg);
+      sql = quoteIdent(pg);
+    } else {
+      const e = translateExpression(part.expression ?? '', ctx.columnMap, ctx.typeOf);
+      if (!e.ok) return `expression ${part.expression} cannot be translated (${e.reason})`;
+      sql = `(${e.sql})`;
+    }
+    if (part.collation !== null) collations.push(part.collation);
+    rendered.push(part.descending ? `${sql} DESC` : sql);
+  }
+  return { rendered, columns, collations };
+}
+
+/** Translates CHECK constraints; `usedNames` holds this table's constraint names. */
+export function translateChecks(ctx: TableContext, usedNames: Set<string>): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const ck of ctx.source.checks) {
+    const e = translateExpression(ck.expression, ctx.columnMap, ctx.typeOf);
+    if (!e.ok) {
+      ctx.notes.push({
+        level: 'warning',
+        table: ctx.source.name,
+        message: `CHECK ${ck.name === null ? '' : ck.name + ' '}(${ck.expression}) is not created: ${e.reason}`,
+      });
+      continue;
+    }
+    out.push({
+      name: uniqueName(ck.name ?? `${ctx.name}_check`, usedNames),
+      expression: e.sql,
+      source: ck.expression,
+    });
+  }
+  return out;
+}
+
+/** Translates foreign keys once every table is translated; `usedNames` holds this table's constraint names. */
+export function translateForeignKeys(
+  ctx: TableContext,
+  targets: ReadonlyMap<
+    string,
+    { readonly source: SourceTable; readonly target: TargetTable; readonly columnMap: ColumnMap }
+  >,
+  usedNames: Set<string>,
+): TargetForeignKey[] {
+  const out: TargetForeignKey[] = [];
+  for (const fk of ctx.source.foreignKeys) {
+    const r = translateForeignKey(ctx, fk, targets);
+    if (typeof r === 'string') {
+      ctx.notes.push({
+        level: 'warning',
+        table: ctx.source.name,
+        message: `foreign key (${fk.columns.join(', ')}) → ${fk.referencedTable} is not created: ${r}`,
+      });
+      continue;
+    }
+    out.push({ ...r, name: uniqueName(`${ctx.name}_${r.columns.join('_')}_fkey`, usedNames) });
+  }
+  return out;
+}
+
+function translateForeignKey(
+  ctx: TableContext,
+  fk: SourceForeignKey,
+  targets: ReadonlyMap<
+    string,
+    { readonly source: SourceTable; readonly target: TargetTable; readonly columnMap: ColumnMap }
+  >,
+): Omit<TargetForeignKey, 'name'> | string {
+  const parent = targets.get(asciiLower(fk.referencedTable));
+  if (parent === undefined) return `table ${fk.referencedTable} is not copied (missing or skipped)`;
+  const refSource = fk.referencedColumns.length > 0 ? fk.referencedColumns : parent.source.primaryKey;
+  if (refSource.length !== fk.columns.length)
+    return `it does not match the primary key of ${fk.referencedTable}`;
+  const columns = fk.columns.map((c) => ctx.columnMap(c));
+  const refColumns = refSource.map((c) => parent.columnMap(c));
+  if (columns.some((c) => c === undefined) || refColumns.some((c) => c === undefined))
+    return 'one of its columns is not copied';
+  const refs = refColumns as string[];
+  const key = [...refs].sort().join('\0');
+  const sameSet = (cols: readonly string[]): boolean => [...cols].sort().join('\0') === key;
+  const t = parent.target;
+  const unique =
+    sameSet(t.primaryKey) ||
+    t.indexes.some(
+      (ix) =>
+        ix.unique && ix.where === null && ix.parts.length === refs.length && sameSet(ix.parts.map(unquote)),
+    );
+  if (!unique) return `PostgreSQL needs a primary key or unique index on ${t.name} (${refs.join(', ')})`;
+  return {
+    columns: columns as string[],
+    referencedSchema: t.schema,
+    referencedTable: t.name,
+    referencedColumns: refs,
+    onUpdate: fk.onUpdate,
+    onDelete: fk.onDelete,
+    deferred: fk.deferred,
+  };
+}
+
+/** The column name inside a rendered index part `"col"`, or '' for expressions and DESC parts. */
+function unquote(part: string): string {
+  return /^"(?:[^"]|"")*"$/.test(part) ? part.slice(1, -1).replaceAll('""', '"') : '';
+}

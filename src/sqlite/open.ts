@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { BridgeError, fromSqliteError } from '../errors.js';
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenOptions {
+  /** Open read-only: the snapshot and verify never write to the application's file. */
+  readonly readonly?: boolean;
+  /** How long a statement waits for the application's lock before SQLITE_BUSY (ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens the application's SQLite file with safe integers on (INTEGER → bigint, exact to 2^63)
+ * and a busy timeout, so litebridge waits for the application's short write locks instead of
+ * failing. The file must exist: litebridge never creates an empty database by mistake.
+ */
+export function openSqlite(path: string, options: OpenOptions = {}): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: true });
+  } catch (error) {
+    throw new BridgeError('SOURCE', `cannot open SQLite file ${path}: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'check the path given with --sqlite or SQLITE_PATH',
+    });
+  }
+  try {
+    db.defaultSafeIntegers(true);
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    // Fail early on a file that is not a database (better-sqlite3 opens lazily).
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+  } catch (error) {
+    db.close();
+    throw fromSqliteError(error, `cannot read SQLite file ${path}`);
+  }
+  return db;
+}
+
+/** The file's journal mode (`wal`, `delete`, `truncate`, …), lower case. */
+export function journalMode(db: SqliteDatabase): string {
+  return String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+}
+
+/** The one command that switches a file to WAL mode, for messages. */
+export function walSwitchCommand(path: string): string {
+  return `sqlite3 ${JSON.stringify(path)} 'PRAGMA journal_mode=WAL;'`;
+}

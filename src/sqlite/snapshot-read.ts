@@ -1,0 +1,202 @@
+import { BridgeError, fromSqliteError } from '../errors.js';
+import type { SourceTable } from '../model/source-schema.js';
+import type { SqlValue } from '../model/sql-value.js';
+import type { TargetTable } from '../model/target-schema.js';
+import { quoteIdent } from '../schema/ddl.js';
+import type { SqliteDatabase } from './open.js';
+
+/** Names under which SQLite exposes the rowid, in the order we try them. */
+const ROWID_NAMES = ['rowid', '_rowid_', 'oid'] as const;
+
+/**
+ * One page of a table: each row holds the target columns' raw values in target column order,
+ * followed by the page key (rowid, or the primary key of a WITHOUT ROWID table).
+ */
+export type Page = readonly (readonly SqlValue[])[];
+
+/** How one table is read: the SQL, and where the page key sits in each row. */
+export interface TableReader {
+  readonly source: SourceTable;
+  readonly target: TargetTable;
+  /** Rows in the table at the snapshot point. */
+  count(): number;
+  /** Pages in page-key order, each at most `pageSize` rows, all inside the caller's read transaction. */
+  pages(pageSize: number): Generator<Page>;
+  /** The source key of a row from a page, as `{ column: value }` for messages and rejects. */
+  keyOf(row: readonly SqlValue[]): Record<string, SqlValue>;
+}
+
+/** The expression SQLite orders and pages a table by. */
+function pageKeyColumns(source: SourceTable): readonly string[] {
+  if (source.withoutRowid) return source.primaryKey;
+  if (source.rowidAlias !== null) return [source.rowidAlias];
+  const taken = new Set(source.columns.map((c) => c.name.toLowerCase()));
+  const name = ROWID_NAMES.find((n) => !taken.has(n));
+  if (name === undefined) {
+    throw new BridgeError(
+      'DATA',
+      `table "${source.name}" has columns named rowid, _rowid_ and oid: its rowid cannot be read`,
+    );
+  }
+  return [name];
+}
+
+/**
+ * Builds the reader of one table. Text that better-sqlite3 decoded with U+FFFD replacement
+ * characters is re-read as bytes, so invalid UTF-8 reaches the codec as bytes and is reported,
+ * never silently replaced.
+ */
+export function tableReader(db: SqliteDatabase, source: SourceTable, target: TargetTable): TableReader {
+  const from = quoteIdent(source.name);
+  const keyCols = pageKeyColumns(source);
+  const key = keyCols.map(quoteIdent).join(', ');
+  const values = target.columns.map((c) => quoteIdent(c.source.name));
+  const select = `SELECT ${[...values, key].join(', ')} FROM ${from}`;
+  const width = values.length;
+  const placeholders = keyCols.map(() => '?').join(', ');
+  const first = prepare(db, `${select} ORDER BY ${key} LIMIT ?`, source.name).raw(true);
+  const next = prepare(
+    db,
+    `${select} WHERE (${key}) > (${placeholders}) ORDER BY ${key} LIMIT ?`,
+    source.name,
+  ).raw(true);
+  const counter = prepare(db, `SELECT count(*) FROM ${from}`, source.name).pluck();
+
+  const declaredKey = target.key.kind === 'primary-key' ? target.key.columns : keyCols;
+  const keyInPage = declaredKey.every((c, i) => keyCols[i] === c) && declaredKey.length === keyCols.length;
+  const keyLookup = keyInPage
+    ? null
+    : prepare(
+        db,
+        `SELECT ${declaredKey.map(quoteIdent).join(', ')} FROM ${from} WHERE (${key}) = (${placeholders})`,
+        source.name,
+      ).raw(true);
+
+  const textColumns = target.columns.flatMap((c, i) => (c.type === 'text' || c.type === 'jsonb' ? [i] : []));
+  const rawText = new Map(
+    textColumns.map((i) => {
+      const col = target.columns[i]!;
+      return [
+        i,
+        prepare(
+          db,
+          `SELECT CAST(${quoteIdent(col.source.name)} AS BLOB) FROM ${from} WHERE (${key}) = (${placeholders})`,
+          source.name,
+        ).pluck(),
+      ];
+    }),
+  );
+
+  /** Replaces text that may stand for invalid UTF-8 by its raw bytes (rare: only on U+FFFD). */
+  function rawIfReplaced(row: SqlValue[]): void {
+    for (const i of textColumns) {
+      const v = row[i];
+      if (typeof v === 'string' && v.includes('\uFFFD')) {
+        const bytes = rawText.get(i)!.get(...row.slice(width)) as Uint8Array | null;
+        if (bytes !== null && !isUtf8(bytes)) row[i] = bytes;
+      }
+    }
+  }
+
+  return {
+    source,
+    target,
+    count: () => Number(counter.get() as bigint),
+    *pages(pageSize: number): Generator<Page> {
+      let rows = run(() => first.all(pageSize) as SqlValue[][], source.name);
+      while (rows.length > 0) {
+        if (textColumns.length > 0) rows.forEach(rawIfReplaced);
+        yield rows;
+        if (rows.length < pageSize) return;
+        const last = rows[rows.length - 1]!;
+        rows = run(() => next.all(...last.slice(width), pageSize) as SqlValue[][], source.name);
+      }
+    },
+    keyOf(row) {
+      const pageKey = row.slice(width);
+      const values =
+        keyLookup === null ? pageKey : ((keyLookup.get(...pageKey) as SqlValue[] | undefined) ?? pageKey);
+      return Object.fromEntries(declaredKey.map((c, i) => [c, values[i] ?? null]));
+    },
+  };
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function prepare(db: SqliteDatabase, sql: string, table: string) {
+  try {
+    return db.prepare(sql);
+  } catch (error) {
+    throw fromSqliteError(error, `cannot read table "${table}"`);
+  }
+}
+
+function run<T>(fn: () => T, table: string): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw fromSqliteError(error, `reading table "${table}" failed`);
+  }
+}
+
+/**
+ * A read transaction over the whole file: every table read through it sees one snapshot.
+ * In WAL mode the application keeps writing meanwhile; in rollback-journal mode it waits.
+ */
+export class ReadSnapshot {
+  readonly #db: SqliteDatabase;
+  #open = false;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+  }
+
+  /** Starts the read transaction and pins its snapshot with a first read. */
+  begin(): void {
+    this.#db.exec('BEGIN');
+    this.#db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    this.#open = true;
+  }
+
+  /**
+   * The changelog head `max(seq)` in this snapshot, or null when capture is not installed.
+   * Changes at or before it are in the snapshot; streaming starts after it.
+   */
+  changelogHead(): bigint | null {
+    const exists = this.#db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '_litebridge_changelog'")
+      .get();
+    if (exists === undefined) return null;
+    const head = this.#db.prepare('SELECT max(seq) FROM _litebridge_changelog').pluck().get() as
+      | bigint
+      | null;
+    return head ?? 0n;
+  }
+
+  /** Ends the read transaction (it never wrote anything). */
+  end(): void {
+    if (this.#open) this.#db.exec('COMMIT');
+    this.#open = false;
+  }
+}
+
+/** Every value of one column (inside the caller's read transaction), for partition bounds. */
+export function* columnValues(db: SqliteDatabase, table: string, column: string): Generator<SqlValue> {
+  const stmt = prepare(db, `SELECT ${quoteIdent(column)} FROM ${quoteIdent(table)}`, table).pluck();
+  yield* run(() => stmt.iterate() as IterableIterator<SqlValue>, table);
+}
+
+/** `sqlite_sequence` (AUTOINCREMENT high-water marks) by table name; empty when absent. */
+export function autoincrementHighWater(db: SqliteDatabase): Map<string, bigint> {
+  const present = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'").get();
+  if (present === undefined) return new Map();
+  const rows = db.prepare('SELECT name, seq FROM sqlite_sequence').raw(true).all() as [string, bigint][];
+  return new Map(rows.map(([name, seq]) => [name, BigInt(seq)]));
+}
