@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/config/config.js';
+import { postDataSql, quoteIdent } from '../../src/schema/ddl.js';
+import { introspect } from '../../src/schema/introspect.js';
+import { translate } from '../../src/schema/translate.js';
 import { type ExitStatus, run, type TreeSampler } from './measure.js';
-
-const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** The naive type a hand-written CSV import would pick for a declared SQLite type. */
 export function naivePgType(declared: string): 'bigint' | 'double precision' | 'text' {
@@ -71,4 +73,30 @@ export async function csvPipe(
     if (status.code !== 0) return status;
   }
   return status;
+}
+
+/**
+ * The keys and indexes litebridge builds, run after the CSV pipe one statement at a time (as a
+ * hand-written script would), so both loaders end in the same state: rows, primary keys, indexes.
+ */
+export async function buildSameKeys(url: string, sqlitePath: string): Promise<ExitStatus> {
+  const db = new Database(sqlitePath, { readonly: true });
+  let statements: string[];
+  try {
+    const target = translate(introspect(db), { ...DEFAULT_TRANSLATE_OPTIONS, schema: 'public' });
+    statements = target.tables.flatMap((t) => {
+      const post = postDataSql(t);
+      return [...post.primaryKeyIndex, ...post.indexes, ...post.primaryKey];
+    });
+  } finally {
+    db.close();
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+    return { code: 0, signal: null };
+  } finally {
+    await client.end();
+  }
 }

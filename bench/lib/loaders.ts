@@ -2,14 +2,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planVatsimRows, VATSIM_TABLES } from '../../src/workload/vatsim.js';
-import { createNaiveTables, csvPipe } from './csv-pipe.js';
+import { buildSameKeys, createNaiveTables, csvPipe } from './csv-pipe.js';
 import { versionOf } from './machine.js';
 import { type ExitStatus, measure, run, TreeSampler } from './measure.js';
 import { compareReals, countRows, dropDatabase, freshDatabase, type RealComparison } from './pg-admin.js';
 import { workingCopy } from './workload-cache.js';
 
 /** The loaders the bench compares. */
-export const TOOLS = ['litebridge', 'pgloader', 'pgloader-cast', 'csv'] as const;
+export const TOOLS = ['litebridge', 'pgloader', 'pgloader-cast', 'csv', 'csv-keys'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 /** What one loader did with the workload. */
@@ -62,12 +62,13 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
   const file = workingCopy(ctx.workload, join(ctx.outDir, `work-${tool}.db`));
   const cli = join(ctx.root, 'dist', 'src', 'cli', 'main.js');
   try {
-    if (tool === 'csv') await createNaiveTables(url, file, VATSIM_TABLES);
+    if (tool === 'csv' || tool === 'csv-keys') await createNaiveTables(url, file, VATSIM_TABLES);
     ctx.log(`${tool}: loading…`);
     const m = await measure((sampler) => {
       switch (tool) {
         case 'litebridge':
-          return run(sampler, process.execPath, [cli, 'snapshot', '--sqlite', file, '--pg', url], log);
+          // Run as users run it: the bin, through its shebang (which sets node's flags).
+          return run(sampler, cli, ['snapshot', '--sqlite', file, '--pg', url], log);
         case 'pgloader':
           return run(sampler, 'pgloader', ['--dynamic-space-size', '4096', `sqlite://${file}`, url], log);
         case 'pgloader-cast':
@@ -79,6 +80,10 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
           );
         case 'csv':
           return csvPipe(sampler, file, url, VATSIM_TABLES, log);
+        case 'csv-keys':
+          return csvPipe(sampler, file, url, VATSIM_TABLES, log).then((status) =>
+            status.code === 0 ? buildSameKeys(url, file) : status,
+          );
       }
     });
     ctx.log(`${tool}: ${describeExit(m.result)} after ${(m.wallMs / 1000).toFixed(1)} s`);
@@ -87,12 +92,7 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
     const realCheck = await compareReals(url, file, REAL_PROBE.table, REAL_PROBE.key, REAL_PROBE.column);
     let verify: string | undefined;
     if (tool === 'litebridge' && m.result.code === 0) {
-      const v = await run(
-        new TreeSampler(),
-        process.execPath,
-        [cli, 'verify', '--sqlite', file, '--pg', url],
-        log,
-      );
+      const v = await run(new TreeSampler(), cli, ['verify', '--sqlite', file, '--pg', url], log);
       verify = v.code === 0 ? 'differences: 0' : `verify ${describeExit(v)} (see ${log})`;
     }
     return {
@@ -146,6 +146,7 @@ function skipReason(tool: Tool, root: string): string | undefined {
         ? 'pgloader not installed: `sudo apt-get install pgloader` (Debian/Ubuntu) or `brew install pgloader` (macOS)'
         : undefined;
     case 'csv':
+    case 'csv-keys':
       if (versionOf('sqlite3', ['--version']) === null)
         return 'sqlite3 CLI not installed: `sudo apt-get install sqlite3`';
       if (versionOf('psql', ['--version']) === null)

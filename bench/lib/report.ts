@@ -25,6 +25,7 @@ const TOOL_LABEL: Record<string, string> = {
   pgloader: 'pgloader (defaults)',
   'pgloader-cast': 'pgloader (CAST smallint to integer)',
   csv: 'sqlite3 -csv \\| psql \\copy',
+  'csv-keys': 'sqlite3 -csv \\| psql \\copy, then the same keys and indexes',
 };
 
 function realCell(r: ToolResult): string {

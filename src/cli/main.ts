@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
+// The flag above: bulk copies allocate millions of short-lived strings; a young generation of
+// 16 MiB semi-spaces (the default is smaller) cuts the time spent collecting them while every
+// thread of a snapshot stays within ~300 MB (measured with bench/snapshot).
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';

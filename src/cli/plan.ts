@@ -42,7 +42,13 @@ Exit status: 0 printed, 2 error (e.g. a name too long for PostgreSQL, an unknown
         '-- after the data:',
         ...target.tables.flatMap((t) => {
           const post = postDataSql(t);
-          return [...post.primaryKey, ...post.indexes, ...post.checks, ...post.foreignKeys];
+          return [
+            ...post.primaryKeyIndex,
+            ...post.indexes,
+            ...post.primaryKey,
+            ...post.checks,
+            ...post.foreignKeys,
+          ];
         }),
       ].join(';\n');
       return {

@@ -22,7 +22,11 @@ Exit status: 0 copied, 2 error (the message names table, key, column and value).
     connectionOptions(command);
     command
       .option('--replace', 'drop and re-create target tables that already hold rows')
-      .option('--parallel <n>', 'tables copied and indexes built at once (default 4)')
+      .option('--parallel <n>', 'COPY streams and index builds at once (default 4)')
+      .option(
+        '--workers <n>',
+        'threads reading and encoding rows (default: one per core for files of 64 MiB and more; 0: none)',
+      )
       .option(
         '--on-bad-row <mode>',
         'stop (default) or quarantine: keep rows PostgreSQL cannot hold in litebridge.rejects',
@@ -33,6 +37,7 @@ Exit status: 0 copied, 2 error (the message names table, key, column and value).
       ...configFlags(flags),
       replace: flags.replace as boolean | undefined,
       parallel: flags.parallel as string | undefined,
+      workers: flags.workers as string | undefined,
       onBadRow: flags.onBadRow as string | undefined,
     });
     const result = await runSnapshot(config, log);

@@ -48,6 +48,8 @@ export interface Config extends TranslateOptions {
   readonly onBadRow: OnBadRow;
   /** PostgreSQL connections used for the snapshot's parallel tables and index builds. */
   readonly parallel: number;
+  /** Copy worker threads for the snapshot; null = automatic (one per core for large files). */
+  readonly workers: number | null;
   /** Drop and re-create target tables that already hold rows. */
   readonly replace: boolean;
   /** Path of the config file that was read, or null. */

@@ -15,6 +15,7 @@ export interface ConfigFlags {
   readonly parallel?: string | number | undefined;
   readonly replace?: boolean | undefined;
   readonly sourceId?: string | undefined;
+  readonly workers?: string | number | undefined;
 }
 
 const PG_TYPES: readonly PgType[] = [
@@ -78,6 +79,13 @@ export function loadConfig(
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) {
     throw new BridgeError('BAD_ARGS', `--parallel must be a whole number from 1 to 64, not "${parallelRaw}"`);
   }
+  const workers = flags.workers === undefined ? null : Number(flags.workers);
+  if (workers !== null && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
+    throw new BridgeError(
+      'BAD_ARGS',
+      `--workers must be a whole number from 0 to 64, not "${flags.workers}"`,
+    );
+  }
   const schema = flags.schema ?? str(file, 'schema') ?? 'public';
   if (schema === 'litebridge') {
     throw new BridgeError('BAD_ARGS', 'schema "litebridge" is reserved for litebridge\'s own tables');
@@ -90,6 +98,7 @@ export function loadConfig(
     timestamptz: flags.timestamptz ?? bool(file, 'timestamptz') ?? false,
     onBadRow,
     parallel,
+    workers,
     replace: flags.replace ?? false,
     tables: Object.freeze(tables(file.tables)),
     partitions: Object.freeze(partitions(file.partitions)),

@@ -6,20 +6,21 @@ export type PgClient = pg.PoolClient;
 
 /**
  * Settings every litebridge session runs with: UTC and ISO dates so the codec's text is read
- * the same way everywhere, hex bytea, shortest-exact floats.
+ * the same way everywhere, hex bytea, shortest-exact floats. Sent in the startup packet, so a
+ * session never runs a statement before they hold.
  */
-const SESSION_SETTINGS = [
-  "SET TIME ZONE 'UTC'",
-  'SET DateStyle = ISO',
-  'SET IntervalStyle = iso_8601',
-  'SET extra_float_digits = 1',
-  'SET bytea_output = hex',
-];
+const SESSION_SETTINGS: Readonly<Record<string, string>> = {
+  TimeZone: 'UTC',
+  DateStyle: 'ISO',
+  IntervalStyle: 'iso_8601',
+  extra_float_digits: '1',
+  bytea_output: 'hex',
+};
 
 export interface PoolOptions {
   readonly max: number;
-  /** Extra `SET …` statements for this pool's sessions (e.g. synchronous_commit for a bulk load). */
-  readonly settings?: readonly string[];
+  /** Extra settings for this pool's sessions (e.g. synchronous_commit for a bulk load). */
+  readonly settings?: Readonly<Record<string, string>>;
   readonly applicationName?: string;
 }
 
@@ -28,16 +29,14 @@ export interface PoolOptions {
  * environment variables. Errors on idle clients are logged by the caller, never crash the process.
  */
 export function createPool(url: string, options: PoolOptions): PgPool {
+  const settings = Object.entries({ ...SESSION_SETTINGS, ...options.settings })
+    .map(([name, value]) => `-c ${name}=${value.replace(/[\\ ]/g, '\\$&')}`)
+    .join(' ');
   const pool = new pg.Pool({
     ...(url === '' ? {} : { connectionString: url }),
     max: options.max,
     application_name: options.applicationName ?? 'litebridge',
-  });
-  const settings = [...SESSION_SETTINGS, ...(options.settings ?? [])].join('; ');
-  pool.on('connect', (client) => {
-    client.query(settings).catch(() => {
-      /* a broken session fails its first real query, which reports the error */
-    });
+    options: settings,
   });
   pool.on('error', () => {
     /* idle client lost: the next checkout reconnects */

@@ -2,27 +2,32 @@ import { copyRowEncoder, encoderFor } from '../codec/index.js';
 import type { OnBadRow } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { CopyProgress } from '../log/progress.js';
 import { CopyWriter } from '../pg/copy-writer.js';
 import { insertRejects, type Reject } from '../pg/metadata.js';
 import type { PgPool } from '../pg/pool.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
-import type { TableReader } from '../sqlite/snapshot-read.js';
+import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
 import { badRow } from './bad-rows.js';
 
 /** Rows read from SQLite and encoded per COPY chunk: bounds memory (~1-2 MB per table in flight). */
-export const PAGE_ROWS = 5_000;
+export const PAGE_ROWS = 2_000;
 /** Quarantined rows kept in memory before they are written to litebridge.rejects. */
 const REJECT_FLUSH = 500;
+
+/** Where a copy reports the rows it sent. */
+export interface RowCounter {
+  advance(table: string, rows: number): void;
+}
 
 export interface CopyTableOptions {
   readonly pool: PgPool;
   readonly sourceId: string;
   readonly onBadRow: OnBadRow;
-  readonly progress: CopyProgress;
+  readonly progress: RowCounter;
   readonly log: Logger;
 }
 
+/** Rows of one table (or of one key range of it) copied, and rows quarantined. */
 export interface CopyTableResult {
   readonly table: string;
   readonly target: string;
@@ -32,15 +37,17 @@ export interface CopyTableResult {
 }
 
 /**
- * Streams one table from the open SQLite read snapshot into PostgreSQL with COPY: pages are
- * read in key order, every value goes through the codec, and the next page is read only when
- * PostgreSQL has taken the previous one.
+ * Streams one table (or one key range of it) from the open SQLite read snapshot into
+ * PostgreSQL with COPY: pages are read in key order, every value goes through the codec, and
+ * the next page is read only when PostgreSQL has taken the previous one.
  */
-export async function copyTable(reader: TableReader, options: CopyTableOptions): Promise<CopyTableResult> {
+export async function copyTable(
+  reader: TableReader,
+  options: CopyTableOptions,
+  range: KeyRange = {},
+): Promise<CopyTableResult> {
   const { target } = reader;
   const started = Date.now();
-  const total = reader.count();
-  options.progress.start(target.source, total);
   const encodeRow = copyRowEncoder(target.columns.map((c) => encoderFor(c)));
   const columns = target.columns.map((c) => quoteIdent(c.name)).join(', ');
   const client = await options.pool.connect();
@@ -53,7 +60,7 @@ export async function copyTable(reader: TableReader, options: CopyTableOptions):
   let rejected = 0;
   let result: CopyTableResult;
   try {
-    for (const page of reader.pages(PAGE_ROWS)) {
+    for (const page of reader.pages(PAGE_ROWS, range)) {
       let chunk = '';
       for (const row of page) {
         try {
@@ -82,7 +89,6 @@ export async function copyTable(reader: TableReader, options: CopyTableOptions):
     if (rejected > 0) {
       options.log.warn({ table: target.source, rejected }, 'rows quarantined in litebridge.rejects');
     }
-    options.progress.finish(target.source);
     result = { table: target.source, target: target.name, rows: copied, rejected, ms: Date.now() - started };
   } catch (error) {
     await writer.abort(error instanceof Error ? error : new Error(String(error)));

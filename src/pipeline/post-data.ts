@@ -14,13 +14,8 @@ export interface DanglingForeignKey {
   readonly sample: readonly unknown[];
 }
 
-export interface PostDataResult {
-  readonly notes: readonly SchemaNote[];
-  readonly dangling: readonly DanglingForeignKey[];
-}
-
 /** Runs `fn` over `items` with at most `parallel` in flight; results in completion order. */
-async function parallelMap<T, R>(
+export async function parallelMap<T, R>(
   items: readonly T[],
   parallel: number,
   fn: (item: T) => Promise<R>,
@@ -35,68 +30,91 @@ async function parallelMap<T, R>(
 }
 
 /**
- * Everything that comes after the data: primary keys, then indexes and checks (in parallel
- * over the pool), then foreign keys NOT VALID with a count of dangling rows, then identities
- * set past their column's max (and past sqlite_sequence for AUTOINCREMENT), then ANALYZE.
- * A primary key that cannot be built stops the snapshot; an index, check or foreign key that
- * PostgreSQL refuses becomes a warning note.
+ * One table's keys, run as soon as its copy ends so they overlap the copy of the other tables:
+ * the primary key's unique index and every other index built in parallel over the pool, then
+ * the primary key attached to its index, then the checks. A primary key that cannot be built
+ * stops the snapshot; an index or check PostgreSQL refuses becomes a warning note, and a CHECK
+ * the existing rows break is created NOT VALID.
  */
-export async function buildPostData(
+export async function buildTableKeys(
   pool: PgPool,
-  tables: readonly TargetTable[],
-  sqliteSequence: ReadonlyMap<string, bigint>,
+  table: TargetTable,
   parallel: number,
-  log: Logger,
-): Promise<PostDataResult> {
+): Promise<SchemaNote[]> {
   const notes: SchemaNote[] = [];
-  const ddl = new Map(tables.map((t) => [t, postDataSql(t)]));
-
-  await parallelMap(tables, parallel, async (table) => {
-    for (const sql of ddl.get(table)!.primaryKey) {
-      try {
-        await pool.query(sql);
-      } catch (error) {
-        throw new BridgeError(
-          'DATA',
-          `cannot create the primary key of "${table.name}": ${(error as Error).message}`,
-          {
-            cause: error,
-            details: { table: table.source, sql },
-            hint: 'SQLite allows NULLs and duplicates in some primary keys: run `litebridge plan` to see the census',
-          },
-        );
-      }
-    }
-  });
-
-  const optional = tables.flatMap((t) => [
-    ...ddl.get(t)!.indexes.map((sql) => ({ table: t, sql, kind: 'index' as const })),
-    ...ddl.get(t)!.checks.map((sql) => ({ table: t, sql, kind: 'check' as const })),
-  ]);
-  await parallelMap(optional, parallel, async ({ table, sql, kind }) => {
+  const ddl = postDataSql(table);
+  const keyFailed = (error: unknown, sql: string): BridgeError =>
+    new BridgeError('DATA', `cannot create the primary key of "${table.name}": ${(error as Error).message}`, {
+      cause: error,
+      details: { table: table.source, sql },
+      hint: 'SQLite allows NULLs and duplicates in some primary keys: run `litebridge plan` to see the census',
+    });
+  const builds = [
+    ...ddl.primaryKeyIndex.map((sql) => ({ sql, key: true })),
+    ...ddl.indexes.map((sql) => ({ sql, key: false })),
+  ];
+  await parallelMap(builds, parallel, async ({ sql, key }) => {
     try {
       await pool.query(sql);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (kind === 'check' && code === '23514') {
+      if (key) throw keyFailed(error, sql);
+      notes.push({
+        level: 'warning',
+        table: table.source,
+        message: `index not created (${(error as Error).message}): ${sql}`,
+      });
+    }
+  });
+  for (const sql of ddl.primaryKey) {
+    try {
+      await pool.query(sql);
+    } catch (error) {
+      throw keyFailed(error, sql);
+    }
+  }
+  for (const sql of ddl.checks) {
+    try {
+      await pool.query(sql);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23514') {
         await pool.query(`${sql} NOT VALID`);
         notes.push({
           level: 'warning',
           table: table.source,
           message: `existing rows violate a CHECK, created NOT VALID: ${sql}`,
         });
-        return;
+      } else {
+        notes.push({
+          level: 'warning',
+          table: table.source,
+          message: `check not created (${(error as Error).message}): ${sql}`,
+        });
       }
-      notes.push({
-        level: 'warning',
-        table: table.source,
-        message: `${kind} not created (${(error as Error).message}): ${sql}`,
-      });
     }
-  });
+  }
+  return notes;
+}
 
+export interface CrossTableResult {
+  readonly notes: readonly SchemaNote[];
+  readonly dangling: readonly DanglingForeignKey[];
+}
+
+/**
+ * What needs every table in place: foreign keys (NOT VALID, so rows without a parent are
+ * counted and reported rather than refused), identities set past their column's max and past
+ * sqlite_sequence for AUTOINCREMENT, then ANALYZE.
+ */
+export async function buildCrossTable(
+  pool: PgPool,
+  tables: readonly TargetTable[],
+  sqliteSequence: ReadonlyMap<string, bigint>,
+  parallel: number,
+  log: Logger,
+): Promise<CrossTableResult> {
+  const notes: SchemaNote[] = [];
   for (const table of tables) {
-    for (const sql of ddl.get(table)!.foreignKeys) {
+    for (const sql of postDataSql(table).foreignKeys) {
       try {
         await pool.query(sql);
       } catch (error) {
@@ -109,46 +127,38 @@ export async function buildPostData(
     }
   }
 
-  const dangling: DanglingForeignKey[] = [];
-  for (const table of tables) {
-    for (const fk of table.foreignKeys) {
-      try {
-        const result = await pool.query(danglingForeignKeySql(table, fk));
-        const row = result.rows[0] as { count: string | number; samples: unknown[] | null } | undefined;
-        const rows = Number(row?.count ?? 0);
-        if (rows > 0) {
-          dangling.push({
-            table: table.source,
-            constraint: fk.name,
-            references: fk.referencedTable,
-            rows,
-            sample: row?.samples ?? [],
-          });
-        }
-      } catch (error) {
-        throw fromPgError(error, `cannot count dangling rows of foreign key ${fk.name} on "${table.name}"`);
-      }
-    }
-  }
-  for (const d of dangling) {
-    log.warn(d, 'foreign key has rows without a parent: created NOT VALID');
-  }
-
-  for (const table of tables) {
-    const sql = identityResetSql(table);
-    if (sql === null) continue;
-    const floor = sqliteSequence.get(table.source);
+  const fks = tables.flatMap((table) => table.foreignKeys.map((fk) => ({ table, fk })));
+  const counted = await parallelMap(fks, parallel, async ({ table, fk }) => {
     try {
-      await pool.query(sql, [floor === undefined ? null : floor.toString()]);
+      const result = await pool.query(danglingForeignKeySql(table, fk));
+      const row = result.rows[0] as { count: string | number; samples: unknown[] | null } | undefined;
+      return {
+        table: table.source,
+        constraint: fk.name,
+        references: fk.referencedTable,
+        rows: Number(row?.count ?? 0),
+        sample: row?.samples ?? [],
+      };
     } catch (error) {
-      throw fromPgError(
-        error,
-        `cannot set the sequence of "${table.name}"."${table.identityColumn}" past its max`,
-      );
+      throw fromPgError(error, `cannot count dangling rows of foreign key ${fk.name} on "${table.name}"`);
     }
-  }
+  });
+  const dangling = counted.filter((d) => d.rows > 0).sort((a, b) => a.constraint.localeCompare(b.constraint));
+  for (const d of dangling) log.warn(d, 'foreign key has rows without a parent: created NOT VALID');
 
   await parallelMap(tables, parallel, async (table) => {
+    const sql = identityResetSql(table);
+    if (sql !== null) {
+      const floor = sqliteSequence.get(table.source);
+      try {
+        await pool.query(sql, [floor === undefined ? null : floor.toString()]);
+      } catch (error) {
+        throw fromPgError(
+          error,
+          `cannot set the sequence of "${table.name}"."${table.identityColumn}" past its max`,
+        );
+      }
+    }
     await pool.query(`ANALYZE ${qualified(table.schema, table.name)}`);
   });
   return { notes, dangling };

@@ -1,9 +1,11 @@
-import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config/config.js';
 import { BridgeError, fromPgError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { CopyProgress } from '../log/progress.js';
-import type { SchemaNote, TargetSchema } from '../model/target-schema.js';
+import type { SourceTable } from '../model/source-schema.js';
+import type { SchemaNote, TargetSchema, TargetTable } from '../model/target-schema.js';
 import { ensureMetadata, markSnapshotDone, markSnapshotStarted, readSource } from '../pg/metadata.js';
 import { createPool, inTransaction, type PgPool, ping } from '../pg/pool.js';
 import { existingTables } from '../pg/target-tables.js';
@@ -17,21 +19,30 @@ import {
   type TableReader,
   tableReader,
 } from '../sqlite/snapshot-read.js';
-import { type CopyTableResult, copyTable } from './copy-table.js';
+import { copyAll } from './copy-all.js';
+import type { CopyTableResult } from './copy-table.js';
+import { copyTable } from './copy-table.js';
+import { CopyWorkers, copyWorkerScript } from './copy-workers.js';
 import { partitionBounds } from './partition-bounds.js';
-import { buildPostData, type DanglingForeignKey } from './post-data.js';
+import { buildCrossTable, type DanglingForeignKey } from './post-data.js';
 
 export interface SnapshotResult {
   readonly sourceId: string;
   /** Changelog position of the snapshot (null when capture is not installed). */
   readonly snapshotSeq: string | null;
   readonly journalMode: string;
+  /** Copy worker threads used (0: this thread read everything). */
+  readonly workers: number;
+  /** How long the application's writers were held to pin one snapshot for the workers (ms). */
+  readonly writeLockMs: number | null;
   readonly serverVersion: string;
   readonly tables: readonly CopyTableResult[];
   readonly rows: number;
   readonly rejected: number;
   readonly dangling: readonly DanglingForeignKey[];
   readonly notes: readonly SchemaNote[];
+  /** Copy phase: data, primary keys, indexes and checks of every table (they overlap). */
+  readonly copyMs: number;
   readonly ms: number;
 }
 
@@ -54,15 +65,12 @@ export async function runSnapshot(
   const db = openSqlite(config.sqlitePath);
   const pool = createPool(config.pgUrl, {
     max: config.parallel + 1,
-    settings: [
-      'SET synchronous_commit = off',
-      'SET statement_timeout = 0',
-      "SET maintenance_work_mem = '256MB'",
-    ],
+    settings: BULK_SETTINGS,
     applicationName: 'litebridge snapshot',
   });
   const progress = new CopyProgress(log.child({ component: 'snapshot' }), { tty: options.tty });
   const snapshot = new ReadSnapshot(db);
+  let workers: CopyWorkers | null = null;
   try {
     const mode = journalMode(db);
     if (mode !== 'wal') {
@@ -84,63 +92,64 @@ export async function runSnapshot(
       tables: Object.fromEntries(target.tables.map((t) => [t.source, t.name])),
     });
 
-    snapshot.begin();
+    const tables = target.tables.map((t) => ({
+      source: source.tables.find((s) => s.name === t.source)!,
+      target: t,
+    }));
+    workers = await startWorkers(config, tables, progress, log);
+    const pinned = await beginEverywhere(config.sqlitePath, snapshot, workers, log);
+    workers = pinned.workers;
+    const workerCount = pinned.count;
     const head = snapshot.changelogHead();
     const highWater = autoincrementHighWater(db);
-    const readers = target.tables.map((t) =>
-      tableReader(db, source.tables.find((s) => s.name === t.source)!, t),
-    );
+    const readers = tables.map((t) => tableReader(db, t.source, t.target));
     await createTables(pool, db, target, readers);
     log.info(
       { tables: readers.length, snapshotSeq: head?.toString() ?? null, parallel: config.parallel },
       'copying',
     );
 
-    const bySize = readers
-      .map((reader) => ({ reader, rows: reader.count() }))
-      .sort((a, b) => b.rows - a.rows)
-      .map((r) => r.reader);
-    const copied = await lastValueFrom(
-      from(bySize).pipe(
-        mergeMap(
-          (reader) =>
-            defer(() =>
-              copyTable(reader, {
-                pool,
-                sourceId: config.sourceId,
-                onBadRow: config.onBadRow,
-                progress,
-                log,
-              }),
-            ),
-          config.parallel,
-        ),
-        toArray(),
-      ),
-      { defaultValue: [] as CopyTableResult[] },
-    );
+    const copyStarted = Date.now();
+    const local = { pool, sourceId: config.sourceId, onBadRow: config.onBadRow, progress, log };
+    const threads = workers;
+    const copy = await copyAll(readers, config.parallel, {
+      pool,
+      progress,
+      copy:
+        threads === null
+          ? (_table, reader, range) => copyTable(reader, local, range)
+          : (table, _reader, range) => threads.run(table, range),
+    });
+    const copied = [...copy.tables];
     snapshot.end();
+    await workers?.close();
+    workers = null;
     progress.close();
+    const copiedAt = Date.now();
 
-    log.info('building primary keys, indexes, checks and foreign keys');
-    const post = await buildPostData(pool, target.tables, highWater, config.parallel, log);
+    log.info('building foreign keys and identities');
+    const post = await buildCrossTable(pool, target.tables, highWater, config.parallel, log);
     await markSnapshotDone(pool, config.sourceId, head);
     const result: SnapshotResult = {
       sourceId: config.sourceId,
       snapshotSeq: head === null ? null : head.toString(),
       journalMode: mode,
+      workers: workerCount,
+      writeLockMs: pinned.writeLockMs,
       serverVersion,
       tables: copied.sort((a, b) => a.table.localeCompare(b.table)),
       rows: copied.reduce((n, t) => n + t.rows, 0),
       rejected: copied.reduce((n, t) => n + t.rejected, 0),
       dangling: post.dangling,
-      notes: [...target.notes, ...post.notes],
+      notes: [...target.notes, ...copy.notes, ...post.notes],
+      copyMs: copiedAt - copyStarted,
       ms: Date.now() - started,
     };
     log.info({ rows: result.rows, rejected: result.rejected, ms: result.ms }, 'snapshot done');
     return result;
   } finally {
     progress.close();
+    await workers?.close();
     snapshot.end();
     db.close();
     await pool.end();
@@ -190,4 +199,90 @@ async function createTables(
   } catch (error) {
     throw fromPgError(error, 'cannot create the target tables');
   }
+}
+
+/** Settings of every snapshot session: a bulk load needs no synchronous commit or timeout. */
+const BULK_SETTINGS = { synchronous_commit: 'off', statement_timeout: '0', maintenance_work_mem: '256MB' };
+
+/** Below this file size one thread reads fast enough: no copy workers (`--workers` overrides). */
+const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Starts the copy workers: `config.workers` of them, or by default one per core (at most
+ * `parallel`) for files of 64 MiB and more. None when the build's worker script is missing.
+ */
+async function startWorkers(
+  config: Config,
+  tables: readonly { readonly source: SourceTable; readonly target: TargetTable }[],
+  progress: CopyProgress,
+  log: Logger,
+): Promise<CopyWorkers | null> {
+  const auto =
+    statSync(config.sqlitePath).size >= WORKERS_FROM_BYTES
+      ? Math.min(availableParallelism(), config.parallel)
+      : 0;
+  const count = config.workers ?? auto;
+  if (count === 0) return null;
+  const script = copyWorkerScript();
+  if (script === null) {
+    log.warn('copy worker script not found (run `npm run build`): copying in one thread');
+    return null;
+  }
+  return CopyWorkers.start(
+    script,
+    count,
+    {
+      sqlitePath: config.sqlitePath,
+      pgUrl: config.pgUrl,
+      settings: BULK_SETTINGS,
+      sourceId: config.sourceId,
+      onBadRow: config.onBadRow,
+      connections: Math.ceil(config.parallel / count) + 1,
+      tables,
+    },
+    progress,
+  );
+}
+
+/**
+ * Starts the read transaction of this thread and of every worker at the same commit: a
+ * separate connection holds SQLite's write lock (BEGIN IMMEDIATE: the application's writers
+ * wait, for milliseconds) while the transactions start. When the lock cannot be had (a
+ * read-only file, a writer holding it past busy_timeout), the workers are stopped and this
+ * thread copies alone, in its one transaction.
+ */
+async function beginEverywhere(
+  path: string,
+  snapshot: ReadSnapshot,
+  workers: CopyWorkers | null,
+  log: Logger,
+): Promise<{ workers: CopyWorkers | null; count: number; writeLockMs: number | null }> {
+  if (workers === null) {
+    snapshot.begin();
+    return { workers: null, count: 0, writeLockMs: null };
+  }
+  let fence: SqliteDatabase;
+  try {
+    fence = openSqlite(path);
+    fence.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    log.warn(
+      { reason: (error as Error).message },
+      'cannot pin one snapshot for copy workers: copying in one thread',
+    );
+    await workers.close();
+    snapshot.begin();
+    return { workers: null, count: 0, writeLockMs: null };
+  }
+  const held = Date.now();
+  try {
+    snapshot.begin();
+    await workers.begin();
+  } finally {
+    fence.exec('ROLLBACK');
+    fence.close();
+  }
+  const writeLockMs = Date.now() - held;
+  log.info({ writeLockMs, workers: workers.size }, 'snapshot pinned for copy workers');
+  return { workers, count: workers.size, writeLockMs };
 }

@@ -141,10 +141,15 @@ function bound(at: Date, type: string | undefined): string {
   return `'${day} 00:00:00'`;
 }
 
-/** Statements to run after the copy, in order of the groups; each group's statements are independent. */
+/**
+ * Statements to run after the copy, in this order: `primaryKeyIndex` and `indexes` together
+ * (each may run on its own connection, in parallel: CREATE INDEX locks only writers), then
+ * `primaryKey` (attaches the unique index, or builds the key on a partitioned table, where
+ * USING INDEX is not allowed), then `checks`, then `foreignKeys` once every table has its key.
+ */
 export interface PostDataSql {
+  readonly primaryKeyIndex: readonly string[];
   readonly primaryKey: readonly string[];
-  /** Each may run on its own connection, in parallel. */
   readonly indexes: readonly string[];
   readonly checks: readonly string[];
   readonly foreignKeys: readonly string[];
@@ -153,12 +158,16 @@ export interface PostDataSql {
 /** Primary key, indexes, CHECKs and foreign keys (NOT VALID; validated at cutover). */
 export function postDataSql(table: TargetTable): PostDataSql {
   const target = qualified(table.schema, table.name);
-  const primaryKey =
-    table.primaryKey.length === 0
-      ? []
-      : [
-          `ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(primaryKeyName(table))} PRIMARY KEY (${table.primaryKey.map(quoteIdent).join(', ')})`,
-        ];
+  const pk = quoteIdent(primaryKeyName(table));
+  const pkColumns = table.primaryKey.map(quoteIdent).join(', ');
+  const hasKey = table.primaryKey.length > 0;
+  const viaIndex = hasKey && table.partitioning === null;
+  const primaryKeyIndex = viaIndex ? [`CREATE UNIQUE INDEX ${pk} ON ${target} (${pkColumns})`] : [];
+  const primaryKey = !hasKey
+    ? []
+    : viaIndex
+      ? [`ALTER TABLE ${target} ADD CONSTRAINT ${pk} PRIMARY KEY USING INDEX ${pk}`]
+      : [`ALTER TABLE ${target} ADD CONSTRAINT ${pk} PRIMARY KEY (${pkColumns})`];
   const indexes = table.indexes.map(
     (ix) =>
       `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${target} (${ix.parts.join(', ')})` +
@@ -176,7 +185,7 @@ export function postDataSql(table: TargetTable): PostDataSql {
       `${fk.onUpdate === 'NO ACTION' ? '' : ` ON UPDATE ${fk.onUpdate}`}${fk.onDelete === 'NO ACTION' ? '' : ` ON DELETE ${fk.onDelete}`}` +
       ` DEFERRABLE INITIALLY ${fk.deferred === true ? 'DEFERRED' : 'IMMEDIATE'}${notValid}`,
   );
-  return { primaryKey, indexes, checks, foreignKeys };
+  return { primaryKeyIndex, primaryKey, indexes, checks, foreignKeys };
 }
 
 /**

@@ -9,7 +9,6 @@ import type { PgType } from '../model/target-schema.js';
 import { quoteLiteral } from './ddl.js';
 import { type ColumnMap, type ExpressionResult, type TypeOf, translateExpression } from './expression.js';
 import { isPunct, isWord, type Token, tokenize } from './sql-tokens.js';
-import { isNumericType } from './type-rules.js';
 
 const NOW_UTC = "(now() AT TIME ZONE 'UTC')";
 

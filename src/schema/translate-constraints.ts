@@ -24,6 +24,8 @@ export interface TableContext {
   readonly typeOf: TypeOf;
   /** PostgreSQL name of the partition column, or null. */
   readonly partitionColumn: string | null;
+  /** PostgreSQL primary key columns (an index on exactly these is redundant). */
+  readonly primaryKey: readonly string[];
   readonly notes: SchemaNote[];
 }
 
@@ -33,6 +35,10 @@ const BYTEWISE = (coll: string): string =>
 /** Translates the table's indexes (not the primary key's); `usedNames` holds the schema's relation names. */
 export function translateIndexes(ctx: TableContext, usedNames: Set<string>): TargetIndex[] {
   const out: TargetIndex[] = [];
+  // Indexes already covered, by rendered parts and WHERE: the primary key's, then each one kept.
+  const covered = new Map<string, { name: string; unique: boolean }>([
+    [indexKey(ctx.primaryKey.map(quoteIdent), null), { name: 'the primary key', unique: true }],
+  ]);
   for (const ix of ctx.source.indexes) {
     if (ix.origin === 'pk') continue;
     const drop = (why: string): void => {
@@ -69,6 +75,17 @@ export function translateIndexes(ctx: TableContext, usedNames: Set<string>): Tar
         message: `index ${ix.name}: ${BYTEWISE(coll)}${ix.unique ? '; uniqueness may differ (values SQLite saw as equal are distinct in PostgreSQL)' : ''}`,
       });
     }
+    const key = indexKey(parts.rendered, where);
+    const twin = covered.get(key);
+    if (twin !== undefined && (twin.unique || !ix.unique)) {
+      ctx.notes.push({
+        level: 'info',
+        table: ctx.source.name,
+        message: `index ${ix.name} is not created: it duplicates ${twin.name === 'the primary key' ? twin.name : `index ${twin.name}`}`,
+      });
+      continue;
+    }
+    covered.set(key, { name: ix.name, unique: ix.unique });
     const wanted = ix.origin === 'u' ? `${ctx.name}_${parts.columns.join('_') || 'expr'}_key` : ix.name;
     out.push({
       name: uniqueName(wanted, usedNames),
@@ -79,6 +96,11 @@ export function translateIndexes(ctx: TableContext, usedNames: Set<string>): Tar
     });
   }
   return out;
+}
+
+/** What makes two indexes the same index in PostgreSQL: their key parts and their WHERE. */
+function indexKey(parts: readonly string[], where: string | null): string {
+  return `${parts.join(', ')}|${where ?? ''}`;
 }
 
 function indexParts(

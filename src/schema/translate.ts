@@ -175,7 +175,7 @@ function buildTable(
 
   const primaryKeyName = uniqueName(`${name}_pkey`, usedRelations);
   const constraintNames = new Set([primaryKeyName]);
-  const ctx: TableContext = { source: t, name, columnMap, typeOf, partitionColumn, notes };
+  const ctx: TableContext = { source: t, name, columnMap, typeOf, partitionColumn, primaryKey, notes };
   const indexes = translateIndexes(ctx, usedRelations);
   const checks = translateChecks(ctx, constraintNames);
   const target: TargetTable = {

@@ -14,14 +14,25 @@ const ROWID_NAMES = ['rowid', '_rowid_', 'oid'] as const;
  */
 export type Page = readonly (readonly SqlValue[])[];
 
+/** Page keys bounding part of a table: rows with key > after (null: from the start) and <= upTo (null: to the end). */
+export interface KeyRange {
+  readonly after?: readonly SqlValue[] | null;
+  readonly upTo?: readonly SqlValue[] | null;
+}
+
 /** How one table is read: the SQL, and where the page key sits in each row. */
 export interface TableReader {
   readonly source: SourceTable;
   readonly target: TargetTable;
   /** Rows in the table at the snapshot point. */
   count(): number;
-  /** Pages in page-key order, each at most `pageSize` rows, all inside the caller's read transaction. */
-  pages(pageSize: number): Generator<Page>;
+  /**
+   * Pages in page-key order, each at most `pageSize` rows, all inside the caller's read
+   * transaction; only keys inside `range` when given.
+   */
+  pages(pageSize: number, range?: KeyRange): Generator<Page>;
+  /** Cuts the table into `parts` key ranges of about equal row counts (for parallel COPY streams). */
+  split(parts: number): KeyRange[];
   /** The source key of a row from a page, as `{ column: value }` for messages and rejects. */
   keyOf(row: readonly SqlValue[]): Record<string, SqlValue>;
 }
@@ -54,13 +65,24 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
   const select = `SELECT ${[...values, key].join(', ')} FROM ${from}`;
   const width = values.length;
   const placeholders = keyCols.map(() => '?').join(', ');
-  const first = prepare(db, `${select} ORDER BY ${key} LIMIT ?`, source.name).raw(true);
-  const next = prepare(
-    db,
-    `${select} WHERE (${key}) > (${placeholders}) ORDER BY ${key} LIMIT ?`,
-    source.name,
-  ).raw(true);
+  const after = `(${key}) > (${placeholders})`;
+  const upTo = `(${key}) <= (${placeholders})`;
+  /** The page query for a range: lower bound from the previous page, optional upper bound. */
+  const pageQuery = (lower: boolean, upper: boolean) => {
+    const where = [lower ? after : null, upper ? upTo : null].filter((w) => w !== null);
+    const sql = `${select}${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`} ORDER BY ${key} LIMIT ?`;
+    return prepare(db, sql, source.name).raw(true);
+  };
+  const queries = [
+    pageQuery(false, false),
+    pageQuery(true, false),
+    pageQuery(false, true),
+    pageQuery(true, true),
+  ];
   const counter = prepare(db, `SELECT count(*) FROM ${from}`, source.name).pluck();
+  const keyAt = prepare(db, `SELECT ${key} FROM ${from} ORDER BY ${key} LIMIT 1 OFFSET ?`, source.name).raw(
+    true,
+  );
 
   const declaredKey = target.key.kind === 'primary-key' ? target.key.columns : keyCols;
   const keyInPage = declaredKey.every((c, i) => keyCols[i] === c) && declaredKey.length === keyCols.length;
@@ -89,7 +111,8 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
 
   /** Replaces text that may stand for invalid UTF-8 by its raw bytes (rare: only on U+FFFD). */
   function rawIfReplaced(row: SqlValue[]): void {
-    for (const i of textColumns) {
+    for (let t = 0; t < textColumns.length; t++) {
+      const i = textColumns[t]!;
       const v = row[i];
       if (typeof v === 'string' && v.includes('\uFFFD')) {
         const bytes = rawText.get(i)!.get(...row.slice(width)) as Uint8Array | null;
@@ -102,15 +125,29 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
     source,
     target,
     count: () => Number(counter.get() as bigint),
-    *pages(pageSize: number): Generator<Page> {
-      let rows = run(() => first.all(pageSize) as SqlValue[][], source.name);
-      while (rows.length > 0) {
-        if (textColumns.length > 0) rows.forEach(rawIfReplaced);
+    *pages(pageSize: number, range: KeyRange = {}): Generator<Page> {
+      const upper = range.upTo ?? null;
+      let lower = range.after ?? null;
+      for (;;) {
+        const query = queries[(lower === null ? 0 : 1) + (upper === null ? 0 : 2)]!;
+        const bounds = [...(lower ?? []), ...(upper ?? [])];
+        const rows = run(() => query.all(...bounds, pageSize) as SqlValue[][], source.name);
+        if (rows.length === 0) return;
+        if (textColumns.length > 0) for (let r = 0; r < rows.length; r++) rawIfReplaced(rows[r]!);
         yield rows;
         if (rows.length < pageSize) return;
-        const last = rows[rows.length - 1]!;
-        rows = run(() => next.all(...last.slice(width), pageSize) as SqlValue[][], source.name);
+        lower = rows[rows.length - 1]!.slice(width);
       }
+    },
+    split(parts: number): KeyRange[] {
+      const total = Number(counter.get() as bigint);
+      if (parts < 2 || total < parts) return [{}];
+      const cuts: (readonly SqlValue[])[] = [];
+      for (let i = 1; i < parts; i++) {
+        const cut = keyAt.get(Math.floor((total * i) / parts) - 1) as SqlValue[] | undefined;
+        if (cut !== undefined) cuts.push(cut);
+      }
+      return [...cuts, null].map((upTo, i) => ({ after: i === 0 ? null : cuts[i - 1]!, upTo }));
     },
     keyOf(row) {
       const pageKey = row.slice(width);

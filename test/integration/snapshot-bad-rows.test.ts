@@ -25,6 +25,13 @@ describe('values PostgreSQL cannot hold', () => {
     expect(String((error as Error).message)).toMatch(/NUL/);
   });
 
+  it('reports the same error from a copy worker thread', async () => {
+    const file = fileWith("INSERT INTO readings VALUES (8, 'x', 'slow', NULL)");
+    const error = await snapshot(file, db.url(), { replace: true, workers: 2 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'DATA' });
+    expect(String((error as Error).message)).toMatch(/table "readings", key id=8, column "speed".*'slow'/s);
+  });
+
   it('stops on text in an integer column and on an impossible date', async () => {
     const text = fileWith("INSERT INTO readings VALUES (3, 'x', 'fast', NULL)");
     await expect(snapshot(text, db.url(), { replace: true })).rejects.toThrow(

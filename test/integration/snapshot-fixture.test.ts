@@ -72,6 +72,15 @@ describe('snapshot of the real collector file', () => {
     expect(BigInt(flight.rows[0]!.id)).toBeGreaterThan(BigInt(maxFlight.rows[0]!.m));
   });
 
+  it('gives the same copy with copy workers reading key ranges in parallel', async () => {
+    const file = copyFixture();
+    const result = await snapshot(file, db.url(), { replace: true, workers: 2, parallel: '3' });
+    expect(result.workers).toBe(2);
+    expect(result.writeLockMs).not.toBeNull();
+    expect(result.rows).toBe(3962);
+    expect((await verify(file, db.url())).equal).toBe(true);
+  });
+
   it('refuses a target that holds rows unless --replace', async () => {
     const file = copyFixture();
     await expect(snapshot(file, db.url())).rejects.toMatchObject({ code: 'BAD_STATE' });

@@ -306,6 +306,26 @@ describe('translate: names', () => {
     expect(e2.message).toContain(ROWID_COLUMN);
   });
 
+  it('skips an index that duplicates the primary key or an earlier index, with a note', () => {
+    const s = translate(
+      schemaOf(
+        tbl('t', [col('id', 'INTEGER', pk), col('a', 'TEXT')], {
+          indexes: [
+            { name: 'ix_t_id', unique: false, origin: 'c', parts: [part('id')], where: null, sql: '' },
+            { name: 'ix_a', unique: false, origin: 'c', parts: [part('a')], where: null, sql: '' },
+            { name: 'idx_a', unique: false, origin: 'c', parts: [part('a')], where: null, sql: '' },
+            { name: 'ux_a', unique: true, origin: 'c', parts: [part('a')], where: null, sql: '' },
+          ],
+        }),
+      ),
+      opts(),
+    );
+    expect(s.tables[0]!.indexes.map((i) => i.name)).toEqual(['ix_a', 'ux_a']);
+    const notes = s.notes.map((n) => n.message);
+    expect(notes).toContain('index ix_t_id is not created: it duplicates the primary key');
+    expect(notes).toContain('index idx_a is not created: it duplicates index ix_a');
+  });
+
   it('keeps short unique index names and derives short unique ones otherwise', () => {
     const longIndex = 'ix_'.padEnd(80, 'z');
     const s = translate(
@@ -314,7 +334,7 @@ describe('translate: names', () => {
           indexes: [
             { name: 'ix_a', unique: false, origin: 'c', parts: [part('a')], where: null, sql: '' },
             { name: longIndex, unique: false, origin: 'c', parts: [part('b')], where: null, sql: '' },
-            { name: 'u', unique: false, origin: 'c', parts: [part('b')], where: null, sql: '' },
+            { name: 'u', unique: false, origin: 'c', parts: [part('b'), part('a')], where: null, sql: '' },
             {
               name: 'sqlite_autoindex_t_1',
               unique: true,

@@ -1,0 +1,93 @@
+import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
+import type { CopyProgress } from '../log/progress.js';
+import type { SchemaNote } from '../model/target-schema.js';
+import type { PgPool } from '../pg/pool.js';
+import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
+import type { CopyTableResult } from './copy-table.js';
+import { buildTableKeys } from './post-data.js';
+
+/** A table is cut into parallel COPY streams of about this many rows (at most `parallel`). */
+export const ROWS_PER_STREAM = 200_000;
+
+interface Job {
+  readonly table: number;
+  readonly reader: TableReader;
+  readonly range: KeyRange;
+  readonly rows: number;
+}
+
+/** A table's parts still running, and what its finished parts copied. */
+interface TableState {
+  remaining: number;
+  started: number | null;
+  rows: number;
+  rejected: number;
+}
+
+/** Copies one key range of one table: in this thread, or on a copy worker. */
+export type RangeCopier = (table: number, reader: TableReader, range: KeyRange) => Promise<CopyTableResult>;
+
+export interface CopyAllOptions {
+  /** Builds the keys and indexes of each table once its last range is copied. */
+  readonly pool: PgPool;
+  readonly progress: CopyProgress;
+  readonly copy: RangeCopier;
+}
+
+export interface CopyAllResult {
+  readonly tables: readonly CopyTableResult[];
+  readonly notes: readonly SchemaNote[];
+}
+
+/**
+ * Copies every table with at most `parallel` COPY streams at once. A large table is cut into
+ * key ranges copied by several streams (one PostgreSQL backend parses each), all read through
+ * the same SQLite read transaction; the largest pieces start first. When a table's last piece
+ * ends, its primary key, indexes and checks are built while the other tables still copy.
+ */
+export async function copyAll(
+  readers: readonly TableReader[],
+  parallel: number,
+  options: CopyAllOptions,
+): Promise<CopyAllResult> {
+  const jobs: Job[] = readers.flatMap((reader, table) => {
+    const rows = reader.count();
+    const parts = Math.max(1, Math.min(parallel, Math.floor(rows / ROWS_PER_STREAM)));
+    const ranges = reader.split(parts);
+    return ranges.map((range) => ({ table, reader, range, rows: rows / ranges.length }));
+  });
+  jobs.sort((a, b) => b.rows - a.rows);
+  const state = new Map<TableReader, TableState>(
+    readers.map((r) => [
+      r,
+      { remaining: jobs.filter((j) => j.reader === r).length, started: null, rows: 0, rejected: 0 },
+    ]),
+  );
+  const notes: SchemaNote[] = [];
+
+  const run = async (job: Job): Promise<CopyTableResult | null> => {
+    const table = state.get(job.reader)!;
+    if (table.started === null) {
+      table.started = Date.now();
+      options.progress.start(job.reader.target.source, job.reader.count());
+    }
+    const part = await options.copy(job.table, job.reader, job.range);
+    table.rows += part.rows;
+    table.rejected += part.rejected;
+    table.remaining -= 1;
+    if (table.remaining > 0) return null;
+    const ms = Date.now() - table.started;
+    options.progress.finish(job.reader.target.source);
+    notes.push(...(await buildTableKeys(options.pool, job.reader.target, parallel)));
+    return { table: part.table, target: part.target, rows: table.rows, rejected: table.rejected, ms };
+  };
+
+  const done = await lastValueFrom(
+    from(jobs).pipe(
+      mergeMap((job) => defer(() => run(job)), parallel),
+      toArray(),
+    ),
+    { defaultValue: [] as (CopyTableResult | null)[] },
+  );
+  return { tables: done.filter((t): t is CopyTableResult => t !== null), notes };
+}

@@ -1,0 +1,70 @@
+/**
+ * A copy worker thread: its own SQLite connection (with a read transaction the main thread
+ * starts while it holds the write lock, so every worker sees the same snapshot), its own
+ * PostgreSQL connections, and the same copyTable as the main thread. Reading and encoding rows
+ * is most of a snapshot's CPU; workers spread it over the machine's cores.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createRootLogger } from '../log/logger.js';
+import { createPool } from '../pg/pool.js';
+import { openSqlite } from '../sqlite/open.js';
+import { ReadSnapshot, type TableReader, tableReader } from '../sqlite/snapshot-read.js';
+import type { CopyWorkerData, FromWorker, ToWorker } from './copy-protocol.js';
+import { toWire } from './copy-protocol.js';
+import { copyTable } from './copy-table.js';
+
+const data = workerData as CopyWorkerData;
+const port = parentPort!;
+const post = (message: FromWorker): void => port.postMessage(message);
+
+const db = openSqlite(data.sqlitePath);
+const snapshot = new ReadSnapshot(db);
+const pool = createPool(data.pgUrl, {
+  max: data.connections,
+  settings: data.settings,
+  applicationName: 'litebridge snapshot',
+});
+const log = createRootLogger().child({ component: 'copy-worker' });
+const readers = new Map<number, TableReader>();
+const options = {
+  pool,
+  sourceId: data.sourceId,
+  onBadRow: data.onBadRow,
+  progress: { advance: (table: string, rows: number) => post({ type: 'advance', table, rows }) },
+  log,
+};
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'begin':
+      try {
+        snapshot.begin();
+        post({ type: 'ready' });
+      } catch (error) {
+        post({ type: 'failed', id: null, error: toWire(error) });
+      }
+      return;
+    case 'job': {
+      const run = async () => {
+        let reader = readers.get(message.table);
+        if (reader === undefined) {
+          const { source, target } = data.tables[message.table]!;
+          reader = tableReader(db, source, target);
+          readers.set(message.table, reader);
+        }
+        return copyTable(reader, options, message.range);
+      };
+      run().then(
+        (result) => post({ type: 'done', id: message.id, result }),
+        (error: unknown) => post({ type: 'failed', id: message.id, error: toWire(error) }),
+      );
+      return;
+    }
+    case 'close':
+      snapshot.end();
+      db.close();
+      pool.end().finally(() => port.close());
+      return;
+  }
+});
+post({ type: 'opened' });

@@ -1,0 +1,47 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+/** The application: another process writing to the SQLite file in a loop until stopped. */
+export interface AppWriter {
+  /** Stops the loop; resolves with the commits made and the errors seen. */
+  stop(): Promise<{ commits: number; errors: string[] }>;
+}
+
+const SCRIPT = `
+const Database = require(process.argv[1]);
+const db = new Database(process.argv[2]);
+db.pragma('busy_timeout = ' + Number(process.argv[3]));
+let commits = 0; const errors = [];
+const step = db.transaction((n) => {
+  db.prepare('INSERT INTO late (n) VALUES (?)').run(n);
+  db.prepare('UPDATE big SET payload = ? WHERE id = 1').run('changed ' + n);
+});
+const timer = setInterval(() => {
+  try { step(commits + 1); commits++; } catch (e) { errors.push(String(e.message)); }
+}, 1);
+process.on('message', () => { clearInterval(timer); process.send({ commits, errors }, () => process.exit(0)); });
+process.send('started');
+`;
+
+/**
+ * Starts a writer process on `file` (tables big(id, payload) and late(id, n)): every
+ * millisecond one transaction inserts into late and updates big's row 1 to match, so any
+ * consistent snapshot has payload = 'changed <rows in late - 1>'.
+ */
+export async function startAppWriter(file: string, busyTimeoutMs: number): Promise<AppWriter> {
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  const child: ChildProcess = spawn(process.execPath, ['-e', SCRIPT, sqlite, file, String(busyTimeoutMs)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
+  });
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('message', (result) => resolve(result as { commits: number; errors: string[] }));
+        child.send('stop');
+      }),
+  };
+}
