@@ -8,10 +8,12 @@ export const snapshotCommand: CommandSpec = {
   name: 'snapshot',
   summary: 'copy every table of the SQLite file into PostgreSQL (schema, data, keys, indexes)',
   help: `
-Reads every table inside one SQLite read transaction and streams it into PostgreSQL with COPY,
-several tables at a time. Keys, indexes, checks and foreign keys (NOT VALID) are built after the
-data; identity sequences are set past each column's max. Refuses a target that already holds
-rows unless --replace. In WAL mode the application keeps writing meanwhile.
+Reads every table at one point in time (one SQLite read transaction; with copy workers, one per
+thread, all started while SQLite's write lock is held for a few milliseconds) and streams it
+into PostgreSQL with COPY, large tables cut into key ranges copied in parallel. Each table's
+primary key and indexes are built as soon as its rows are in; foreign keys (NOT VALID, dangling
+rows reported) and identity sequences past each column's max come last. Refuses a target that
+already holds rows unless --replace. In WAL mode the application keeps writing meanwhile.
 
 Examples:
   litebridge snapshot --sqlite collector.db --pg postgres://me@localhost/atc

@@ -32,6 +32,8 @@ export interface CopyAllOptions {
   readonly pool: PgPool;
   readonly progress: CopyProgress;
   readonly copy: RangeCopier;
+  /** SQLite's sqlite_sequence values (AUTOINCREMENT high-water marks) by table name. */
+  readonly autoincrement: ReadonlyMap<string, bigint>;
 }
 
 export interface CopyAllResult {
@@ -78,7 +80,10 @@ export async function copyAll(
     if (table.remaining > 0) return null;
     const ms = Date.now() - table.started;
     options.progress.finish(job.reader.target.source);
-    notes.push(...(await buildTableKeys(options.pool, job.reader.target, parallel)));
+    const target = job.reader.target;
+    notes.push(
+      ...(await buildTableKeys(options.pool, target, parallel, options.autoincrement.get(target.source))),
+    );
     return { table: part.table, target: part.target, rows: table.rows, rejected: table.rejected, ms };
   };
 

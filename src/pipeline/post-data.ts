@@ -32,14 +32,16 @@ export async function parallelMap<T, R>(
 /**
  * One table's keys, run as soon as its copy ends so they overlap the copy of the other tables:
  * the primary key's unique index and every other index built in parallel over the pool, then
- * the primary key attached to its index, then the checks. A primary key that cannot be built
- * stops the snapshot; an index or check PostgreSQL refuses becomes a warning note, and a CHECK
- * the existing rows break is created NOT VALID.
+ * the primary key attached to its index, then the checks, then the identity set past the
+ * column's max (and past `autoincrementFloor`, SQLite's sqlite_sequence value), then ANALYZE.
+ * A primary key that cannot be built stops the snapshot; an index or check PostgreSQL refuses
+ * becomes a warning note, and a CHECK the existing rows break is created NOT VALID.
  */
 export async function buildTableKeys(
   pool: PgPool,
   table: TargetTable,
   parallel: number,
+  autoincrementFloor: bigint | undefined,
 ): Promise<SchemaNote[]> {
   const notes: SchemaNote[] = [];
   const ddl = postDataSql(table);
@@ -92,6 +94,18 @@ export async function buildTableKeys(
       }
     }
   }
+  const identity = identityResetSql(table);
+  if (identity !== null) {
+    try {
+      await pool.query(identity, [autoincrementFloor === undefined ? null : autoincrementFloor.toString()]);
+    } catch (error) {
+      throw fromPgError(
+        error,
+        `cannot set the sequence of "${table.name}"."${table.identityColumn}" past its max`,
+      );
+    }
+  }
+  await pool.query(`ANALYZE ${qualified(table.schema, table.name)}`);
   return notes;
 }
 
@@ -101,14 +115,12 @@ export interface CrossTableResult {
 }
 
 /**
- * What needs every table in place: foreign keys (NOT VALID, so rows without a parent are
- * counted and reported rather than refused), identities set past their column's max and past
- * sqlite_sequence for AUTOINCREMENT, then ANALYZE.
+ * What needs every table's key in place: foreign keys (NOT VALID, so rows without a parent are
+ * counted and reported rather than refused).
  */
 export async function buildCrossTable(
   pool: PgPool,
   tables: readonly TargetTable[],
-  sqliteSequence: ReadonlyMap<string, bigint>,
   parallel: number,
   log: Logger,
 ): Promise<CrossTableResult> {
@@ -146,20 +158,5 @@ export async function buildCrossTable(
   const dangling = counted.filter((d) => d.rows > 0).sort((a, b) => a.constraint.localeCompare(b.constraint));
   for (const d of dangling) log.warn(d, 'foreign key has rows without a parent: created NOT VALID');
 
-  await parallelMap(tables, parallel, async (table) => {
-    const sql = identityResetSql(table);
-    if (sql !== null) {
-      const floor = sqliteSequence.get(table.source);
-      try {
-        await pool.query(sql, [floor === undefined ? null : floor.toString()]);
-      } catch (error) {
-        throw fromPgError(
-          error,
-          `cannot set the sequence of "${table.name}"."${table.identityColumn}" past its max`,
-        );
-      }
-    }
-    await pool.query(`ANALYZE ${qualified(table.schema, table.name)}`);
-  });
   return { notes, dangling };
 }

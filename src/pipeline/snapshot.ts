@@ -115,6 +115,7 @@ export async function runSnapshot(
     const copy = await copyAll(readers, config.parallel, {
       pool,
       progress,
+      autoincrement: highWater,
       copy:
         threads === null
           ? (_table, reader, range) => copyTable(reader, local, range)
@@ -127,8 +128,8 @@ export async function runSnapshot(
     progress.close();
     const copiedAt = Date.now();
 
-    log.info('building foreign keys and identities');
-    const post = await buildCrossTable(pool, target.tables, highWater, config.parallel, log);
+    log.info('building foreign keys');
+    const post = await buildCrossTable(pool, target.tables, config.parallel, log);
     await markSnapshotDone(pool, config.sourceId, head);
     const result: SnapshotResult = {
       sourceId: config.sourceId,
