@@ -23,7 +23,10 @@ keeps running after the copy so you can look around with psql; Ctrl-C stops it.`
       .option('--exit', 'stop the server right after verifying instead of waiting for Ctrl-C')
       .option('--json', 'print the result as JSON on stdout');
   },
-  async run(flags, log) {
+  async run(flags, rootLog) {
+    // A demo on a terminal shows its own summary; JSON log lines only for errors unless asked.
+    const log =
+      process.env.LITEBRIDGE_LOG_LEVEL === undefined ? rootLog.child({}, { level: 'error' }) : rootLog;
     const dir = resolve(String(flags.dir));
     const rows = Number(flags.rows);
     const sqlite = join(dir, 'demo', 'vatsim.db');
@@ -41,14 +44,17 @@ keeps running after the copy so you can look around with psql; Ctrl-C stops it.`
       const psql = `psql "${server.url('postgres')}"`;
       const text = [
         `copied ${snapshot.rows} rows from ${sqlite} in ${(snapshot.ms / 1000).toFixed(1)} s`,
+        ...snapshot.dangling.map(
+          (d) =>
+            `  ${d.table}: ${d.rows} rows point at no row of ${d.references} (foreign key kept NOT VALID)`,
+        ),
         `verify: ${verify.equal ? 'equal, every row and value' : 'DIFFERENT'}`,
         '',
         `PostgreSQL is running: ${psql}`,
         '  try: SELECT callsign, departure, arrival, altitude FROM flights LIMIT 5;',
       ].join('\n');
-      process.stdout.write(`${text}\n`);
       if (flags.exit !== true) {
-        process.stdout.write('Press Ctrl-C to stop.\n');
+        process.stdout.write(`${text}\nPress Ctrl-C to stop.\n`);
         await new Promise<void>((done) => {
           process.once('SIGINT', done);
           process.once('SIGTERM', done);
@@ -57,7 +63,7 @@ keeps running after the copy so you can look around with psql; Ctrl-C stops it.`
       return {
         status: verify.equal ? 'ok' : 'different',
         result: { sqlite, pg: redactUrl(server.url('postgres')), snapshot, equal: verify.equal },
-        text: 'demo stopped',
+        text: flags.exit === true ? text : 'demo stopped',
       };
     } finally {
       await server.stop();
