@@ -79,3 +79,8 @@ function printable(text: string): string {
   }
   return from === 0 ? text : out + text.slice(from);
 }
+
+/** SQLite never stores NaN (it becomes NULL), so a NaN reaching an encoder is refused. */
+export function nanError(column: string, type: string, value: SqlValue): CodecError {
+  return new CodecError(column, value, cannotStore(column, type, value, 'NaN is not a value SQLite stores'));
+}

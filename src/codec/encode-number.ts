@@ -1,5 +1,5 @@
 import type { SqlValue } from '../model/sql-value.js';
-import { CodecError, cannotStore } from './codec-error.js';
+import { CodecError, cannotStore, nanError } from './codec-error.js';
 import { floatText, parseFloatLiteral, plainDecimal, scanDecimal, shape } from './decimal.js';
 import type { Encoder } from './encoder.js';
 
@@ -85,11 +85,7 @@ export function doubleEncoder(column: string): Encoder {
       case 'number': {
         const text = floatText(value);
         if (text !== null) return text;
-        throw new CodecError(
-          column,
-          value,
-          cannotStore(column, type, value, 'NaN is not a value SQLite stores'),
-        );
+        throw nanError(column, type, value);
       }
       case 'bigint':
         if ((value >= -TWO_53N && value <= TWO_53N) || BigInt(Number(value)) === value)
@@ -174,11 +170,7 @@ export function numericEncoder(column: string): Encoder {
         return value.toString();
       case 'number': {
         if (Number.isNaN(value)) {
-          throw new CodecError(
-            column,
-            value,
-            cannotStore(column, type, value, 'NaN is not a value SQLite stores'),
-          );
+          throw nanError(column, type, value);
         }
         if (value === Infinity) return 'Infinity';
         if (value === -Infinity) return '-Infinity';

@@ -1,6 +1,6 @@
 import type { SqlValue } from '../model/sql-value.js';
 import { byteaHex, byteaHexOfText, decodeUtf8, invalidUtf8Offset } from './bytes.js';
-import { CodecError, cannotStore, renderValue } from './codec-error.js';
+import { CodecError, cannotStore, nanError, renderValue } from './codec-error.js';
 import { floatText } from './decimal.js';
 import type { Encoder } from './encoder.js';
 
@@ -34,11 +34,7 @@ export function textEncoder(column: string): Encoder {
       case 'number': {
         const text = floatText(value);
         if (text !== null) return text;
-        throw new CodecError(
-          column,
-          value,
-          cannotStore(column, 'text', value, 'NaN is not a value SQLite stores'),
-        );
+        throw nanError(column, 'text', value);
       }
       default: {
         const text = decodeUtf8(value);

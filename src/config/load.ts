@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { BridgeError } from '../errors.js';
-import type { PartitionInterval, PgType, TimeInput } from '../model/target-schema.js';
+import { type PartitionInterval, PG_TYPES, type PgType, type TimeInput } from '../model/target-schema.js';
 import type { ColumnOverride, Config, OnBadRow, PartitionSpec, TableOverride } from './config.js';
 
 /** What the command line gave; undefined means "not given". */
@@ -18,21 +18,6 @@ export interface ConfigFlags {
   readonly workers?: string | number | undefined;
 }
 
-const PG_TYPES: readonly PgType[] = [
-  'bigint',
-  'integer',
-  'smallint',
-  'double precision',
-  'real',
-  'numeric',
-  'text',
-  'bytea',
-  'boolean',
-  'timestamp',
-  'timestamptz',
-  'date',
-  'jsonb',
-];
 const TIME_INPUTS: readonly TimeInput[] = ['text', 'unixepoch', 'unixepoch-ms', 'julianday'];
 const INTERVALS: readonly PartitionInterval[] = ['day', 'week', 'month'];
 const FILE_KEYS = new Set([

@@ -5,20 +5,24 @@
  */
 
 /** Every PostgreSQL type litebridge writes. The codec knows each one. */
-export type PgType =
-  | 'bigint'
-  | 'integer'
-  | 'smallint'
-  | 'double precision'
-  | 'real'
-  | 'numeric'
-  | 'text'
-  | 'bytea'
-  | 'boolean'
-  | 'timestamp'
-  | 'timestamptz'
-  | 'date'
-  | 'jsonb';
+export const PG_TYPES = [
+  'bigint',
+  'integer',
+  'smallint',
+  'double precision',
+  'real',
+  'numeric',
+  'text',
+  'bytea',
+  'boolean',
+  'timestamp',
+  'timestamptz',
+  'date',
+  'jsonb',
+] as const;
+
+/** One of PG_TYPES. */
+export type PgType = (typeof PG_TYPES)[number];
 
 /** How numbers found in a timestamp/date column are read; text is always read as ISO-8601. */
 export type TimeInput = 'text' | 'unixepoch' | 'unixepoch-ms' | 'julianday';
