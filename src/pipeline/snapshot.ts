@@ -25,6 +25,7 @@ import { copyTable } from './copy-table.js';
 import { CopyWorkers, copyWorkerScript } from './copy-workers.js';
 import { partitionBounds } from './partition-bounds.js';
 import { buildCrossTable, type DanglingForeignKey } from './post-data.js';
+import { checkSourceOwner } from './source-owner.js';
 
 export interface SnapshotResult {
   readonly sourceId: string;
@@ -164,6 +165,7 @@ export async function runSnapshot(
 async function refuseNonEmptyTarget(pool: PgPool, config: Config, target: TargetSchema): Promise<void> {
   const existing = await existingTables(pool, target.tables);
   const record = await readSource(pool, config.sourceId);
+  checkSourceOwner(record, config);
   const unfinished =
     record !== null && record.snapshotState === 'copying' && record.targetSchema === target.schema;
   const full = existing.filter((e) => e.hasRows && !(unfinished && e.table.source in record.tables));

@@ -83,7 +83,12 @@ describe('snapshot of the real collector file', () => {
 
   it('refuses a target that holds rows unless --replace', async () => {
     const file = copyFixture();
-    await expect(snapshot(file, db.url())).rejects.toMatchObject({ code: 'BAD_STATE' });
+    // Another file under the same source id: refused, naming the file it belongs to.
+    await expect(snapshot(file, db.url())).rejects.toThrow(/source id "vatsim-collector" already names/);
+    // Its own id, but the tables hold rows: refused, naming the tables.
+    await expect(snapshot(file, db.url(), { sourceId: 'second' })).rejects.toThrow(
+      /the target already holds rows in public\.controllers/,
+    );
     const again = await snapshot(file, db.url(), { replace: true });
     expect(again.rows).toBe(3962);
     expect((await verify(file, db.url())).equal).toBe(true);
