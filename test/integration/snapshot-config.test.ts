@@ -76,7 +76,7 @@ describe('config file overrides', () => {
       seen: '2024-07-23 19:47:09+00',
     });
     const scratch = await db.query("SELECT to_regclass('public.scratch') AS t");
-    expect(scratch.rows[0].t).toBeNull();
+    expect(scratch.rows[0]?.t).toBeNull();
   });
 
   it('carries CHECKs (NOT VALID when rows break them), expression indexes and UTC defaults', async () => {
