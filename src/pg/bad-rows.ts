@@ -4,7 +4,7 @@ import type { OnBadRow } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
-import type { Reject } from '../pg/metadata.js';
+import type { Reject } from './metadata.js';
 
 /** `id=42, code='x'`: a row key as the operator reads it. */
 export function formatKey(key: Readonly<Record<string, SqlValue>>): string {

@@ -55,7 +55,8 @@ export async function markSnapshotStarted(
      VALUES ($1, $2, $3, 'copying', $4)
      ON CONFLICT (source_id) DO UPDATE SET sqlite_path = excluded.sqlite_path,
        target_schema = excluded.target_schema, snapshot_state = 'copying', snapshot_seq = NULL,
-       checkpoint_seq = NULL, snapshot_started_at = now(), snapshot_finished_at = NULL, tables = excluded.tables`,
+       checkpoint_seq = NULL, snapshot_started_at = now(), snapshot_finished_at = NULL, tables = excluded.tables,
+       applied_at = NULL, last_event_at = NULL, last_error = NULL, last_error_at = NULL`,
     [record.sourceId, record.sqlitePath, record.targetSchema, JSON.stringify(record.tables)],
   );
   await db.query('DELETE FROM litebridge.rejects WHERE source_id = $1', [record.sourceId]);

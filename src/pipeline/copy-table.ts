@@ -2,12 +2,12 @@ import { copyRowEncoder, encoderFor } from '../codec/index.js';
 import type { OnBadRow } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { badRow } from '../pg/bad-rows.js';
 import { CopyWriter } from '../pg/copy-writer.js';
 import { insertRejects, type Reject } from '../pg/metadata.js';
 import type { PgPool } from '../pg/pool.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
 import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
-import { badRow } from './bad-rows.js';
 
 /** Rows read from SQLite and encoded per COPY chunk: bounds memory (~1-2 MB per table in flight). */
 export const PAGE_ROWS = 2_000;

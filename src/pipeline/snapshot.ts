@@ -50,6 +50,8 @@ export interface SnapshotResult {
 export interface SnapshotOptions {
   /** Where the status line goes; null forces log records (default: stderr when it is a terminal). */
   readonly tty?: NodeJS.WriteStream | null;
+  /** Tables this source's earlier snapshot created may be replaced (sync re-snapshotting). */
+  readonly replaceSourceTables?: boolean;
 }
 
 /**
@@ -85,7 +87,7 @@ export async function runSnapshot(
     for (const note of target.notes) log[note.level === 'info' ? 'info' : 'warn'](note, 'schema');
     const serverVersion = await ping(pool);
     await ensureMetadata(pool);
-    await refuseNonEmptyTarget(pool, config, target);
+    await refuseNonEmptyTarget(pool, config, target, options.replaceSourceTables === true);
     await markSnapshotStarted(pool, {
       sourceId: config.sourceId,
       sqlitePath: config.sqlitePath,
@@ -162,12 +164,19 @@ export async function runSnapshot(
  * Refuses to overwrite data: target tables that hold rows are dropped only with --replace, or
  * when they were left by a snapshot of this source that did not finish.
  */
-async function refuseNonEmptyTarget(pool: PgPool, config: Config, target: TargetSchema): Promise<void> {
+async function refuseNonEmptyTarget(
+  pool: PgPool,
+  config: Config,
+  target: TargetSchema,
+  replaceSourceTables: boolean,
+): Promise<void> {
   const existing = await existingTables(pool, target.tables);
   const record = await readSource(pool, config.sourceId);
   checkSourceOwner(record, config);
   const unfinished =
-    record !== null && record.snapshotState === 'copying' && record.targetSchema === target.schema;
+    record !== null &&
+    (record.snapshotState === 'copying' || replaceSourceTables) &&
+    record.targetSchema === target.schema;
   const full = existing.filter((e) => e.hasRows && !(unfinished && e.table.source in record.tables));
   if (full.length > 0 && !config.replace) {
     throw new BridgeError(

@@ -158,7 +158,8 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
   };
 }
 
-function isUtf8(bytes: Uint8Array): boolean {
+/** True when `bytes` are valid UTF-8 (text that decoded to U+FFFD may not be). */
+export function isUtf8(bytes: Uint8Array): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return true;

@@ -1,0 +1,276 @@
+import { defer, exhaustMap, lastValueFrom, NEVER, type Observable, takeUntil } from 'rxjs';
+import type { Config } from '../config/config.js';
+import { BridgeError, fromSqliteError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { ChangeBatch } from '../model/change.js';
+import type { SourceTable } from '../model/source-schema.js';
+import type { TargetTable } from '../model/target-schema.js';
+import { applyBatch } from '../pg/apply.js';
+import { readCheckpoint, recordSyncError } from '../pg/checkpoint.js';
+import { ensureMetadata, readSource } from '../pg/metadata.js';
+import { createPool, type PgPool, ping } from '../pg/pool.js';
+import { introspect } from '../schema/introspect.js';
+import { translate } from '../schema/translate.js';
+import { captureFingerprint, captureState, installCapture } from '../sqlite/capture.js';
+import { pruneChangelog, readBatch } from '../sqlite/changelog.js';
+import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
+import { runSnapshot } from './snapshot.js';
+import { checkSourceOwner } from './source-owner.js';
+import { wakeUps } from './wake-ups.js';
+
+export interface SyncOptions {
+  /** Emits once to stop: the batch in flight is finished and committed, then sync returns. */
+  readonly shutdown$?: Observable<unknown>;
+  /** Fallback poll interval when no file event arrives (ms). */
+  readonly pollMs?: number;
+  /** Changelog events per batch at most. */
+  readonly maxEvents?: number;
+  /** Called after each applied batch (for the demo's status line and tests). */
+  readonly onBatch?: (batch: BatchStats) => void;
+}
+
+/** What one applied batch did. */
+export interface BatchStats {
+  readonly upTo: bigint;
+  readonly events: number;
+  readonly keys: number;
+  /** Capture of the batch's last event → PostgreSQL commit (ms). */
+  readonly lagMs: number;
+  readonly applyMs: number;
+}
+
+export interface SyncResult {
+  readonly checkpoint: string;
+  readonly batches: number;
+  readonly events: number;
+  readonly snapshotted: boolean;
+}
+
+const RETRY_FIRST_MS = 200;
+const RETRY_MAX_MS = 30_000;
+const PRUNE_EVERY_MS = 5_000;
+const PROGRESS_EVERY_MS = 10_000;
+
+/**
+ * `litebridge sync`: installs capture (before any snapshot, so no change can fall between),
+ * snapshots when PostgreSQL has no finished snapshot for this source, then tails the changelog:
+ * every wake-up drains it batch by batch (one batch in flight; ticks that arrive meanwhile are
+ * dropped by exhaustMap, nothing is lost since the changelog is the buffer), each batch applied in
+ * one PostgreSQL transaction with its checkpoint. A retriable failure retries that batch with
+ * exponential backoff; anything else stops sync with the error.
+ */
+export async function runSync(config: Config, log: Logger, options: SyncOptions = {}): Promise<SyncResult> {
+  const db = openSqlite(config.sqlitePath);
+  const pool = createPool(config.pgUrl, { max: 2, applicationName: 'litebridge sync' });
+  try {
+    requireWal(db, config.sqlitePath);
+    const source = introspect(db);
+    const target = translate(source, config);
+    // Capture first: from here on every change is in the changelog, so a snapshot taken now
+    // misses nothing. Only replicated tables are captured.
+    const captured = captureState(db).installed;
+    const replicated = new Set(target.tables.map((t) => t.source));
+    installCapture(
+      db,
+      { ...source, tables: source.tables.filter((t) => replicated.has(t.name)) },
+      { sourceId: config.sourceId },
+    );
+    const fingerprint = captureFingerprint(db);
+    await ping(pool);
+    await ensureMetadata(pool);
+
+    const record = await readSource(pool, config.sourceId);
+    checkSourceOwner(record, config);
+    const reason =
+      record === null
+        ? 'no snapshot yet'
+        : record.snapshotState !== 'done'
+          ? 'the last snapshot did not finish'
+          : !captured || record.snapshotSeq === null
+            ? 'the last snapshot was taken without capture: changes since then are unknown'
+            : null;
+    if (reason !== null) {
+      log.info({ reason }, 'snapshotting');
+      await runSnapshot(config, log, { replaceSourceTables: true });
+    }
+    const snapshotted = reason !== null;
+    const start = await readCheckpoint(pool, config.sourceId);
+    if (start === null) {
+      throw new BridgeError('BAD_STATE', `source "${config.sourceId}" has a snapshot but no checkpoint`, {
+        hint: 'run `litebridge snapshot --replace` again with capture installed',
+      });
+    }
+    const tables = new Map<string, { source: SourceTable; target: TargetTable }>(
+      target.tables.map((t) => [
+        t.source,
+        { source: source.tables.find((s) => s.name === t.source)!, target: t },
+      ]),
+    );
+    const targets = new Map(target.tables.map((t) => [t.source, t]));
+    const loop = new SyncLoop(db, pool, config, log, tables, targets, start, fingerprint, options);
+    const stopping = options.shutdown$?.subscribe(() => loop.stop());
+    log.info({ checkpoint: start.toString() }, 'streaming changes');
+    await lastValueFrom(
+      wakeUps(config.sqlitePath, options.pollMs ?? 1000).pipe(
+        takeUntil(options.shutdown$ ?? NEVER),
+        exhaustMap(() => defer(() => loop.drain())),
+      ),
+      { defaultValue: undefined },
+    );
+    loop.stop();
+    stopping?.unsubscribe();
+    return {
+      checkpoint: loop.checkpoint.toString(),
+      batches: loop.batches,
+      events: loop.events,
+      snapshotted,
+    };
+  } finally {
+    db.close();
+    await pool.end();
+  }
+}
+
+/** Refuses a rollback-journal file: live capture needs readers and the writer side by side. */
+function requireWal(db: SqliteDatabase, path: string): void {
+  const mode = journalMode(db);
+  if (mode !== 'wal') {
+    throw new BridgeError('BAD_STATE', `live sync needs the SQLite file in WAL mode; it is in ${mode} mode`, {
+      hint: `stop the application for a moment and run: ${walSwitchCommand(path)}`,
+    });
+  }
+}
+
+/** The state of one sync run: checkpoint, counters, retry and prune timers. */
+class SyncLoop {
+  checkpoint: bigint;
+  batches = 0;
+  events = 0;
+  #stopped = false;
+  #lastPrune = Date.now();
+  #lastProgress = Date.now();
+  #eventsSinceProgress = 0;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly pool: PgPool,
+    private readonly config: Config,
+    private readonly log: Logger,
+    private readonly tables: ReadonlyMap<string, { source: SourceTable; target: TargetTable }>,
+    private readonly targets: ReadonlyMap<string, TargetTable>,
+    start: bigint,
+    private readonly fingerprint: string,
+    private readonly options: SyncOptions,
+  ) {
+    this.checkpoint = start;
+  }
+
+  /** No new batch starts after this; the one in flight still commits. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Reads and applies batches until the changelog is drained (or sync is stopping). */
+  async drain(): Promise<void> {
+    while (!this.#stopped) {
+      if (captureFingerprint(this.db) !== this.fingerprint) {
+        throw new BridgeError(
+          'BAD_STATE',
+          "the SQLite schema or litebridge's triggers changed while sync ran",
+          {
+            hint: 'restart `litebridge sync`: it re-installs capture for the new schema (a changed table may need `snapshot --replace`)',
+          },
+        );
+      }
+      const batch = this.#read();
+      if (batch === null) break;
+      await this.#applyWithRetry(batch);
+      if (batch.atHead) break;
+    }
+    await this.#maybePrune();
+  }
+
+  #read(): ChangeBatch | null {
+    try {
+      return readBatch(this.db, this.checkpoint, this.tables, {
+        maxEvents: this.options.maxEvents ?? 10_000,
+      });
+    } catch (error) {
+      throw fromSqliteError(error, 'reading the changelog failed');
+    }
+  }
+
+  async #applyWithRetry(batch: ChangeBatch): Promise<void> {
+    let wait = RETRY_FIRST_MS;
+    for (;;) {
+      const started = Date.now();
+      try {
+        const client = await this.pool.connect();
+        try {
+          await applyBatch(
+            client,
+            batch,
+            this.targets,
+            { sourceId: this.config.sourceId },
+            { onBadRow: this.config.onBadRow },
+          );
+        } finally {
+          client.release();
+        }
+        this.#applied(batch, Date.now() - started);
+        return;
+      } catch (error) {
+        const bridge =
+          error instanceof BridgeError ? error : new BridgeError('INTERNAL', String(error), { cause: error });
+        await recordSyncError(this.pool, this.config.sourceId, bridge.message).catch(() => undefined);
+        if (!bridge.retriable) throw bridge;
+        this.log.warn(
+          { err: bridge.message, retryInMs: wait, upTo: batch.upTo.toString() },
+          'batch failed, retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        wait = Math.min(wait * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  #applied(batch: ChangeBatch, applyMs: number): void {
+    this.checkpoint = batch.upTo;
+    this.batches += 1;
+    this.events += batch.events;
+    this.#eventsSinceProgress += batch.events;
+    const stats: BatchStats = {
+      upTo: batch.upTo,
+      events: batch.events,
+      keys: batch.changes.length,
+      lagMs: Date.now() - batch.lastAt,
+      applyMs,
+    };
+    this.options.onBatch?.(stats);
+    this.log.debug({ ...stats, upTo: stats.upTo.toString() }, 'batch applied');
+    const now = Date.now();
+    if (now - this.#lastProgress >= PROGRESS_EVERY_MS) {
+      const seconds = (now - this.#lastProgress) / 1000;
+      this.log.info(
+        {
+          checkpoint: batch.upTo.toString(),
+          eventsPerSecond: Math.round(this.#eventsSinceProgress / seconds),
+          lagMs: stats.lagMs,
+        },
+        'sync progress',
+      );
+      this.#lastProgress = now;
+      this.#eventsSinceProgress = 0;
+    }
+  }
+
+  /** Deletes applied changelog rows, up to the checkpoint PostgreSQL has committed. */
+  async #maybePrune(): Promise<void> {
+    if (Date.now() - this.#lastPrune < PRUNE_EVERY_MS) return;
+    this.#lastPrune = Date.now();
+    const committed = await readCheckpoint(this.pool, this.config.sourceId);
+    if (committed === null) return;
+    const deleted = pruneChangelog(this.db, committed, { batch: 5_000 });
+    if (deleted > 0) this.log.debug({ deleted, upTo: committed.toString() }, 'changelog pruned');
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Pure builders of the SQL that litebridge adds to the application's SQLite file for change
+ * capture: its bookkeeping tables and, per replicated table, three AFTER triggers that record
+ * the key (never the row) of every inserted, updated and deleted row in `_litebridge_changelog`.
+ * Every object is named `_litebridge_*`; every identifier is quoted, every name a literal.
+ */
+import { BridgeError } from '../errors.js';
+import type { SourceTable } from '../model/source-schema.js';
+import { quoteIdent, quoteLiteral } from '../schema/ddl.js';
+import { shortHash } from '../schema/names.js';
+import { unshadowedRowidName } from '../schema/translate-checks.js';
+
+/** Prefix of every object litebridge creates in the SQLite file. */
+export const CAPTURE_PREFIX = '_litebridge_';
+/** The changelog: one row per captured change, keys only. */
+export const CHANGELOG_TABLE = '_litebridge_changelog';
+/** One row (id = 1) whose `enabled` switches every capture trigger on or off: the loop guard. */
+export const CAPTURE_FLAG_TABLE = '_litebridge_capture';
+/** Key/value bookkeeping: capture version, source id. */
+export const META_TABLE = '_litebridge_meta';
+/** Key columns the changelog holds: tables with more key columns are refused. */
+export const MAX_KEY_COLUMNS = 8;
+/** Trigger suffixes, one per operation. */
+export const TRIGGER_SUFFIXES = ['_ins', '_upd', '_del'] as const;
+
+/** Longest table part of a trigger name kept readable before it is shortened with a hash. */
+const READABLE_NAME_CHARS = 40;
+
+/** Capture time in ms since the epoch, as a REAL (SQLite evaluates 'now' once per statement). */
+export const CAPTURE_NOW_SQL = "(julianday('now') - 2440587.5) * 86400000.0";
+
+/** The changelog key column names k0…k7. */
+export const KEY_SLOTS: readonly string[] = Array.from({ length: MAX_KEY_COLUMNS }, (_, i) => `k${i}`);
+
+/**
+ * Statements creating the bookkeeping tables (idempotent) and the capture flag row (enabled).
+ * Key columns have no declared type, so SQLite stores every key value exactly as the
+ * application's (integer, real, text, blob). `seq` is a plain rowid alias (max + 1): it is
+ * never reused as long as the newest row is never deleted (see `pruneChangelog`).
+ */
+export function captureTablesSql(): string[] {
+  const keys = KEY_SLOTS.join(', ');
+  return [
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(CHANGELOG_TABLE)} (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, ${keys}, at REAL NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(CAPTURE_FLAG_TABLE)} (id INTEGER PRIMARY KEY CHECK (id = 1), enabled INTEGER NOT NULL)`,
+    `INSERT OR IGNORE INTO ${quoteIdent(CAPTURE_FLAG_TABLE)} (id, enabled) VALUES (1, 1)`,
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(META_TABLE)} (key TEXT PRIMARY KEY, value)`,
+  ];
+}
+
+/** The statement switching capture on or off (reverse replication runs it inside its own transaction). */
+export function setCaptureEnabledSql(enabled: boolean): string {
+  return `UPDATE ${quoteIdent(CAPTURE_FLAG_TABLE)} SET enabled = ${enabled ? 1 : 0} WHERE id = 1`;
+}
+
+/**
+ * The columns a table's changes are keyed by, in key order: the declared primary key, or for
+ * a table without one an unshadowed name of its rowid (`rowid`, `_rowid_` or `oid`).
+ * Refuses (DATA) a key of more than 8 columns and a rowid hidden by columns of all three names.
+ */
+export function captureKeyColumns(table: SourceTable): readonly string[] {
+  if (table.primaryKey.length > MAX_KEY_COLUMNS) {
+    throw new BridgeError(
+      'DATA',
+      `table "${table.name}" has a primary key of ${table.primaryKey.length} columns; change capture keys at most ${MAX_KEY_COLUMNS}`,
+      { details: { table: table.name }, hint: 'skip the table in the configuration' },
+    );
+  }
+  if (table.primaryKey.length > 0) return table.primaryKey;
+  const rowid = unshadowedRowidName(table);
+  if (rowid === undefined) {
+    throw new BridgeError(
+      'DATA',
+      `table "${table.name}" has no primary key and columns named rowid, _rowid_ and oid hide its rowid`,
+      {
+        details: { table: table.name },
+        hint: 'declare a primary key, or skip the table in the configuration',
+      },
+    );
+  }
+  return [rowid];
+}
+
+/**
+ * The three trigger names of a table: `_litebridge_<table>_{ins,upd,del}` when the name is
+ * short and plain ASCII, else a sanitized prefix plus a hash of the exact name.
+ */
+export function captureTriggerNames(table: string): { ins: string; upd: string; del: string } {
+  const plain = /^[A-Za-z0-9_]+$/.test(table) && table.length <= READABLE_NAME_CHARS;
+  const base = plain
+    ? table
+    : `${table.replace(/[^A-Za-z0-9_]/g, '_').slice(0, READABLE_NAME_CHARS)}_${shortHash(table)}`;
+  return {
+    ins: `${CAPTURE_PREFIX}${base}_ins`,
+    upd: `${CAPTURE_PREFIX}${base}_upd`,
+    del: `${CAPTURE_PREFIX}${base}_del`,
+  };
+}
+
+/** True when `name` is the name of a capture trigger (as opposed to another `_litebridge_` object). */
+export function isCaptureTriggerName(name: string): boolean {
+  return (
+    name.toLowerCase().startsWith(CAPTURE_PREFIX) &&
+    TRIGGER_SUFFIXES.some((s) => name.toLowerCase().endsWith(s))
+  );
+}
+
+/**
+ * The AFTER INSERT, AFTER UPDATE and AFTER DELETE triggers of one table, in that order. Each
+ * fires only when the capture flag is on and records the table, the operation, the key and
+ * the capture time. An UPDATE that changes the key (compared with BINARY collation) is
+ * recorded as D(old key) then I(new key); any other UPDATE as U(key).
+ */
+export function captureTriggersSql(table: SourceTable): string[] {
+  const keys = captureKeyColumns(table);
+  const names = captureTriggerNames(table.name);
+  const on = quoteIdent(table.name);
+  const tbl = quoteLiteral(table.name);
+  const into = `INSERT INTO ${quoteIdent(CHANGELOG_TABLE)} (tbl, op, ${KEY_SLOTS.slice(0, keys.length).join(', ')}, at)`;
+  const values = (row: 'NEW' | 'OLD') => keys.map((k) => `${row}.${quoteIdent(k)}`).join(', ');
+  const when = `WHEN (SELECT enabled FROM ${quoteIdent(CAPTURE_FLAG_TABLE)} WHERE id = 1)`;
+  const keyChanged = keys
+    .map((k) => `OLD.${quoteIdent(k)} IS NOT NEW.${quoteIdent(k)} COLLATE BINARY`)
+    .join(' OR ');
+  const trigger = (name: string, event: string, body: readonly string[]) =>
+    `CREATE TRIGGER ${quoteIdent(name)} AFTER ${event} ON ${on} FOR EACH ROW ${when}\nBEGIN\n${body
+      .map((s) => `  ${s};\n`)
+      .join('')}END`;
+  return [
+    trigger(names.ins, 'INSERT', [`${into} VALUES (${tbl}, 'I', ${values('NEW')}, ${CAPTURE_NOW_SQL})`]),
+    trigger(names.upd, 'UPDATE', [
+      `${into} SELECT ${tbl}, 'D', ${values('OLD')}, ${CAPTURE_NOW_SQL} WHERE ${keyChanged}`,
+      `${into} VALUES (${tbl}, CASE WHEN ${keyChanged} THEN 'I' ELSE 'U' END, ${values('NEW')}, ${CAPTURE_NOW_SQL})`,
+    ]),
+    trigger(names.del, 'DELETE', [`${into} VALUES (${tbl}, 'D', ${values('OLD')}, ${CAPTURE_NOW_SQL})`]),
+  ];
+}
+
+/** `DROP TRIGGER IF EXISTS "name"`. */
+export function dropTriggerSql(name: string): string {
+  return `DROP TRIGGER IF EXISTS ${quoteIdent(name)}`;
+}
+
+/** `DROP TABLE IF EXISTS "name"`. */
+export function dropTableSql(name: string): string {
+  return `DROP TABLE IF EXISTS ${quoteIdent(name)}`;
+}

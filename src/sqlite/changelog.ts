@@ -1,0 +1,242 @@
+/**
+ * Reads and prunes `_litebridge_changelog`: a batch is the changelog rows after a checkpoint
+ * plus the current row of every key they touch, all read in ONE SQLite read transaction.
+ */
+import type Database from 'better-sqlite3';
+import { BridgeError, fromSqliteError } from '../errors.js';
+import type { ChangeBatch, RowChange } from '../model/change.js';
+import type { SourceTable } from '../model/source-schema.js';
+import type { SqlValue } from '../model/sql-value.js';
+import type { TargetTable } from '../model/target-schema.js';
+import { quoteIdent } from '../schema/ddl.js';
+import { CHANGELOG_TABLE, captureKeyColumns, KEY_SLOTS } from './capture-sql.js';
+import type { SqliteDatabase } from './open.js';
+import { isUtf8, ReadSnapshot } from './snapshot-read.js';
+
+/** A replicated table: its SQLite shape and its PostgreSQL shape (column order of the rows). */
+export interface ReplicatedTable {
+  readonly source: SourceTable;
+  readonly target: TargetTable;
+}
+
+export interface BatchLimits {
+  /** Changelog rows per batch at most. */
+  readonly maxEvents: number;
+}
+
+/** The changelog head `max(seq)`: 0 when the changelog is empty or absent. */
+export function changelogHead(db: SqliteDatabase): bigint {
+  return BigInt(new ReadSnapshot(db).changelogHead() ?? 0n);
+}
+
+/** Changelog events after `after` not yet applied, and the capture time of the oldest (ms), or null. */
+export function backlogAfter(db: SqliteDatabase, after: bigint): { events: number; oldestAt: number | null } {
+  try {
+    const exists = db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
+      .get(CHANGELOG_TABLE);
+    if (exists === undefined) return { events: 0, oldestAt: null };
+    const [events, oldestAt] = db
+      .prepare(`SELECT count(*), min(at) FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq > ?`)
+      .safeIntegers(true)
+      .raw(true)
+      .get(after) as [bigint, number | null];
+    return { events: Number(events), oldestAt };
+  } catch (error) {
+    throw fromSqliteError(error, 'reading the changelog backlog failed');
+  }
+}
+
+type Statement = Database.Statement<unknown[]>;
+
+/** How the current row of one key is read: prepared once per table and database. */
+interface RowLookup {
+  readonly row: Statement;
+  /** Indexes of text/jsonb target columns, with the statement re-reading each as bytes. */
+  readonly text: readonly { readonly index: number; readonly bytes: Statement }[];
+}
+
+const lookups = new WeakMap<SqliteDatabase, WeakMap<TargetTable, RowLookup>>();
+
+/**
+ * Reads the next batch after `after`: at most `maxEvents` changelog rows in seq order and, for
+ * each distinct (table, key) among them, the row as it is now (target columns in target column
+ * order, as `tableReader` pages hold them; null when gone), all in one read transaction that
+ * never takes the write lock. Events of tables not in `tables` are skipped but covered by
+ * `upTo`. Changes list the gone keys first, then the present ones, each in order of first event.
+ * Returns null when the changelog holds nothing after `after`.
+ */
+export function readBatch(
+  db: SqliteDatabase,
+  after: bigint,
+  tables: ReadonlyMap<string, ReplicatedTable>,
+  limits: BatchLimits,
+): ChangeBatch | null {
+  if (!Number.isInteger(limits.maxEvents) || limits.maxEvents < 1) {
+    throw new BridgeError('INTERNAL', `maxEvents must be a positive integer, not ${limits.maxEvents}`);
+  }
+  try {
+    return db.transaction(() => readInSnapshot(db, after, tables, limits.maxEvents)).deferred();
+  } catch (error) {
+    throw fromSqliteError(error, 'reading the changelog failed');
+  }
+}
+
+function readInSnapshot(
+  db: SqliteDatabase,
+  after: bigint,
+  tables: ReadonlyMap<string, ReplicatedTable>,
+  maxEvents: number,
+): ChangeBatch | null {
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
+    .get(CHANGELOG_TABLE);
+  if (exists === undefined) {
+    throw new BridgeError('BAD_STATE', 'change capture is not installed in the SQLite file', {
+      hint: 'run `litebridge sync`, which installs it',
+    });
+  }
+  const events = db
+    .prepare(
+      `SELECT seq, tbl, ${KEY_SLOTS.join(', ')}, at FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq > ? ORDER BY seq LIMIT ?`,
+    )
+    .safeIntegers(true)
+    .raw(true)
+    .all(after, maxEvents) as SqlValue[][];
+  if (events.length === 0) return null;
+
+  // Distinct keys per table, in order of first event.
+  const touched = new Map<string, Map<string, SqlValue[]>>();
+  const widths = new Map<string, number>();
+  for (const event of events) {
+    const table = event[1] as string;
+    let width = widths.get(table);
+    if (width === undefined) {
+      const entry = tables.get(table);
+      width = entry === undefined ? 0 : captureKeyColumns(entry.source).length;
+      widths.set(table, width);
+    }
+    if (width === 0) continue;
+    const key: SqlValue[] = event.slice(2, 2 + width);
+    let keys = touched.get(table);
+    if (keys === undefined) touched.set(table, (keys = new Map()));
+    const id = keyId(key);
+    if (!keys.has(id)) keys.set(id, key);
+  }
+
+  const gone: RowChange[] = [];
+  const present: RowChange[] = [];
+  for (const [table, keys] of touched) {
+    const entry = tables.get(table)!;
+    const lookup = rowLookup(db, entry);
+    for (const key of keys.values()) {
+      const row = (lookup.row.get(...key) as SqlValue[] | undefined) ?? null;
+      if (row === null) {
+        gone.push({ table, key, row: null });
+        continue;
+      }
+      for (const t of lookup.text) {
+        const v = row[t.index];
+        if (typeof v === 'string' && v.includes('\uFFFD')) {
+          const bytes = t.bytes.get(...key) as Uint8Array | null | undefined;
+          if (bytes !== undefined && bytes !== null && !isUtf8(bytes)) row[t.index] = bytes;
+        }
+      }
+      present.push({ table, key, row });
+    }
+  }
+  const first = events[0]!;
+  const last = events[events.length - 1]!;
+  const atOf = (event: SqlValue[]) => Number(event[event.length - 1]);
+  return {
+    after,
+    upTo: last[0] as bigint,
+    events: events.length,
+    changes: [...gone, ...present],
+    firstAt: atOf(first),
+    lastAt: atOf(last),
+    atHead: events.length < maxEvents,
+  };
+}
+
+/** The prepared statements reading one table's rows by capture key (cached per database). */
+function rowLookup(db: SqliteDatabase, entry: ReplicatedTable): RowLookup {
+  let perDb = lookups.get(db);
+  if (perDb === undefined) lookups.set(db, (perDb = new WeakMap()));
+  const cached = perDb.get(entry.target);
+  if (cached !== undefined) return cached;
+  const from = quoteIdent(entry.source.name);
+  const where = captureKeyColumns(entry.source)
+    .map((k) => `${quoteIdent(k)} = ?`)
+    .join(' AND ');
+  const values = entry.target.columns.map((c) => quoteIdent(c.source.name));
+  const lookup: RowLookup = {
+    row: db
+      .prepare(`SELECT ${values.join(', ')} FROM ${from} WHERE ${where}`)
+      .safeIntegers(true)
+      .raw(true),
+    text: entry.target.columns.flatMap((c, index) =>
+      c.type === 'text' || c.type === 'jsonb'
+        ? [
+            {
+              index,
+              bytes: db
+                .prepare(`SELECT CAST(${quoteIdent(c.source.name)} AS BLOB) FROM ${from} WHERE ${where}`)
+                .pluck(),
+            },
+          ]
+        : [],
+    ),
+  };
+  perDb.set(entry.target, lookup);
+  return lookup;
+}
+
+/** A string identifying a key exactly (storage class and bits), for coalescing. */
+function keyId(key: readonly SqlValue[]): string {
+  return key
+    .map((v) => {
+      if (v === null) return 'n';
+      switch (typeof v) {
+        case 'bigint':
+          return `i${v}`;
+        case 'number':
+          return `r${Buffer.from(new Float64Array([v]).buffer).toString('hex')}`;
+        case 'string':
+          return `t${JSON.stringify(v)}`;
+        default:
+          return `b${Buffer.from(v).toString('hex')}`;
+      }
+    })
+    .join(',');
+}
+
+/**
+ * Deletes changelog rows with seq ≤ `upTo` (the checkpoint PostgreSQL has committed), at most
+ * `batch` rows per statement, each statement its own short transaction since the application
+ * is writing. The newest changelog row is always kept so that seq (max + 1) is never reused.
+ * Returns the rows deleted (0 when capture is not installed).
+ */
+export function pruneChangelog(
+  db: SqliteDatabase,
+  upTo: bigint,
+  options: { readonly batch: number },
+): number {
+  const batch = Math.max(1, Math.trunc(options.batch));
+  try {
+    const head = changelogHead(db);
+    const limit = upTo < head ? upTo : head - 1n;
+    if (limit <= 0n) return 0;
+    const remove = db.prepare(
+      `DELETE FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq IN (SELECT seq FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq <= ? ORDER BY seq LIMIT ?)`,
+    );
+    let deleted = 0;
+    for (;;) {
+      const { changes } = remove.run(limit, batch);
+      deleted += changes;
+      if (changes < batch) return deleted;
+    }
+  } catch (error) {
+    throw fromSqliteError(error, 'pruning the changelog failed');
+  }
+}

@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { expect, it } from 'vitest';
+import { startAppWriter } from '../support/app-writer.js';
+import { verify } from '../support/bridge.js';
+import { useTestDatabase } from '../support/pg.js';
+import { tempSqlite } from '../support/sqlite.js';
+
+const db = useTestDatabase();
+const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const TRIALS = 12;
+
+function liveFile(): string {
+  const file = tempSqlite('fault.db');
+  const setup = new Database(file);
+  setup.pragma('journal_mode = WAL');
+  setup.exec(
+    'CREATE TABLE big (id INTEGER PRIMARY KEY, payload TEXT); CREATE TABLE late (id INTEGER PRIMARY KEY, n INTEGER)',
+  );
+  const fill = setup.prepare('INSERT INTO big (payload) VALUES (?)');
+  setup.transaction(() => {
+    for (let i = 0; i < 30_000; i++) fill.run(`row ${i} ${'x'.repeat(80)}`);
+  })();
+  setup.prepare('INSERT INTO late (n) VALUES (0)').run();
+  setup.close();
+  return file;
+}
+
+function startSync(file: string, url: string): ChildProcess {
+  return spawn(CLI, ['sync', '--sqlite', file, '--pg', url, '--poll', '50'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LITEBRIDGE_LOG_LEVEL: 'error' },
+  });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+}
+
+it(`survives ${TRIALS} SIGKILLs during snapshot and streaming while the application writes: exact end state`, async () => {
+  const file = liveFile();
+  const app = await startAppWriter(file, 5000);
+  let stderr = '';
+  try {
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const sync = startSync(file, db.url());
+      sync.stderr?.on('data', (d) => (stderr += String(d)));
+      // Early kills land in the snapshot (or capture install), later ones in streaming.
+      await new Promise((r) => setTimeout(r, 80 + Math.floor(Math.random() * 900)));
+      const gone = exited(sync);
+      sync.kill('SIGKILL');
+      expect((await gone).signal).toBe('SIGKILL');
+    }
+  } finally {
+    const written = await app.stop();
+    expect(written.errors).toEqual([]);
+    expect(written.commits).toBeGreaterThan(0);
+  }
+
+  // A last run catches up; SIGTERM then stops it cleanly.
+  const sync = startSync(file, db.url());
+  sync.stderr?.on('data', (d) => (stderr += String(d)));
+  await until(async () => (await verify(file, db.url())).equal);
+  const gone = exited(sync);
+  sync.kill('SIGTERM');
+  expect(await gone).toEqual({ code: 0, signal: null });
+  expect(stderr).toBe('');
+
+  // No gap and no duplicate: every row of both tables is there once, with its last value.
+  const source = new Database(file, { readonly: true });
+  const late = source.prepare('SELECT count(*) AS n FROM late').get() as { n: number };
+  source.close();
+  const copied = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM late');
+  expect(copied.rows[0]?.n).toBe(late.n);
+  expect((await verify(file, db.url())).equal).toBe(true);
+}, 120_000);

@@ -1,0 +1,159 @@
+import Database from 'better-sqlite3';
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { runSync } from '../../src/pipeline/run-sync.js';
+import { snapshot, verify } from '../support/bridge.js';
+import { useTestDatabase } from '../support/pg.js';
+import { tempSqlite } from '../support/sqlite.js';
+
+const db = useTestDatabase();
+
+function walFile(name: string): string {
+  const file = tempSqlite(`${name}.db`);
+  const s = new Database(file);
+  s.pragma('journal_mode = WAL');
+  s.exec(`
+    CREATE TABLE flights (id INTEGER PRIMARY KEY, callsign TEXT NOT NULL UNIQUE, altitude INTEGER, seen DATETIME);
+    CREATE TABLE movements (airport TEXT NOT NULL, at DATETIME NOT NULL, kind TEXT, PRIMARY KEY (airport, at)) WITHOUT ROWID;
+    CREATE TABLE notes (body TEXT);
+    INSERT INTO flights VALUES (1, 'DLH500', 35000, '2025-07-23 19:47:09.319724'), (2, 'QFA1', 0, NULL);
+    INSERT INTO movements VALUES ('YSSY', '2025-07-23 10:00:00', 'arrival');
+    INSERT INTO notes VALUES ('first');
+  `);
+  s.close();
+  return file;
+}
+
+/** Starts sync in this process; returns a stop function resolving with its result. */
+function startSync(file: string, url: string, schema: string) {
+  const shutdown$ = new Subject<void>();
+  const applied: bigint[] = [];
+  const config = loadConfig({ sqlite: file, pg: url, schema }, {});
+  const done = runSync(config, silentLogger, { shutdown$, pollMs: 50, onBatch: (b) => applied.push(b.upTo) });
+  return {
+    applied,
+    done,
+    stop: async () => {
+      shutdown$.next();
+      return done;
+    },
+  };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    // Before the snapshot has created the tables, verify fails: not equal yet.
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('live sync', () => {
+  it('snapshots, then keeps PostgreSQL equal to SQLite through every kind of write', async () => {
+    const file = walFile('forms');
+    const sync = startSync(file, db.url(), 'forms');
+    const equal = async () => (await verify(file, db.url(), { schema: 'forms' })).equal;
+    await until(equal);
+
+    const app = new Database(file);
+    app.pragma('foreign_keys = OFF');
+    app.exec(`
+      INSERT INTO flights VALUES (3, 'BAW1', 1200, '2025-07-23T21:00:00+02:00');
+      UPDATE flights SET altitude = 36000 WHERE id = 1;
+      UPDATE flights SET id = 10 WHERE id = 2;
+      DELETE FROM flights WHERE id = 3;
+      INSERT OR REPLACE INTO flights VALUES (1, 'DLH500', 37000, NULL);
+      INSERT INTO flights VALUES (4, 'AAL2', 100, NULL) ON CONFLICT (id) DO UPDATE SET altitude = excluded.altitude;
+      REPLACE INTO flights VALUES (5, 'AAL2', 200, NULL);
+      INSERT INTO movements VALUES ('YSSY', '2025-07-23 11:00:00', 'departure');
+      UPDATE movements SET kind = 'go-around' WHERE airport = 'YSSY' AND at = '2025-07-23 10:00:00';
+      INSERT INTO notes VALUES ('second');
+      DELETE FROM notes WHERE body = 'first';
+    `);
+    app.exec('BEGIN');
+    app.exec("INSERT INTO flights VALUES (99, 'ROLLED', 1, NULL)");
+    app.exec('ROLLBACK');
+    const many = app.prepare('INSERT INTO flights (callsign, altitude) VALUES (?, ?)');
+    app.transaction(() => {
+      for (let i = 0; i < 5000; i++) many.run(`BULK${i}`, i);
+    })();
+    app.close();
+
+    await until(equal);
+    const gone = await db.query(
+      "SELECT count(*)::int AS n FROM forms.flights WHERE callsign IN ('ROLLED') OR id = 4",
+    );
+    expect(gone.rows[0]?.n).toBe(0); // rolled back; and id 4 lost AAL2 to REPLACE's collision
+    const result = await sync.stop();
+    expect(result.snapshotted).toBe(true);
+    expect(BigInt(result.checkpoint)).toBeGreaterThan(0n);
+    expect(sync.applied.length).toBeGreaterThan(0);
+  });
+
+  it("resumes from PostgreSQL's checkpoint after a stop, without a new snapshot", async () => {
+    const file = walFile('resume');
+    const equal = async () => (await verify(file, db.url(), { schema: 'resume' })).equal;
+    const first = startSync(file, db.url(), 'resume');
+    await until(equal);
+    await first.stop();
+
+    const app = new Database(file);
+    app.exec("INSERT INTO flights VALUES (50, 'WHILE_STOPPED', 1, NULL); DELETE FROM flights WHERE id = 1");
+    app.close();
+    expect(await equal()).toBe(false);
+
+    const second = startSync(file, db.url(), 'resume');
+    await until(equal);
+    const result = await second.stop();
+    expect(result.snapshotted).toBe(false);
+  });
+
+  it('re-snapshots when the last snapshot was taken without capture, and status shows the backlog', async () => {
+    const file = walFile('late');
+    await snapshot(file, db.url(), { schema: 'late' });
+    const app = new Database(file);
+    app.exec("INSERT INTO flights VALUES (60, 'BEFORE_CAPTURE', 1, NULL)");
+    app.close();
+    const sync = startSync(file, db.url(), 'late');
+    const equal = async () => (await verify(file, db.url(), { schema: 'late' })).equal;
+    await until(equal);
+    const result = await sync.stop();
+    expect(result.snapshotted).toBe(true);
+
+    const writer = new Database(file);
+    writer.exec(
+      "INSERT INTO flights VALUES (61, 'WAITING', 1, NULL); INSERT INTO flights VALUES (62, 'WAITING2', 1, NULL)",
+    );
+    writer.close();
+    let out = '';
+    process.env.LITEBRIDGE_LOG_LEVEL = 'silent';
+    const code = await main(['status', '--sqlite', file, '--pg', db.url(), '--schema', 'late', '--json'], {
+      out: (t) => (out += t),
+      err: () => undefined,
+    });
+    expect(code).toBe(0);
+    const status = JSON.parse(out);
+    expect(status).toMatchObject({
+      snapshot: 'done',
+      captureInstalled: true,
+      backlog: 2,
+      checkpoint: result.checkpoint,
+    });
+    expect(BigInt(status.head)).toBe(BigInt(result.checkpoint) + 2n);
+    expect(status.lagMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a rollback-journal file and says how to switch it', async () => {
+    const file = tempSqlite();
+    const s = new Database(file);
+    s.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    s.close();
+    const config = loadConfig({ sqlite: file, pg: db.url() }, {});
+    await expect(runSync(config, silentLogger)).rejects.toThrow(/WAL mode/);
+  });
+});
