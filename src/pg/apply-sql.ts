@@ -4,10 +4,12 @@
  * any size stays far below the protocol's 65,535 parameters and each statement can be prepared
  * once per session and reused.
  */
+
 import { createHash } from 'node:crypto';
 import { BridgeError } from '../errors.js';
 import type { TargetColumn, TargetTable } from '../model/target-schema.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
+import { keyColumnIndexes } from '../schema/key-columns.js';
 
 /**
  * One statement and what its parameters are: parameter `$i` is the text array of target column
@@ -43,26 +45,6 @@ export interface TableApplySql {
   readonly insert: ApplyStatement;
   /** Partitioned table: ON CONFLICT cannot move a row between partitions, so delete then insert. */
   readonly deleteFirst: boolean;
-}
-
-/**
- * Indexes into `table.columns` of the columns that identify a row in SQLite: the declared primary
- * key's columns (in key order), or the rowid column. Derived as `verify/table-keys.ts` does.
- */
-export function keyColumnIndexes(table: TargetTable): readonly number[] {
-  const key = table.key;
-  if (key.kind === 'rowid') {
-    const i = table.columns.findIndex((c) => c.source.kind === 'rowid');
-    if (i < 0) throw new BridgeError('INTERNAL', `table "${table.source}" has no rowid column`);
-    return [i];
-  }
-  return key.columns.map((name) => {
-    const i = table.columns.findIndex((c) => c.source.kind === 'column' && c.source.name === name);
-    if (i < 0) {
-      throw new BridgeError('INTERNAL', `key column "${name}" of "${table.source}" is not replicated`);
-    }
-    return i;
-  });
 }
 
 /** `"col"` or `"col" DESC`: an index part that is a plain column; returns the column name. */

@@ -1,4 +1,4 @@
-import { defer, exhaustMap, lastValueFrom, NEVER, type Observable, takeUntil } from 'rxjs';
+import { defer, exhaustMap, lastValueFrom, type Observable, ReplaySubject, takeUntil } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { BridgeError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -60,6 +60,10 @@ const PROGRESS_EVERY_MS = 10_000;
  * exponential backoff; anything else stops sync with the error.
  */
 export async function runSync(config: Config, log: Logger, options: SyncOptions = {}): Promise<SyncResult> {
+  // Listen from the start: a stop asked for during capture install or the snapshot is kept and
+  // honoured before streaming begins.
+  const stop$ = new ReplaySubject<void>(1);
+  const listening = options.shutdown$?.subscribe(() => stop$.next());
   const db = openSqlite(config.sqlitePath);
   const pool = createPool(config.pgUrl, { max: 2, applicationName: 'litebridge sync' });
   try {
@@ -108,17 +112,17 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
     );
     const targets = new Map(target.tables.map((t) => [t.source, t]));
     const loop = new SyncLoop(db, pool, config, log, tables, targets, start, fingerprint, options);
-    const stopping = options.shutdown$?.subscribe(() => loop.stop());
+    const stopping = stop$.subscribe(() => loop.stop());
     log.info({ checkpoint: start.toString() }, 'streaming changes');
     await lastValueFrom(
       wakeUps(config.sqlitePath, options.pollMs ?? 1000).pipe(
-        takeUntil(options.shutdown$ ?? NEVER),
+        takeUntil(stop$),
         exhaustMap(() => defer(() => loop.drain())),
       ),
       { defaultValue: undefined },
     );
     loop.stop();
-    stopping?.unsubscribe();
+    stopping.unsubscribe();
     return {
       checkpoint: loop.checkpoint.toString(),
       batches: loop.batches,
@@ -126,6 +130,7 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
       snapshotted,
     };
   } finally {
+    listening?.unsubscribe();
     db.close();
     await pool.end();
   }

@@ -5,9 +5,9 @@ import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { type PgPool, RAW_TEXT_ROWS } from '../pg/pool.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
+import { keyColumns } from '../schema/key-columns.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { tableReader } from '../sqlite/snapshot-read.js';
-import { keyColumns } from './table-keys.js';
 
 /** One column of one row whose values differ. */
 export interface ValueDiff {

@@ -2,30 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { startAppWriter } from '../support/app-writer.js';
+import { startAppWriter, writerWorkloadFile } from '../support/app-writer.js';
 import { verify } from '../support/bridge.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
+import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const TRIALS = 12;
-
-function liveFile(): string {
-  const file = tempSqlite('fault.db');
-  const setup = new Database(file);
-  setup.pragma('journal_mode = WAL');
-  setup.exec(
-    'CREATE TABLE big (id INTEGER PRIMARY KEY, payload TEXT); CREATE TABLE late (id INTEGER PRIMARY KEY, n INTEGER)',
-  );
-  const fill = setup.prepare('INSERT INTO big (payload) VALUES (?)');
-  setup.transaction(() => {
-    for (let i = 0; i < 30_000; i++) fill.run(`row ${i} ${'x'.repeat(80)}`);
-  })();
-  setup.prepare('INSERT INTO late (n) VALUES (0)').run();
-  setup.close();
-  return file;
-}
 
 function startSync(file: string, url: string): ChildProcess {
   return spawn(CLI, ['sync', '--sqlite', file, '--pg', url, '--poll', '50'], {
@@ -38,17 +23,8 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-}
-
 it(`survives ${TRIALS} SIGKILLs during snapshot and streaming while the application writes: exact end state`, async () => {
-  const file = liveFile();
+  const file = writerWorkloadFile(tempSqlite('fault.db'), 30_000);
   const app = await startAppWriter(file, 5000);
   let stderr = '';
   try {

@@ -1,27 +1,10 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { startAppWriter } from '../support/app-writer.js';
+import { startAppWriter, writerWorkloadFile } from '../support/app-writer.js';
 import { snapshot, verify } from '../support/bridge.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
 
 const db = useTestDatabase();
-
-function liveFile(): string {
-  const file = tempSqlite();
-  const setup = new Database(file);
-  setup.pragma('journal_mode = WAL');
-  setup.exec(
-    'CREATE TABLE big (id INTEGER PRIMARY KEY, payload TEXT); CREATE TABLE late (id INTEGER PRIMARY KEY, n INTEGER)',
-  );
-  const fill = setup.prepare('INSERT INTO big (payload) VALUES (?)');
-  setup.transaction(() => {
-    for (let i = 0; i < 60_000; i++) fill.run(`row ${i} ${'x'.repeat(100)}`);
-  })();
-  setup.prepare('INSERT INTO late (n) VALUES (0)').run();
-  setup.close();
-  return file;
-}
 
 describe.each([
   // One thread, one read transaction: the writer needs no busy timeout at all.
@@ -30,7 +13,7 @@ describe.each([
   { workers: 2, busyTimeout: 2000 },
 ])('snapshot while the application writes (copy workers: $workers)', ({ workers, busyTimeout }) => {
   it('never fails a WAL-mode writer and copies one point in time', async () => {
-    const file = liveFile();
+    const file = writerWorkloadFile(tempSqlite(), 60_000);
     const app = await startAppWriter(file, busyTimeout);
     const result = await snapshot(file, db.url(), { parallel: '2', workers, replace: true });
     const written = await app.stop();

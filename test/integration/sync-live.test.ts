@@ -8,6 +8,7 @@ import { runSync } from '../../src/pipeline/run-sync.js';
 import { snapshot, verify } from '../support/bridge.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
+import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 
@@ -41,16 +42,6 @@ function startSync(file: string, url: string, schema: string) {
       return done;
     },
   };
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    // Before the snapshot has created the tables, verify fails: not equal yet.
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
 }
 
 describe('live sync', () => {

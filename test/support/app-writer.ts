@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import Database from 'better-sqlite3';
 
 /** The application: another process writing to the SQLite file in a loop until stopped. */
 export interface AppWriter {
@@ -44,4 +45,23 @@ export async function startAppWriter(file: string, busyTimeoutMs: number): Promi
         child.send('stop');
       }),
   };
+}
+
+/**
+ * A WAL-mode file with the tables the writer uses: `big` (`rows` rows of ~100 bytes) and `late`
+ * (one row). Returns its path (made with the caller's temp-file helper).
+ */
+export function writerWorkloadFile(path: string, rows: number): string {
+  const setup = new Database(path);
+  setup.pragma('journal_mode = WAL');
+  setup.exec(
+    'CREATE TABLE big (id INTEGER PRIMARY KEY, payload TEXT); CREATE TABLE late (id INTEGER PRIMARY KEY, n INTEGER)',
+  );
+  const fill = setup.prepare('INSERT INTO big (payload) VALUES (?)');
+  setup.transaction(() => {
+    for (let i = 0; i < rows; i++) fill.run(`row ${i} ${'x'.repeat(100)}`);
+  })();
+  setup.prepare('INSERT INTO late (n) VALUES (0)').run();
+  setup.close();
+  return path;
 }

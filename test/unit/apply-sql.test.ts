@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetTable } from '../../src/model/target-schema.js';
-import { keyColumnIndexes, tableApplySql } from '../../src/pg/apply-sql.js';
+import { tableApplySql } from '../../src/pg/apply-sql.js';
+import { keyColumnIndexes } from '../../src/schema/key-columns.js';
 import { translate } from '../../src/schema/translate.js';
 import { col, opts, schemaOf, tbl } from './schema-helpers.js';
 
