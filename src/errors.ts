@@ -39,6 +39,17 @@ export class BridgeError extends Error {
 /** SQLSTATE classes and codes after which the same statement may succeed when retried. */
 const RETRIABLE_SQLSTATE = /^(08|53|57P0[123]|40001|40P01|55P03|58)/;
 
+/** Socket errors after which a new connection may succeed (a restart, a network blip). */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
 /** SQLite result codes that mean "try again": the file is busy or locked by the application. */
 const RETRIABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT']);
 
@@ -52,15 +63,17 @@ export function fromPgError(error: unknown, context: string): BridgeError {
     constraint?: string;
     column?: string;
   };
-  const sqlstate = typeof e.code === 'string' ? e.code : undefined;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  // A SQLSTATE is five digits or capitals; Node's socket errors (ECONNREFUSED…) are not.
+  const sqlstate = code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
   const network =
-    sqlstate === undefined &&
-    /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated/i.test(String(e.message));
+    (code !== undefined && NETWORK_CODES.has(code)) ||
+    /Connection terminated|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(String(e.message));
   const retriable = network || (sqlstate !== undefined && RETRIABLE_SQLSTATE.test(sqlstate));
   return new BridgeError('TARGET', `${context}: ${e.message ?? String(error)}`, {
     retriable,
     cause: error,
-    details: { sqlstate, table: e.table, constraint: e.constraint, column: e.column },
+    details: { sqlstate: sqlstate ?? code, table: e.table, constraint: e.constraint, column: e.column },
   });
 }
 

@@ -19,6 +19,13 @@ import type { PgClient } from './pool.js';
 export interface ApplyOptions {
   /** `stop` (default): a DATA error naming table, key, column and value; `quarantine`: keep the raw row in litebridge.rejects. */
   readonly onBadRow?: OnBadRow;
+  /**
+   * Apply as a replica (`session_replication_role = replica`, as PostgreSQL's own logical
+   * replication workers do): foreign keys and triggers are not fired for replicated rows, so a
+   * row that references a parent the source never had (the snapshot reports them) does not stop
+   * sync. Needs superuser or SET privilege on the parameter (see `canApplyAsReplica`).
+   */
+  readonly asReplica?: boolean;
 }
 
 /** What one batch did. */
@@ -185,6 +192,7 @@ export async function applyBatch(
     await client.query('BEGIN');
     open = true;
     await client.query('SET CONSTRAINTS ALL DEFERRED');
+    if (options.asReplica === true) await client.query('SET LOCAL session_replication_role = replica');
     for (const p of plans) {
       if (p.deleteKeys[0]!.length > 0) deleted += await run(client, p.sql.deleteByKeys, p.deleteKeys);
       if (p.sql.deleteFirst && p.upsertKeys[0]!.length > 0)

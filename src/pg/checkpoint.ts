@@ -77,3 +77,16 @@ export async function readSyncProgress(db: Queryable, sourceId: string): Promise
     lastErrorAt: row.last_error_at,
   };
 }
+
+/**
+ * Whether this session may apply as a replica (`session_replication_role`): superusers, and on
+ * PostgreSQL 15+ roles granted `SET ON PARAMETER session_replication_role`.
+ */
+export async function canApplyAsReplica(db: Queryable): Promise<boolean> {
+  const result = await db.query<{ allowed: boolean }>(
+    `SELECT current_setting('is_superuser') = 'on'
+        OR (current_setting('server_version_num')::int >= 150000
+            AND has_parameter_privilege('session_replication_role', 'SET')) AS allowed`,
+  );
+  return result.rows[0]?.allowed === true;
+}

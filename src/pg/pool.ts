@@ -38,6 +38,11 @@ export function createPool(url: string, options: PoolOptions): PgPool {
     application_name: options.applicationName ?? 'litebridge',
     options: settings,
   });
+  // A session that dies while checked out (server restart) reports through its query's promise;
+  // without a listener its 'error' event would also crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   pool.on('error', () => {
     /* idle client lost: the next checkout reconnects */
   });

@@ -1,12 +1,12 @@
 import { defer, exhaustMap, lastValueFrom, type Observable, ReplaySubject, takeUntil } from 'rxjs';
 import type { Config } from '../config/config.js';
-import { BridgeError, fromSqliteError } from '../errors.js';
+import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ChangeBatch } from '../model/change.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { applyBatch } from '../pg/apply.js';
-import { readCheckpoint, recordSyncError } from '../pg/checkpoint.js';
+import { canApplyAsReplica, readCheckpoint, recordSyncError } from '../pg/checkpoint.js';
 import { ensureMetadata, readSource } from '../pg/metadata.js';
 import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
@@ -111,7 +111,13 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
       ]),
     );
     const targets = new Map(target.tables.map((t) => [t.source, t]));
-    const loop = new SyncLoop(db, pool, config, log, tables, targets, start, fingerprint, options);
+    const asReplica = await canApplyAsReplica(pool);
+    if (!asReplica) {
+      log.warn(
+        'foreign keys are enforced on applied rows: a row that references a parent SQLite does not have will stop sync',
+      );
+    }
+    const loop = new SyncLoop(db, pool, config, log, tables, targets, start, fingerprint, asReplica, options);
     const stopping = stop$.subscribe(() => loop.stop());
     log.info({ checkpoint: start.toString() }, 'streaming changes');
     await lastValueFrom(
@@ -165,6 +171,7 @@ class SyncLoop {
     private readonly targets: ReadonlyMap<string, TargetTable>,
     start: bigint,
     private readonly fingerprint: string,
+    private readonly asReplica: boolean,
     private readonly options: SyncOptions,
   ) {
     this.checkpoint = start;
@@ -217,7 +224,7 @@ class SyncLoop {
             batch,
             this.targets,
             { sourceId: this.config.sourceId },
-            { onBadRow: this.config.onBadRow },
+            { onBadRow: this.config.onBadRow, asReplica: this.asReplica },
           );
         } finally {
           client.release();
@@ -225,8 +232,7 @@ class SyncLoop {
         this.#applied(batch, Date.now() - started);
         return;
       } catch (error) {
-        const bridge =
-          error instanceof BridgeError ? error : new BridgeError('INTERNAL', String(error), { cause: error });
+        const bridge = fromPgError(error, 'applying a batch failed');
         await recordSyncError(this.pool, this.config.sourceId, bridge.message).catch(() => undefined);
         if (!bridge.retriable) throw bridge;
         this.log.warn(

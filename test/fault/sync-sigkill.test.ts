@@ -10,7 +10,7 @@ import { until } from '../support/until.js';
 
 const db = useTestDatabase();
 const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
-const TRIALS = 12;
+const TRIALS = 20;
 
 function startSync(file: string, url: string): ChildProcess {
   return spawn(CLI, ['sync', '--sqlite', file, '--pg', url, '--poll', '50'], {

@@ -139,6 +139,33 @@ describe('live sync', () => {
     expect(status.lagMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('keeps applying rows that reference a parent SQLite never had (foreign keys NOT VALID)', async () => {
+    const file = tempSqlite('dangling.db');
+    const s = new Database(file);
+    s.pragma('journal_mode = WAL');
+    s.pragma('foreign_keys = OFF'); // like the collector: declared, never enforced
+    s.exec(`
+      CREATE TABLE controllers (id INTEGER PRIMARY KEY, callsign TEXT);
+      CREATE TABLE flights (id INTEGER PRIMARY KEY, controller_id INTEGER REFERENCES controllers (id), altitude INTEGER);
+      INSERT INTO controllers VALUES (1, 'EDDF_TWR');
+      INSERT INTO flights VALUES (1, 1, 0), (2, 999, 0);
+    `);
+    s.close();
+    const sync = startSync(file, db.url(), 'dangling');
+    const equal = async () => (await verify(file, db.url(), { schema: 'dangling' })).equal;
+    await until(equal);
+    const app = new Database(file);
+    app.pragma('foreign_keys = OFF');
+    app.exec('UPDATE flights SET altitude = 35000 WHERE id = 2; INSERT INTO flights VALUES (3, 777, 100)');
+    app.close();
+    await until(equal);
+    await sync.stop();
+    const fk = await db.query<{ convalidated: boolean }>(
+      "SELECT convalidated FROM pg_constraint WHERE conrelid = 'dangling.flights'::regclass AND contype = 'f'",
+    );
+    expect(fk.rows).toEqual([{ convalidated: false }]); // still there, still NOT VALID
+  });
+
   it('refuses a rollback-journal file and says how to switch it', async () => {
     const file = tempSqlite();
     const s = new Database(file);
