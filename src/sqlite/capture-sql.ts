@@ -21,7 +21,7 @@ export const META_TABLE = '_litebridge_meta';
 /** Key columns the changelog holds: tables with more key columns are refused. */
 export const MAX_KEY_COLUMNS = 8;
 /** Trigger suffixes, one per operation. */
-export const TRIGGER_SUFFIXES = ['_ins', '_upd', '_del'] as const;
+export const TRIGGER_SUFFIXES = ['_ins', '_upd', '_del', '_rpi', '_rpu'] as const;
 
 /** Longest table part of a trigger name kept readable before it is shortened with a hash. */
 const READABLE_NAME_CHARS = 40;
@@ -85,7 +85,14 @@ export function captureKeyColumns(table: SourceTable): readonly string[] {
  * The three trigger names of a table: `_litebridge_<table>_{ins,upd,del}` when the name is
  * short and plain ASCII, else a sanitized prefix plus a hash of the exact name.
  */
-export function captureTriggerNames(table: string): { ins: string; upd: string; del: string } {
+export function captureTriggerNames(table: string): {
+  ins: string;
+  upd: string;
+  del: string;
+  /** BEFORE INSERT / BEFORE UPDATE: rows a REPLACE may remove for a secondary UNIQUE value. */
+  replaceIns: string;
+  replaceUpd: string;
+} {
   const plain = /^[A-Za-z0-9_]+$/.test(table) && table.length <= READABLE_NAME_CHARS;
   const base = plain
     ? table
@@ -94,6 +101,8 @@ export function captureTriggerNames(table: string): { ins: string; upd: string; 
     ins: `${CAPTURE_PREFIX}${base}_ins`,
     upd: `${CAPTURE_PREFIX}${base}_upd`,
     del: `${CAPTURE_PREFIX}${base}_del`,
+    replaceIns: `${CAPTURE_PREFIX}${base}_rpi`,
+    replaceUpd: `${CAPTURE_PREFIX}${base}_rpu`,
   };
 }
 
@@ -105,35 +114,78 @@ export function isCaptureTriggerName(name: string): boolean {
   );
 }
 
+/** A capture trigger: its name and its CREATE statement. */
+export interface CaptureTrigger {
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** The table's secondary UNIQUE indexes on plain columns (no WHERE, no expression). */
+function replaceableUniques(table: SourceTable): (readonly string[])[] {
+  return table.indexes
+    .filter(
+      (ix) =>
+        ix.unique && ix.origin !== 'pk' && ix.where === null && ix.parts.every((p) => p.column !== null),
+    )
+    .map((ix) => ix.parts.map((p) => p.column!));
+}
+
 /**
- * The AFTER INSERT, AFTER UPDATE and AFTER DELETE triggers of one table, in that order. Each
- * fires only when the capture flag is on and records the table, the operation, the key and
- * the capture time. An UPDATE that changes the key (compared with BINARY collation) is
- * recorded as D(old key) then I(new key); any other UPDATE as U(key).
+ * The capture triggers of one table. AFTER INSERT, AFTER UPDATE and AFTER DELETE record the key
+ * of every changed row: an UPDATE that changes the key (compared with BINARY collation) as
+ * D(old key) then I(new key), any other UPDATE as U(key). Each fires only when the capture flag
+ * is on.
+ *
+ * SQLite's REPLACE also deletes rows that collide on a secondary UNIQUE index, without firing a
+ * delete trigger (unless the application turned `recursive_triggers` on). So for a table with
+ * such indexes, BEFORE INSERT and BEFORE UPDATE OF those columns record the key of every other
+ * row holding the incoming unique values: the batch reader then finds each such row gone (it was
+ * replaced) or present (the statement failed or was ignored), and applies exactly that.
  */
-export function captureTriggersSql(table: SourceTable): string[] {
+export function captureTriggersSql(table: SourceTable): CaptureTrigger[] {
   const keys = captureKeyColumns(table);
   const names = captureTriggerNames(table.name);
   const on = quoteIdent(table.name);
   const tbl = quoteLiteral(table.name);
   const into = `INSERT INTO ${quoteIdent(CHANGELOG_TABLE)} (tbl, op, ${KEY_SLOTS.slice(0, keys.length).join(', ')}, at)`;
-  const values = (row: 'NEW' | 'OLD') => keys.map((k) => `${row}.${quoteIdent(k)}`).join(', ');
+  const values = (row: 'NEW' | 'OLD' | 't') => keys.map((k) => `${row}.${quoteIdent(k)}`).join(', ');
   const when = `WHEN (SELECT enabled FROM ${quoteIdent(CAPTURE_FLAG_TABLE)} WHERE id = 1)`;
   const keyChanged = keys
     .map((k) => `OLD.${quoteIdent(k)} IS NOT NEW.${quoteIdent(k)} COLLATE BINARY`)
     .join(' OR ');
-  const trigger = (name: string, event: string, body: readonly string[]) =>
-    `CREATE TRIGGER ${quoteIdent(name)} AFTER ${event} ON ${on} FOR EACH ROW ${when}\nBEGIN\n${body
+  const trigger = (name: string, timing: string, body: readonly string[]): CaptureTrigger => ({
+    name,
+    sql: `CREATE TRIGGER ${quoteIdent(name)} ${timing} ON ${on} FOR EACH ROW ${when}\nBEGIN\n${body
       .map((s) => `  ${s};\n`)
-      .join('')}END`;
-  return [
-    trigger(names.ins, 'INSERT', [`${into} VALUES (${tbl}, 'I', ${values('NEW')}, ${CAPTURE_NOW_SQL})`]),
-    trigger(names.upd, 'UPDATE', [
+      .join('')}END`,
+  });
+  const triggers = [
+    trigger(names.ins, 'AFTER INSERT', [
+      `${into} VALUES (${tbl}, 'I', ${values('NEW')}, ${CAPTURE_NOW_SQL})`,
+    ]),
+    trigger(names.upd, 'AFTER UPDATE', [
       `${into} SELECT ${tbl}, 'D', ${values('OLD')}, ${CAPTURE_NOW_SQL} WHERE ${keyChanged}`,
       `${into} VALUES (${tbl}, CASE WHEN ${keyChanged} THEN 'I' ELSE 'U' END, ${values('NEW')}, ${CAPTURE_NOW_SQL})`,
     ]),
-    trigger(names.del, 'DELETE', [`${into} VALUES (${tbl}, 'D', ${values('OLD')}, ${CAPTURE_NOW_SQL})`]),
+    trigger(names.del, 'AFTER DELETE', [
+      `${into} VALUES (${tbl}, 'D', ${values('OLD')}, ${CAPTURE_NOW_SQL})`,
+    ]),
   ];
+  const uniques = replaceableUniques(table);
+  if (uniques.length > 0) {
+    // Rows other than `self` holding NEW's values of one unique index (= ignores NULLs, as UNIQUE does).
+    const colliding = (self: 'NEW' | 'OLD') =>
+      uniques.map(
+        (cols) =>
+          `${into} SELECT ${tbl}, 'U', ${values('t')}, ${CAPTURE_NOW_SQL} FROM ${on} AS t WHERE ` +
+          `${cols.map((c) => `t.${quoteIdent(c)} = NEW.${quoteIdent(c)}`).join(' AND ')} AND NOT (` +
+          `${keys.map((k) => `t.${quoteIdent(k)} IS ${self}.${quoteIdent(k)}`).join(' AND ')})`,
+      );
+    const columns = [...new Set(uniques.flat())].map(quoteIdent).join(', ');
+    triggers.push(trigger(names.replaceIns, 'BEFORE INSERT', colliding('NEW')));
+    triggers.push(trigger(names.replaceUpd, `BEFORE UPDATE OF ${columns}`, colliding('OLD')));
+  }
+  return triggers;
 }
 
 /** `DROP TRIGGER IF EXISTS "name"`. */

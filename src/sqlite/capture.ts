@@ -11,7 +11,6 @@ import {
   CAPTURE_PREFIX,
   CHANGELOG_TABLE,
   captureTablesSql,
-  captureTriggerNames,
   captureTriggersSql,
   dropTableSql,
   dropTriggerSql,
@@ -26,7 +25,8 @@ import type { SqliteDatabase } from './open.js';
  * Version of the trigger and table layout. Bump it whenever `capture-sql.ts` changes what it
  * builds: an installation of another version has its triggers dropped and re-created.
  */
-export const CAPTURE_VERSION = 1;
+/** Version 2: BEFORE triggers record rows a REPLACE removes for a secondary UNIQUE value. */
+export const CAPTURE_VERSION = 2;
 
 export interface CaptureOptions {
   /** The source id this file is replicated as; one file is captured for one source. */
@@ -71,9 +71,7 @@ export function installCapture(
 ): InstallResult {
   const wanted = new Map<string, string>();
   for (const table of schema.tables) {
-    const sqls = captureTriggersSql(table);
-    const names = captureTriggerNames(table.name);
-    for (const [i, name] of [names.ins, names.upd, names.del].entries()) wanted.set(name, sqls[i]!);
+    for (const trigger of captureTriggersSql(table)) wanted.set(trigger.name, trigger.sql);
   }
   return inImmediate(db, 'installing change capture', () => {
     for (const sql of captureTablesSql()) db.exec(sql);

@@ -72,6 +72,7 @@ describe('every write form records the exact keys', () => {
       ['I', 't', 2n],
       ['U', 't', 1n], // DO UPDATE fires the update trigger
       ['I', 't', 3n],
+      ['U', 't', 3n], // (9, 'c') would collide with row 3 on u: recorded, read back unchanged
       ['D', 't', 3n],
       ['I', 't', 2n],
     ]);
@@ -81,15 +82,18 @@ describe('every write form records the exact keys', () => {
     ]);
   });
 
-  test('REPLACE colliding on a secondary UNIQUE index removes another row without an event', () => {
+  test('REPLACE colliding on a secondary UNIQUE index: the removed row is recorded too', () => {
     const { db, events, clear } = captured(T);
     db.exec("INSERT INTO t VALUES (1, 'a', 'x'), (2, 'b', 'y')");
     clear();
     db.exec("REPLACE INTO t VALUES (3, 'a', 'takes a')");
-    // Row 1 is gone, yet only I(3) is recorded: SQLite fires no delete trigger for rows that
-    // REPLACE removes (recursive_triggers is off). The apply step removes such rows in
-    // PostgreSQL by the same collision.
-    expect(events()).toEqual([['I', 't', 3n]]);
+    // SQLite fires no delete trigger for rows REPLACE removes (recursive_triggers is off): the
+    // BEFORE INSERT trigger records row 1, which holds the incoming unique value, so the batch
+    // reader finds it gone even if row 3 changes that value again before sync reads it.
+    expect(events()).toEqual([
+      ['U', 't', 1n],
+      ['I', 't', 3n],
+    ]);
     expect(db.prepare('SELECT id FROM t ORDER BY id').pluck().all()).toEqual([2n, 3n]);
   });
 
@@ -242,7 +246,7 @@ describe('install, version, uninstall', () => {
     const { db, schema } = captured(`${T} CREATE TABLE "odd ""name""" (x, y, PRIMARY KEY (y, x));`);
     const before = triggers(db);
     const fingerprint = captureFingerprint(db);
-    expect(before).toHaveLength(6);
+    expect(before).toHaveLength(8); // t: 3, plus 2 for its UNIQUE column; the odd table: 3
     expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 0, dropped: 0 });
     expect(triggers(db)).toEqual(before);
     expect(captureFingerprint(db)).toBe(fingerprint);
@@ -251,14 +255,14 @@ describe('install, version, uninstall', () => {
       version: CAPTURE_VERSION,
       sourceId: 'test',
       enabled: true,
-      triggers: 6,
+      triggers: 8,
     });
   });
 
   test('another stored version: every trigger re-created; a stale trigger: replaced', () => {
     const { db, schema } = captured(T);
     db.exec("UPDATE _litebridge_meta SET value = 0 WHERE key = 'capture_version'");
-    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 3, dropped: 3 });
+    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 5, dropped: 5 });
     db.exec(
       'DROP TRIGGER _litebridge_t_upd; CREATE TRIGGER _litebridge_t_upd AFTER UPDATE ON t BEGIN SELECT 1; END',
     );
@@ -297,7 +301,8 @@ describe('install, version, uninstall', () => {
     const db = openSqlite(copyFixture());
     const schema = introspect(db);
     installCapture(db, schema, { sourceId: 'collector' });
-    expect(captureState(db)).toMatchObject({ installed: true, triggers: schema.tables.length * 3 });
+    // 3 per table, plus 2 for each of the 4 tables with a secondary UNIQUE index.
+    expect(captureState(db)).toMatchObject({ installed: true, triggers: schema.tables.length * 3 + 4 * 2 });
     const id = db.prepare('SELECT max(id) FROM flights').pluck().get() as bigint;
     db.prepare('UPDATE flights SET altitude = 1 WHERE id = ?').run(id);
     db.prepare('DELETE FROM flights WHERE id = ?').run(id);

@@ -14,6 +14,10 @@ import { col, tbl } from './schema-helpers.js';
 const NOW = "(julianday('now') - 2440587.5) * 86400000.0";
 const WHEN = 'WHEN (SELECT enabled FROM "_litebridge_capture" WHERE id = 1)';
 
+/** The CREATE statements of a table's capture triggers. */
+const sqlsOf = (t: Parameters<typeof captureTriggersSql>[0]): string[] =>
+  captureTriggersSql(t).map((x) => x.sql);
+
 describe('captureTablesSql', () => {
   test('creates the changelog with untyped key columns, the flag row and the meta table', () => {
     expect(captureTablesSql()).toEqual([
@@ -35,7 +39,7 @@ describe('captureTriggersSql', () => {
     const t = tbl('t', [col('id', 'INTEGER', { pkPosition: 1 }), col('v', 'TEXT')]);
     const into = 'INSERT INTO "_litebridge_changelog" (tbl, op, k0, at)';
     const changed = 'OLD."id" IS NOT NEW."id" COLLATE BINARY';
-    expect(captureTriggersSql(t)).toEqual([
+    expect(sqlsOf(t)).toEqual([
       `CREATE TRIGGER "_litebridge_t_ins" AFTER INSERT ON "t" FOR EACH ROW ${WHEN}\nBEGIN\n  ${into} VALUES ('t', 'I', NEW."id", ${NOW});\nEND`,
       `CREATE TRIGGER "_litebridge_t_upd" AFTER UPDATE ON "t" FOR EACH ROW ${WHEN}\nBEGIN\n` +
         `  ${into} SELECT 't', 'D', OLD."id", ${NOW} WHERE ${changed};\n` +
@@ -46,8 +50,8 @@ describe('captureTriggersSql', () => {
 
   test('never names a non-key column', () => {
     const t = tbl('t', [col('id', 'INTEGER', { pkPosition: 1 }), col('secret_payload', 'BLOB')]);
-    for (const sql of captureTriggersSql(t)) expect(sql).not.toContain('secret_payload');
-    for (const sql of captureTriggersSql(t)) expect(sql).not.toMatch(/json_/i);
+    for (const sql of sqlsOf(t)) expect(sql).not.toContain('secret_payload');
+    for (const sql of sqlsOf(t)) expect(sql).not.toMatch(/json_/i);
   });
 
   test('composite key: columns in primary key order, not column order', () => {
@@ -57,7 +61,7 @@ describe('captureTriggersSql', () => {
       col('x', ''),
     ]);
     expect(captureKeyColumns(t)).toEqual(['b', 'a']);
-    const [ins, upd, del] = captureTriggersSql(t);
+    const [ins, upd, del] = sqlsOf(t);
     expect(ins).toContain(`(tbl, op, k0, k1, at) VALUES ('pairs', 'I', NEW."b", NEW."a", ${NOW})`);
     expect(upd).toContain(
       'WHERE OLD."b" IS NOT NEW."b" COLLATE BINARY OR OLD."a" IS NOT NEW."a" COLLATE BINARY;',
@@ -69,7 +73,7 @@ describe('captureTriggersSql', () => {
     expect(captureKeyColumns(tbl('r', [col('v', 'TEXT')]))).toEqual(['rowid']);
     expect(captureKeyColumns(tbl('r', [col('RowId', 'TEXT')]))).toEqual(['_rowid_']);
     expect(captureKeyColumns(tbl('r', [col('rowid', ''), col('_rowid_', '')]))).toEqual(['oid']);
-    expect(captureTriggersSql(tbl('r', [col('rowid', 'TEXT')]))[0]).toContain(`'I', NEW."_rowid_", ${NOW}`);
+    expect(sqlsOf(tbl('r', [col('rowid', 'TEXT')]))[0]).toContain(`'I', NEW."_rowid_", ${NOW}`);
     expect(() => captureKeyColumns(tbl('r', [col('rowid', ''), col('_rowid_', ''), col('oid', '')]))).toThrow(
       BridgeError,
     );
@@ -77,13 +81,13 @@ describe('captureTriggersSql', () => {
 
   test('odd table names are quoted as identifiers and as literals', () => {
     const name = '"; drop table x; --';
-    const [ins] = captureTriggersSql(tbl(name, [col('id', 'INTEGER', { pkPosition: 1 })]));
+    const [ins] = sqlsOf(tbl(name, [col('id', 'INTEGER', { pkPosition: 1 })]));
     expect(ins).toContain(`AFTER INSERT ON """; drop table x; --" FOR EACH ROW`);
     expect(ins).toContain(`VALUES ('"; drop table x; --', 'I'`);
-    const [quote] = captureTriggersSql(tbl("it's", [col('id', 'INTEGER', { pkPosition: 1 })]));
+    const [quote] = sqlsOf(tbl("it's", [col('id', 'INTEGER', { pkPosition: 1 })]));
     expect(quote).toContain(`ON "it's" FOR EACH ROW`);
     expect(quote).toContain(`VALUES ('it''s', 'I'`);
-    const [select] = captureTriggersSql(tbl('select', [col('from', 'TEXT', { pkPosition: 1 })]));
+    const [select] = sqlsOf(tbl('select', [col('from', 'TEXT', { pkPosition: 1 })]));
     expect(select).toContain('CREATE TRIGGER "_litebridge_select_ins" AFTER INSERT ON "select"');
     expect(select).toContain('NEW."from"');
   });
@@ -91,13 +95,13 @@ describe('captureTriggersSql', () => {
   test('more than 8 key columns: refused naming the table', () => {
     const cols = Array.from({ length: 9 }, (_, i) => col(`c${i}`, 'INTEGER', { pkPosition: i + 1 }));
     const t = tbl('wide', cols);
-    expect(() => captureTriggersSql(t)).toThrow(/wide/);
+    expect(() => sqlsOf(t)).toThrow(/wide/);
     try {
-      captureTriggersSql(t);
+      sqlsOf(t);
     } catch (error) {
       expect((error as BridgeError).code).toBe('DATA');
     }
-    expect(captureTriggersSql(tbl('eight', cols.slice(0, 8)))[0]).toContain('k7, at)');
+    expect(sqlsOf(tbl('eight', cols.slice(0, 8)))[0]).toContain('k7, at)');
   });
 });
 
@@ -107,6 +111,8 @@ describe('captureTriggerNames', () => {
       ins: '_litebridge_flights_ins',
       upd: '_litebridge_flights_upd',
       del: '_litebridge_flights_del',
+      replaceIns: '_litebridge_flights_rpi',
+      replaceUpd: '_litebridge_flights_rpu',
     });
   });
 
