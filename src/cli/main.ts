@@ -14,6 +14,7 @@ import { planCommand } from './plan.js';
 import { snapshotCommand } from './snapshot.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
+import { uninstallCommand } from './uninstall.js';
 import { verifyCommand } from './verify.js';
 
 const COMMANDS: readonly CommandSpec[] = [
@@ -22,6 +23,7 @@ const COMMANDS: readonly CommandSpec[] = [
   verifyCommand,
   syncCommand,
   statusCommand,
+  uninstallCommand,
   demoCommand,
 ];
 

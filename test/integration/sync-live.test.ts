@@ -137,6 +137,20 @@ describe('live sync', () => {
     });
     expect(BigInt(status.head)).toBe(BigInt(result.checkpoint) + 2n);
     expect(status.lagMs).toBeGreaterThanOrEqual(0);
+
+    const removed = await main(['uninstall', '--sqlite', file], {
+      out: () => undefined,
+      err: () => undefined,
+    });
+    expect(removed).toBe(0);
+    const left = new Database(file, { readonly: true });
+    const objects = left
+      .prepare("SELECT name FROM sqlite_schema WHERE name LIKE '\\_litebridge\\_%' ESCAPE '\\'")
+      .all();
+    const rows = left.prepare('SELECT count(*) AS n FROM flights').get() as { n: number };
+    left.close();
+    expect(objects).toEqual([]);
+    expect(rows.n).toBeGreaterThan(0); // the application's data is untouched
   });
 
   it('keeps applying rows that reference a parent SQLite never had (foreign keys NOT VALID)', async () => {
