@@ -3,13 +3,14 @@ import type { Config } from '../config/config.js';
 import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ChangeBatch } from '../model/change.js';
-import type { SourceTable } from '../model/source-schema.js';
+import type { SourceSchema, SourceTable } from '../model/source-schema.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { applyBatch } from '../pg/apply.js';
 import { canApplyAsReplica, readCheckpoint, recordSyncError } from '../pg/checkpoint.js';
 import { ensureMetadata, readSource } from '../pg/metadata.js';
 import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
+import { describeSchemaChanges } from '../schema/schema-diff.js';
 import { translate } from '../schema/translate.js';
 import { captureFingerprint, captureState, installCapture } from '../sqlite/capture.js';
 import { pruneChangelog, readBatch } from '../sqlite/changelog.js';
@@ -117,7 +118,19 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
         'foreign keys are enforced on applied rows: a row that references a parent SQLite does not have will stop sync',
       );
     }
-    const loop = new SyncLoop(db, pool, config, log, tables, targets, start, fingerprint, asReplica, options);
+    const loop = new SyncLoop(
+      db,
+      pool,
+      config,
+      log,
+      tables,
+      targets,
+      start,
+      fingerprint,
+      source,
+      asReplica,
+      options,
+    );
     const stopping = stop$.subscribe(() => loop.stop());
     log.info({ checkpoint: start.toString() }, 'streaming changes');
     await lastValueFrom(
@@ -171,6 +184,7 @@ class SyncLoop {
     private readonly targets: ReadonlyMap<string, TargetTable>,
     start: bigint,
     private readonly fingerprint: string,
+    private readonly source: SourceSchema,
     private readonly asReplica: boolean,
     private readonly options: SyncOptions,
   ) {
@@ -185,21 +199,25 @@ class SyncLoop {
   /** Reads and applies batches until the changelog is drained (or sync is stopping). */
   async drain(): Promise<void> {
     while (!this.#stopped) {
-      if (captureFingerprint(this.db) !== this.fingerprint) {
-        throw new BridgeError(
-          'BAD_STATE',
-          "the SQLite schema or litebridge's triggers changed while sync ran",
-          {
-            hint: 'restart `litebridge sync`: it re-installs capture for the new schema (a changed table may need `snapshot --replace`)',
-          },
-        );
-      }
+      if (captureFingerprint(this.db) !== this.fingerprint) this.#schemaChanged();
       const batch = this.#read();
       if (batch === null) break;
       await this.#applyWithRetry(batch);
       if (batch.atHead) break;
     }
     await this.#maybePrune();
+  }
+
+  /** Stops sync with what changed: never go on capturing a schema the triggers were not built for. */
+  #schemaChanged(): never {
+    const changes = describeSchemaChanges(this.source, introspect(this.db));
+    const what = changes.length === 0 ? ["litebridge's capture triggers were changed or dropped"] : changes;
+    throw new BridgeError('BAD_STATE', `the SQLite schema changed while sync ran: ${what.join('; ')}`, {
+      details: { changes: what },
+      hint:
+        'restart `litebridge sync`: it re-installs capture for the new schema; for a dropped, renamed or rebuilt ' +
+        'table or column, run `litebridge snapshot --replace` (or add the column in PostgreSQL) first',
+    });
   }
 
   #read(): ChangeBatch | null {

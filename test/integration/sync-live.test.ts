@@ -180,6 +180,20 @@ describe('live sync', () => {
     expect(fk.rows).toEqual([{ convalidated: false }]); // still there, still NOT VALID
   });
 
+  it('stops with what changed when the schema changes under it, never capturing silently', async () => {
+    const file = walFile('ddl');
+    const sync = startSync(file, db.url(), 'ddl');
+    await until(async () => (await verify(file, db.url(), { schema: 'ddl' })).equal);
+    const app = new Database(file);
+    app.exec(
+      "ALTER TABLE flights ADD COLUMN squawk TEXT; INSERT INTO flights (callsign, squawk) VALUES ('NEW', '7000')",
+    );
+    app.close();
+    const error = await sync.done.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BAD_STATE' });
+    expect(String((error as Error).message)).toMatch(/column "flights"\."squawk" was added/);
+  });
+
   it('refuses a rollback-journal file and says how to switch it', async () => {
     const file = tempSqlite();
     const s = new Database(file);
