@@ -25,3 +25,23 @@ export async function existingTables(pool: PgPool, tables: readonly TargetTable[
   }
   return found;
 }
+
+/** The column names PostgreSQL has for `table`, or null when the table does not exist. */
+export async function targetColumnNames(pool: PgPool, table: TargetTable): Promise<Set<string> | null> {
+  try {
+    const result = await pool.query<{ name: string }>(
+      `SELECT a.attname AS name FROM pg_attribute a
+        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+      [qualified(table.schema, table.name)],
+    );
+    if (result.rows.length === 0) {
+      const exists = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [
+        qualified(table.schema, table.name),
+      ]);
+      if (!exists.rows[0].present) return null;
+    }
+    return new Set(result.rows.map((r) => r.name));
+  } catch (error) {
+    throw fromPgError(error, `cannot read the columns of ${table.schema}.${table.name}`);
+  }
+}

@@ -4,17 +4,18 @@ import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ChangeBatch } from '../model/change.js';
 import type { SourceSchema, SourceTable } from '../model/source-schema.js';
-import type { TargetTable } from '../model/target-schema.js';
+import type { TargetSchema, TargetTable } from '../model/target-schema.js';
 import { applyBatch } from '../pg/apply.js';
 import { canApplyAsReplica, readCheckpoint, recordSyncError } from '../pg/checkpoint.js';
 import { ensureMetadata, readSource } from '../pg/metadata.js';
 import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
-import { describeSchemaChanges } from '../schema/schema-diff.js';
+import { diffSchemas } from '../schema/schema-diff.js';
 import { translate } from '../schema/translate.js';
 import { captureFingerprint, captureState, installCapture } from '../sqlite/capture.js';
 import { pruneChangelog, readBatch } from '../sqlite/changelog.js';
 import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
+import { reconcileTargets } from './reconcile.js';
 import { runSnapshot } from './snapshot.js';
 import { checkSourceOwner } from './source-owner.js';
 import { wakeUps } from './wake-ups.js';
@@ -105,13 +106,12 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
         hint: 'run `litebridge snapshot --replace` again with capture installed',
       });
     }
-    const tables = new Map<string, { source: SourceTable; target: TargetTable }>(
-      target.tables.map((t) => [
-        t.source,
-        { source: source.tables.find((s) => s.name === t.source)!, target: t },
-      ]),
-    );
+    const tables = replicatedTables(source, target);
     const targets = new Map(target.tables.map((t) => [t.source, t]));
+    // Tables and columns SQLite gained while sync was stopped (capture is on them already).
+    if (!snapshotted) {
+      await reconcileTargets(db, pool, tables, targets, { sourceId: config.sourceId, seq: start }, log);
+    }
     const asReplica = await canApplyAsReplica(pool);
     if (!asReplica) {
       log.warn(
@@ -155,6 +155,19 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
   }
 }
 
+/** Each replicated table's SQLite and PostgreSQL models, by SQLite name. */
+function replicatedTables(
+  source: SourceSchema,
+  target: TargetSchema,
+): Map<string, { source: SourceTable; target: TargetTable }> {
+  return new Map(
+    target.tables.map((t) => [
+      t.source,
+      { source: source.tables.find((s) => s.name === t.source)!, target: t },
+    ]),
+  );
+}
+
 /** Refuses a rollback-journal file: live capture needs readers and the writer side by side. */
 function requireWal(db: SqliteDatabase, path: string): void {
   const mode = journalMode(db);
@@ -180,11 +193,11 @@ class SyncLoop {
     private readonly pool: PgPool,
     private readonly config: Config,
     private readonly log: Logger,
-    private readonly tables: ReadonlyMap<string, { source: SourceTable; target: TargetTable }>,
-    private readonly targets: ReadonlyMap<string, TargetTable>,
+    private tables: ReadonlyMap<string, { source: SourceTable; target: TargetTable }>,
+    private targets: ReadonlyMap<string, TargetTable>,
     start: bigint,
-    private readonly fingerprint: string,
-    private readonly source: SourceSchema,
+    private fingerprint: string,
+    private source: SourceSchema,
     private readonly asReplica: boolean,
     private readonly options: SyncOptions,
   ) {
@@ -199,7 +212,7 @@ class SyncLoop {
   /** Reads and applies batches until the changelog is drained (or sync is stopping). */
   async drain(): Promise<void> {
     while (!this.#stopped) {
-      if (captureFingerprint(this.db) !== this.fingerprint) this.#schemaChanged();
+      if (captureFingerprint(this.db) !== this.fingerprint) await this.#schemaChanged();
       const batch = this.#read();
       if (batch === null) break;
       await this.#applyWithRetry(batch);
@@ -208,16 +221,46 @@ class SyncLoop {
     await this.#maybePrune();
   }
 
-  /** Stops sync with what changed: never go on capturing a schema the triggers were not built for. */
-  #schemaChanged(): never {
-    const changes = describeSchemaChanges(this.source, introspect(this.db));
-    const what = changes.length === 0 ? ["litebridge's capture triggers were changed or dropped"] : changes;
-    throw new BridgeError('BAD_STATE', `the SQLite schema changed while sync ran: ${what.join('; ')}`, {
-      details: { changes: what },
-      hint:
-        'restart `litebridge sync`: it re-installs capture for the new schema; for a dropped, renamed or rebuilt ' +
-        'table or column, run `litebridge snapshot --replace` (or add the column in PostgreSQL) first',
-    });
+  /**
+   * The schema changed under sync. Tables and columns the application added are followed:
+   * capture is installed on new tables first, then PostgreSQL gains the columns and tables
+   * (new tables copied). Anything else (a table or column dropped, renamed or retyped, a key
+   * changed, capture triggers dropped by a table rebuild) stops sync with what changed: changes
+   * may have gone uncaptured, and only the operator can say what PostgreSQL should do.
+   */
+  async #schemaChanged(): Promise<void> {
+    const triggersKept = captureFingerprint(this.db).split(':')[1] === this.fingerprint.split(':')[1];
+    const source = introspect(this.db);
+    const changes = diffSchemas(this.source, source);
+    const followed = changes.every((c) => c.kind === 'table-added' || c.kind === 'column-added');
+    if (!triggersKept || !followed) {
+      const what = changes.map((c) => c.message);
+      if (!triggersKept)
+        what.push("litebridge's capture triggers were changed or dropped (a table rebuild drops them)");
+      throw new BridgeError('BAD_STATE', `the SQLite schema changed while sync ran: ${what.join('; ')}`, {
+        details: { changes: what },
+        hint: 'for a dropped, renamed or rebuilt table or column, run `litebridge snapshot --replace`, then `litebridge sync`',
+      });
+    }
+    const target = translate(source, this.config);
+    const replicated = new Set(target.tables.map((t) => t.source));
+    installCapture(
+      this.db,
+      { ...source, tables: source.tables.filter((t) => replicated.has(t.name)) },
+      { sourceId: this.config.sourceId },
+    );
+    this.fingerprint = captureFingerprint(this.db);
+    this.source = source;
+    this.tables = replicatedTables(source, target);
+    this.targets = new Map(target.tables.map((t) => [t.source, t]));
+    await reconcileTargets(
+      this.db,
+      this.pool,
+      this.tables,
+      this.targets,
+      { sourceId: this.config.sourceId, seq: this.checkpoint },
+      this.log,
+    );
   }
 
   #read(): ChangeBatch | null {

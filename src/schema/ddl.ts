@@ -57,6 +57,11 @@ function columnSql(c: TargetColumn): string {
   return sql;
 }
 
+/** ALTER TABLE … ADD COLUMN for a column SQLite gained (`ALTER TABLE … ADD COLUMN` there). */
+export function addColumnSql(table: TargetTable, column: TargetColumn): string {
+  return `ALTER TABLE ${qualified(table.schema, table.name)} ADD COLUMN ${columnSql(column)}`;
+}
+
 /** CREATE TABLE with columns, types, NOT NULL, DEFAULT and identity; nothing that slows the copy. */
 export function createTableSql(table: TargetTable): string {
   const columns = table.columns.map((c) => '  ' + columnSql(c)).join(',\n');

@@ -180,18 +180,46 @@ describe('live sync', () => {
     expect(fk.rows).toEqual([{ convalidated: false }]); // still there, still NOT VALID
   });
 
-  it('stops with what changed when the schema changes under it, never capturing silently', async () => {
-    const file = walFile('ddl');
-    const sync = startSync(file, db.url(), 'ddl');
-    await until(async () => (await verify(file, db.url(), { schema: 'ddl' })).equal);
+  it('follows tables and columns the application adds while sync runs, and while it is stopped', async () => {
+    const file = walFile('grow');
+    const equal = async () => (await verify(file, db.url(), { schema: 'grow' })).equal;
+    const first = startSync(file, db.url(), 'grow');
+    await until(equal);
     const app = new Database(file);
-    app.exec(
-      "ALTER TABLE flights ADD COLUMN squawk TEXT; INSERT INTO flights (callsign, squawk) VALUES ('NEW', '7000')",
+    app.exec(`ALTER TABLE flights ADD COLUMN squawk TEXT DEFAULT '2000';
+      INSERT INTO flights (callsign, squawk) VALUES ('NEW', '7000');
+      CREATE TABLE sectors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+      INSERT INTO sectors VALUES (1, 'EDGG'), (2, 'LFFF')`);
+    await until(
+      async () =>
+        (await equal()) && (await db.query("SELECT to_regclass('grow.sectors') AS t")).rows[0]?.t !== null,
     );
+    app.exec("INSERT INTO sectors VALUES (3, 'EGTT'); UPDATE flights SET squawk = '7700' WHERE id = 1");
+    await until(equal);
+    expect((await first.stop()).snapshotted).toBe(true);
+
+    app.exec("ALTER TABLE movements ADD COLUMN runway TEXT; UPDATE movements SET runway = '34L'");
+    app.close();
+    const second = startSync(file, db.url(), 'grow');
+    await until(equal);
+    expect((await second.stop()).snapshotted).toBe(false);
+    const squawks = await db.query('SELECT id, squawk FROM grow.flights WHERE id IN (1, 2) ORDER BY id');
+    expect(squawks.rows).toEqual([
+      { id: '1', squawk: '7700' },
+      { id: '2', squawk: '2000' }, // the default fills existing rows, as in SQLite
+    ]);
+  });
+
+  it('stops with what changed when a column is dropped under it, never capturing silently', async () => {
+    const file = walFile('shrink');
+    const sync = startSync(file, db.url(), 'shrink');
+    await until(async () => (await verify(file, db.url(), { schema: 'shrink' })).equal);
+    const app = new Database(file);
+    app.exec("ALTER TABLE flights DROP COLUMN altitude; INSERT INTO flights (callsign) VALUES ('NEW')");
     app.close();
     const error = await sync.done.catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'BAD_STATE' });
-    expect(String((error as Error).message)).toMatch(/column "flights"\."squawk" was added/);
+    expect(String((error as Error).message)).toMatch(/column "flights"\."altitude" was dropped or renamed/);
   });
 
   it('refuses a rollback-journal file and says how to switch it', async () => {

@@ -1,0 +1,116 @@
+import { BridgeError, fromPgError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { ChangeBatch, RowChange } from '../model/change.js';
+import type { SourceTable } from '../model/source-schema.js';
+import type { TargetTable } from '../model/target-schema.js';
+import { applyBatch } from '../pg/apply.js';
+import type { PgPool } from '../pg/pool.js';
+import { targetColumnNames } from '../pg/target-tables.js';
+import { addColumnSql, createTableSql, identityResetSql, partitionSql } from '../schema/ddl.js';
+import { keyColumnIndexes } from '../schema/key-columns.js';
+import type { SqliteDatabase } from '../sqlite/open.js';
+import { ReadSnapshot, tableReader } from '../sqlite/snapshot-read.js';
+import { buildTableKeys } from './post-data.js';
+
+const PAGE = 2_000;
+
+/**
+ * Brings PostgreSQL in line with tables SQLite gained since the snapshot (capture must already
+ * be installed on them, so nothing written meanwhile is missed): a missing column is added
+ * (`ALTER TABLE … ADD COLUMN`, its default filling existing rows as SQLite's does), a missing
+ * table is created, keyed, filled from one SQLite read snapshot through the apply path, and its
+ * identity set past its max. A column PostgreSQL has and
+ * SQLite no longer has stops sync: dropping it would be a decision for the operator. Returns one
+ * line per change made.
+ */
+export async function reconcileTargets(
+  db: SqliteDatabase,
+  pool: PgPool,
+  tables: ReadonlyMap<string, { source: SourceTable; target: TargetTable }>,
+  targets: ReadonlyMap<string, TargetTable>,
+  checkpoint: { readonly sourceId: string; readonly seq: bigint },
+  log: Logger,
+): Promise<string[]> {
+  const done: string[] = [];
+  for (const { source, target } of tables.values()) {
+    const columns = await targetColumnNames(pool, target);
+    if (columns === null) {
+      await createAndFill(db, pool, source, target, targets, checkpoint);
+      done.push(`table "${target.name}" created and copied`);
+      continue;
+    }
+    const stale = [...columns].filter((c) => !target.columns.some((t) => t.name === c));
+    if (stale.length > 0) {
+      throw new BridgeError(
+        'BAD_STATE',
+        `PostgreSQL table "${target.name}" has columns SQLite's "${source.name}" no longer has: ${stale.join(', ')}`,
+        { hint: 'drop them in PostgreSQL if that is intended, or run `litebridge snapshot --replace`' },
+      );
+    }
+    for (const column of target.columns.filter((c) => !columns.has(c.name))) {
+      try {
+        await pool.query(addColumnSql(target, column));
+      } catch (error) {
+        throw fromPgError(error, `cannot add column "${column.name}" to "${target.name}"`);
+      }
+      done.push(`column "${target.name}"."${column.name}" added`);
+    }
+  }
+  for (const line of done) log.info({ change: line }, 'PostgreSQL follows the SQLite schema');
+  return done;
+}
+
+/** Creates a table SQLite gained, builds its keys, and copies its rows through the apply path. */
+async function createAndFill(
+  db: SqliteDatabase,
+  pool: PgPool,
+  source: SourceTable,
+  target: TargetTable,
+  targets: ReadonlyMap<string, TargetTable>,
+  checkpoint: { readonly sourceId: string; readonly seq: bigint },
+): Promise<void> {
+  try {
+    await pool.query(createTableSql(target));
+    if (target.partitioning !== null) {
+      for (const sql of partitionSql(target, new Date(), new Date())) await pool.query(sql);
+    }
+  } catch (error) {
+    throw fromPgError(error, `cannot create table "${target.name}"`);
+  }
+  // Keys first: the rows arrive through the upsert, which needs the primary key.
+  await buildTableKeys(pool, target, 2, undefined);
+  const keys = keyColumnIndexes(target);
+  const width = target.columns.length;
+  const snapshot = new ReadSnapshot(db);
+  snapshot.begin();
+  try {
+    const client = await pool.connect();
+    try {
+      for (const page of tableReader(db, source, target).pages(PAGE)) {
+        const changes: RowChange[] = page.map((row) => ({
+          table: source.name,
+          key: keys.map((i) => row[i] ?? null),
+          row: row.slice(0, width),
+        }));
+        const now = Date.now();
+        // A batch that leaves the checkpoint where it is: these rows are not changelog events.
+        const batch: ChangeBatch = {
+          after: checkpoint.seq,
+          upTo: checkpoint.seq,
+          events: 0,
+          changes,
+          firstAt: now,
+          lastAt: now,
+          atHead: false,
+        };
+        await applyBatch(client, batch, targets, { sourceId: checkpoint.sourceId });
+      }
+    } finally {
+      client.release();
+    }
+  } finally {
+    snapshot.end();
+  }
+  const identity = identityResetSql(target);
+  if (identity !== null) await pool.query(identity, [null]);
+}
