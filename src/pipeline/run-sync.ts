@@ -49,7 +49,7 @@ export interface SyncResult {
 }
 
 const RETRY_FIRST_MS = 200;
-const RETRY_MAX_MS = 30_000;
+const RETRY_MAX_MS = 5_000;
 const PRUNE_EVERY_MS = 5_000;
 const PROGRESS_EVERY_MS = 10_000;
 

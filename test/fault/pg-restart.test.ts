@@ -36,18 +36,25 @@ it('survives a PostgreSQL restart mid-stream: retries the batch, resumes in orde
     pollMs: 20,
     onBatch: () => batches++,
   });
-  await until(async () => batches > 3);
+  let writerStopped = false;
+  try {
+    await until(async () => batches > 3, 60_000);
 
-  await server.stop(); // sync's connections die; batches fail with retriable errors meanwhile
-  await new Promise((r) => setTimeout(r, 1500));
-  server = await start();
-  const afterRestart = batches;
-  await until(async () => batches > afterRestart + 3);
+    await server.stop(); // sync's connections die; batches fail with retriable errors meanwhile
+    await new Promise((r) => setTimeout(r, 1500));
+    server = await start();
+    const afterRestart = batches;
+    // Retries back off up to 5 s: sync applies again within seconds of the server's return.
+    await until(async () => batches > afterRestart + 3, 60_000);
 
-  const written = await app.stop();
-  expect(written.errors).toEqual([]);
-  await until(async () => (await verify(file, url)).equal);
-  shutdown$.next();
+    const written = await app.stop();
+    writerStopped = true;
+    expect(written.errors).toEqual([]);
+    await until(async () => (await verify(file, url)).equal, 60_000);
+  } finally {
+    if (!writerStopped) await app.stop();
+    shutdown$.next();
+  }
   const result = await sync;
   expect(BigInt(result.checkpoint)).toBeGreaterThan(0n);
-}, 120_000);
+}, 240_000);
