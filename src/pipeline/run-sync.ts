@@ -296,6 +296,12 @@ class SyncLoop {
         const bridge = fromPgError(error, 'applying a batch failed');
         await recordSyncError(this.pool, this.config.sourceId, bridge.message).catch(() => undefined);
         if (!bridge.retriable) throw bridge;
+        if (this.#stopped) {
+          // Stopping (e.g. Ctrl-C reached PostgreSQL too): this batch did not commit, so nothing
+          // moved; the next start applies it again from the checkpoint.
+          this.log.warn({ err: bridge.message, upTo: batch.upTo.toString() }, 'stopping: batch not applied');
+          return;
+        }
         this.log.warn(
           { err: bridge.message, retryInMs: wait, upTo: batch.upTo.toString() },
           'batch failed, retrying',
@@ -340,9 +346,14 @@ class SyncLoop {
   async #maybePrune(): Promise<void> {
     if (Date.now() - this.#lastPrune < PRUNE_EVERY_MS) return;
     this.#lastPrune = Date.now();
-    const committed = await readCheckpoint(this.pool, this.config.sourceId);
-    if (committed === null) return;
-    const deleted = pruneChangelog(this.db, committed, { batch: 5_000 });
-    if (deleted > 0) this.log.debug({ deleted, upTo: committed.toString() }, 'changelog pruned');
+    try {
+      const committed = await readCheckpoint(this.pool, this.config.sourceId);
+      if (committed === null) return;
+      const deleted = pruneChangelog(this.db, committed, { batch: 5_000 });
+      if (deleted > 0) this.log.debug({ deleted, upTo: committed.toString() }, 'changelog pruned');
+    } catch (error) {
+      // Housekeeping only: the rows stay until the next prune; sync goes on.
+      this.log.warn({ err: (error as Error).message }, 'changelog not pruned this time');
+    }
   }
 }
