@@ -42,6 +42,11 @@ async function main(): Promise<void> {
   const stop = (): void => void handle.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // The process that started this writer is gone (killed): stop too, never write on forever.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 1000).unref();
   const timer = seconds > 0 ? setTimeout(stop, seconds * 1000) : undefined;
   const counters = await handle.done;
   if (timer !== undefined) clearTimeout(timer);

@@ -21,6 +21,7 @@ const timer = setInterval(() => {
   try { step(commits + 1); commits++; } catch (e) { errors.push(String(e.message)); }
 }, 1);
 process.on('message', () => { clearInterval(timer); process.send({ commits, errors }, () => process.exit(0)); });
+process.on('disconnect', () => process.exit(0)); // the test process is gone: never outlive it
 process.send('started');
 `;
 
