@@ -11,7 +11,13 @@ import type { TargetTable } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { CHANGELOG_TABLE, captureKeyColumns, KEY_SLOTS } from './capture-sql.js';
 import type { SqliteDatabase } from './open.js';
-import { isUtf8, ReadSnapshot } from './snapshot-read.js';
+import {
+  ReadSnapshot,
+  restoreInvalidUtf8,
+  type TextReread,
+  targetValuesSql,
+  textRereads,
+} from './snapshot-read.js';
 
 /** A replicated table: its SQLite shape and its PostgreSQL shape (column order of the rows). */
 export interface ReplicatedTable {
@@ -52,8 +58,8 @@ type Statement = Database.Statement<unknown[]>;
 /** How the current row of one key is read: prepared once per table and database. */
 interface RowLookup {
   readonly row: Statement;
-  /** Indexes of text/jsonb target columns, with the statement re-reading each as bytes. */
-  readonly text: readonly { readonly index: number; readonly bytes: Statement }[];
+  /** Text/jsonb target columns, with the statement re-reading each as bytes by key. */
+  readonly text: readonly TextReread[];
 }
 
 const lookups = new WeakMap<SqliteDatabase, WeakMap<TargetTable, RowLookup>>();
@@ -135,13 +141,7 @@ function readInSnapshot(
         gone.push({ table, key, row: null });
         continue;
       }
-      for (const t of lookup.text) {
-        const v = row[t.index];
-        if (typeof v === 'string' && v.includes('\uFFFD')) {
-          const bytes = t.bytes.get(...key) as Uint8Array | null | undefined;
-          if (bytes !== undefined && bytes !== null && !isUtf8(bytes)) row[t.index] = bytes;
-        }
-      }
+      restoreInvalidUtf8(row, lookup.text, () => key);
       present.push({ table, key, row });
     }
   }
@@ -169,24 +169,12 @@ function rowLookup(db: SqliteDatabase, entry: ReplicatedTable): RowLookup {
   const where = captureKeyColumns(entry.source)
     .map((k) => `${quoteIdent(k)} = ?`)
     .join(' AND ');
-  const values = entry.target.columns.map((c) => quoteIdent(c.source.name));
   const lookup: RowLookup = {
     row: db
-      .prepare(`SELECT ${values.join(', ')} FROM ${from} WHERE ${where}`)
+      .prepare(`SELECT ${targetValuesSql(entry.target)} FROM ${from} WHERE ${where}`)
       .safeIntegers(true)
       .raw(true),
-    text: entry.target.columns.flatMap((c, index) =>
-      c.type === 'text' || c.type === 'jsonb'
-        ? [
-            {
-              index,
-              bytes: db
-                .prepare(`SELECT CAST(${quoteIdent(c.source.name)} AS BLOB) FROM ${from} WHERE ${where}`)
-                .pluck(),
-            },
-          ]
-        : [],
-    ),
+    text: textRereads(db, entry.source.name, entry.target, where),
   };
   perDb.set(entry.target, lookup);
   return lookup;

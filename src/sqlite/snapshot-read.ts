@@ -1,3 +1,4 @@
+import { isValidUtf8 } from '../codec/index.js';
 import { BridgeError, fromSqliteError } from '../errors.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
@@ -52,6 +53,63 @@ function pageKeyColumns(source: SourceTable): readonly string[] {
   return [name];
 }
 
+/** A text or jsonb target column, and the statement that re-reads it as bytes by key. */
+export interface TextReread {
+  readonly index: number;
+  readonly bytes: { get(...key: unknown[]): unknown };
+}
+
+/** The SELECT list of a table's target values, in target column order. */
+export function targetValuesSql(target: TargetTable): string {
+  return target.columns.map((c) => quoteIdent(c.source.name)).join(', ');
+}
+
+/**
+ * For each text/jsonb target column, the statement re-reading its raw bytes from `table` rows
+ * matching `where` (placeholders bound to a key, as the caller's own lookup binds it).
+ */
+export function textRereads(
+  db: SqliteDatabase,
+  table: string,
+  target: TargetTable,
+  where: string,
+): TextReread[] {
+  return target.columns.flatMap((c, index) =>
+    c.type === 'text' || c.type === 'jsonb'
+      ? [
+          {
+            index,
+            bytes: prepare(
+              db,
+              `SELECT CAST(${quoteIdent(c.source.name)} AS BLOB) FROM ${quoteIdent(table)} WHERE ${where}`,
+              table,
+            ).pluck(),
+          },
+        ]
+      : [],
+  );
+}
+
+/**
+ * better-sqlite3 decodes invalid UTF-8 with U+FFFD replacement characters: a text value holding
+ * one is re-read as bytes, and kept as bytes when they are not valid UTF-8, so the codec reports
+ * it instead of writing a changed value. Rare (only on U+FFFD), so cheap.
+ */
+export function restoreInvalidUtf8(
+  row: SqlValue[],
+  rereads: readonly TextReread[],
+  key: () => readonly SqlValue[],
+): void {
+  for (let t = 0; t < rereads.length; t++) {
+    const reread = rereads[t]!;
+    const v = row[reread.index];
+    if (typeof v === 'string' && v.includes('\uFFFD')) {
+      const bytes = reread.bytes.get(...key()) as Uint8Array | null | undefined;
+      if (bytes !== undefined && bytes !== null && !isValidUtf8(bytes)) row[reread.index] = bytes;
+    }
+  }
+}
+
 /**
  * Builds the reader of one table. Text that better-sqlite3 decoded with U+FFFD replacement
  * characters is re-read as bytes, so invalid UTF-8 reaches the codec as bytes and is reported,
@@ -61,9 +119,8 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
   const from = quoteIdent(source.name);
   const keyCols = pageKeyColumns(source);
   const key = keyCols.map(quoteIdent).join(', ');
-  const values = target.columns.map((c) => quoteIdent(c.source.name));
-  const select = `SELECT ${[...values, key].join(', ')} FROM ${from}`;
-  const width = values.length;
+  const select = `SELECT ${targetValuesSql(target)}, ${key} FROM ${from}`;
+  const width = target.columns.length;
   const placeholders = keyCols.map(() => '?').join(', ');
   const after = `(${key}) > (${placeholders})`;
   const upTo = `(${key}) <= (${placeholders})`;
@@ -94,32 +151,7 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
         source.name,
       ).raw(true);
 
-  const textColumns = target.columns.flatMap((c, i) => (c.type === 'text' || c.type === 'jsonb' ? [i] : []));
-  const rawText = new Map(
-    textColumns.map((i) => {
-      const col = target.columns[i]!;
-      return [
-        i,
-        prepare(
-          db,
-          `SELECT CAST(${quoteIdent(col.source.name)} AS BLOB) FROM ${from} WHERE (${key}) = (${placeholders})`,
-          source.name,
-        ).pluck(),
-      ];
-    }),
-  );
-
-  /** Replaces text that may stand for invalid UTF-8 by its raw bytes (rare: only on U+FFFD). */
-  function rawIfReplaced(row: SqlValue[]): void {
-    for (let t = 0; t < textColumns.length; t++) {
-      const i = textColumns[t]!;
-      const v = row[i];
-      if (typeof v === 'string' && v.includes('\uFFFD')) {
-        const bytes = rawText.get(i)!.get(...row.slice(width)) as Uint8Array | null;
-        if (bytes !== null && !isUtf8(bytes)) row[i] = bytes;
-      }
-    }
-  }
+  const rereads = textRereads(db, source.name, target, `(${key}) = (${placeholders})`);
 
   return {
     source,
@@ -133,7 +165,8 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
         const bounds = [...(lower ?? []), ...(upper ?? [])];
         const rows = run(() => query.all(...bounds, pageSize) as SqlValue[][], source.name);
         if (rows.length === 0) return;
-        if (textColumns.length > 0) for (let r = 0; r < rows.length; r++) rawIfReplaced(rows[r]!);
+        if (rereads.length > 0)
+          for (const row of rows) restoreInvalidUtf8(row, rereads, () => row.slice(width));
         yield rows;
         if (rows.length < pageSize) return;
         lower = rows[rows.length - 1]!.slice(width);
@@ -156,16 +189,6 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
       return Object.fromEntries(declaredKey.map((c, i) => [c, values[i] ?? null]));
     },
   };
-}
-
-/** True when `bytes` are valid UTF-8 (text that decoded to U+FFFD may not be). */
-export function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function prepare(db: SqliteDatabase, sql: string, table: string) {
