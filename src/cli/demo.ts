@@ -7,7 +7,7 @@ import { startEmbeddedPostgres } from '../pg/embedded-server.js';
 import { runSnapshot } from '../pipeline/snapshot.js';
 import { introspect } from '../schema/introspect.js';
 import { translate } from '../schema/translate.js';
-import { installCapture } from '../sqlite/capture.js';
+import { installCaptureFor } from '../sqlite/capture.js';
 import { openSqlite } from '../sqlite/open.js';
 import { runVerify } from '../verify/verify.js';
 import { buildVatsimDatabase } from '../workload/vatsim.js';
@@ -109,12 +109,7 @@ function installDemoCapture(config: Config): void {
   const db = openSqlite(config.sqlitePath);
   try {
     const source = introspect(db);
-    const replicated = new Set(translate(source, config).tables.map((t) => t.source));
-    installCapture(
-      db,
-      { ...source, tables: source.tables.filter((t) => replicated.has(t.name)) },
-      { sourceId: config.sourceId },
-    );
+    installCaptureFor(db, source, translate(source, config), { sourceId: config.sourceId });
   } finally {
     db.close();
   }

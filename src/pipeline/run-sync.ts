@@ -12,7 +12,7 @@ import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
 import { diffSchemas } from '../schema/schema-diff.js';
 import { translate } from '../schema/translate.js';
-import { captureFingerprint, captureState, installCapture } from '../sqlite/capture.js';
+import { captureFingerprint, captureState, installCaptureFor } from '../sqlite/capture.js';
 import { pruneChangelog, readBatch } from '../sqlite/changelog.js';
 import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
 import { reconcileTargets } from './reconcile.js';
@@ -75,12 +75,7 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
     // Capture first: from here on every change is in the changelog, so a snapshot taken now
     // misses nothing. Only replicated tables are captured.
     const captured = captureState(db).installed;
-    const replicated = new Set(target.tables.map((t) => t.source));
-    installCapture(
-      db,
-      { ...source, tables: source.tables.filter((t) => replicated.has(t.name)) },
-      { sourceId: config.sourceId },
-    );
+    installCaptureFor(db, source, target, { sourceId: config.sourceId });
     const fingerprint = captureFingerprint(db);
     await ping(pool);
     await ensureMetadata(pool);
@@ -243,12 +238,7 @@ class SyncLoop {
       });
     }
     const target = translate(source, this.config);
-    const replicated = new Set(target.tables.map((t) => t.source));
-    installCapture(
-      this.db,
-      { ...source, tables: source.tables.filter((t) => replicated.has(t.name)) },
-      { sourceId: this.config.sourceId },
-    );
+    installCaptureFor(this.db, source, target, { sourceId: this.config.sourceId });
     this.fingerprint = captureFingerprint(this.db);
     this.source = source;
     this.tables = replicatedTables(source, target);

@@ -4,6 +4,7 @@
  */
 import { BridgeError, fromSqliteError } from '../errors.js';
 import type { SourceSchema } from '../model/source-schema.js';
+import type { TargetSchema } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { shortHash } from '../schema/names.js';
 import {
@@ -112,6 +113,21 @@ export function installCapture(
 }
 
 /** Removes every `_litebridge_*` trigger, then every `_litebridge_*` table, in one transaction. */
+/** Installs capture for the tables `target` replicates (skipped tables are not captured). */
+export function installCaptureFor(
+  db: SqliteDatabase,
+  source: SourceSchema,
+  target: TargetSchema,
+  options: CaptureOptions,
+): InstallResult {
+  const replicated = new Set(target.tables.map((t) => t.source));
+  return installCapture(
+    db,
+    { ...source, tables: source.tables.filter((t) => replicated.has(t.name)) },
+    options,
+  );
+}
+
 export function uninstallCapture(db: SqliteDatabase): void {
   inImmediate(db, 'removing change capture', () => {
     const objects = db
