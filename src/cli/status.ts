@@ -31,5 +31,23 @@ function render(s: SyncStatus): string {
     `lag         ${s.lagMs} ms`,
     `applied at  ${s.appliedAt ?? '-'}`,
     ...(s.lastError === null ? [] : [`last error  ${s.lastError} (${s.lastErrorAt})`]),
+    ...driftLines(s),
   ].join('\n');
+}
+
+/** One line per table the drift observer has checked. */
+function driftLines(s: SyncStatus): string[] {
+  if (s.drift.length === 0)
+    return ['drift       not checked yet (sync checks a slice every --drift-interval)'];
+  return [
+    'drift',
+    ...s.drift.map((d) => {
+      const found = d.missing + d.extra + d.different;
+      const what =
+        found === 0
+          ? 'none'
+          : `${d.missing} missing, ${d.extra} extra, ${d.different} different (e.g. ${d.sample.slice(0, 3).join('; ')})`;
+      return `  ${d.table}: ${what}; ${d.chunksChecked}/${d.chunksTotal} chunks at ${d.checkedAt.toISOString()}`;
+    }),
+  ];
 }

@@ -1,5 +1,7 @@
 import { fromEvent, merge, take } from 'rxjs';
 import { loadConfig } from '../config/load.js';
+import { BridgeError } from '../errors.js';
+import { BridgeMetrics, serveMetrics } from '../log/metrics.js';
 import { runSync } from '../pipeline/run-sync.js';
 import { type CommandSpec, configFlags, connectionOptions } from './command.js';
 
@@ -14,6 +16,13 @@ then applies the changelog in batches, each in one PostgreSQL transaction togeth
 checkpoint: after any crash, sync resumes from PostgreSQL's checkpoint, losing and doubling
 nothing. Applied changelog rows are pruned. The file must be in WAL mode.
 
+A drift observer checks a slice of chunks every --drift-interval seconds (see drift-report),
+rotating through every table, and records what it finds in litebridge.drift (shown by status),
+in the log and in the metrics. SIGUSR2 asks it for a full check now.
+
+--metrics-port serves Prometheus metrics on http://127.0.0.1:PORT/metrics: checkpoint, lag,
+events and batches applied, drift rows per table and kind.
+
 SIGINT / SIGTERM: the batch in flight is committed, then sync exits 0.
 
 Exit status: 0 stopped cleanly, 2 error (a value PostgreSQL cannot hold names table, key,
@@ -23,7 +32,10 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
     command
       .option('--on-bad-row <mode>', 'stop (default) or quarantine')
       .option('--parallel <n>', 'for the initial snapshot: COPY streams and index builds at once (default 4)')
-      .option('--poll <ms>', 'fallback poll interval when no file event arrives', '1000');
+      .option('--poll <ms>', 'fallback poll interval when no file event arrives', '1000')
+      .option('--drift-interval <seconds>', 'seconds between drift observer checks; 0 turns it off', '10')
+      .option('--drift-chunks <n>', 'chunks (about 10,000 rows each) the observer checks per interval', '20')
+      .option('--metrics-port <port>', 'serve Prometheus metrics on this port (127.0.0.1)');
   },
   async run(flags, log) {
     const config = loadConfig({
@@ -32,7 +44,22 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
       parallel: flags.parallel as string | undefined,
     });
     const shutdown$ = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(take(1));
-    const result = await runSync(config, log, { shutdown$, pollMs: Number(flags.poll) });
+    const driftSeconds = positiveNumber(flags.driftInterval, '--drift-interval', true);
+    const chunksPerTick = positiveNumber(flags.driftChunks, '--drift-chunks', false);
+    const metrics = new BridgeMetrics();
+    const server =
+      flags.metricsPort === undefined
+        ? null
+        : await serveMetrics(metrics, positiveNumber(flags.metricsPort, '--metrics-port', false));
+    if (server !== null)
+      log.info({ url: `http://127.0.0.1:${flags.metricsPort}/metrics` }, 'serving metrics');
+    const result = await runSync(config, log, {
+      shutdown$,
+      pollMs: Number(flags.poll),
+      metrics,
+      checkNow$: fromEvent(process, 'SIGUSR2'),
+      ...(driftSeconds === 0 ? {} : { drift: { intervalMs: driftSeconds * 1000, chunksPerTick } }),
+    }).finally(() => server?.close());
     return {
       status: 'ok',
       result,
@@ -40,3 +67,15 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
     };
   },
 };
+
+/** A flag's number: non-negative (zero allowed when `zero`), else BAD_ARGS naming the flag. */
+function positiveNumber(value: unknown, flag: string, zero: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (!zero && n === 0)) {
+    throw new BridgeError(
+      'BAD_ARGS',
+      `${flag} must be a ${zero ? 'non-negative' : 'positive'} number, not "${String(value)}"`,
+    );
+  }
+  return n;
+}

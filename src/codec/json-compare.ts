@@ -1,14 +1,18 @@
 import { canonicalDecimal } from './decimal.js';
 
-/** A JSON number kept as its canonical decimal value (see `canonicalDecimal`), never as a double. */
-class JsonNumber {
-  constructor(readonly canonical: string) {}
+/** A JSON number kept exact: its literal text and its canonical decimal value (see `canonicalDecimal`). */
+export class JsonNumber {
+  constructor(
+    readonly text: string,
+    readonly canonical: string,
+  ) {}
 }
 
-type Json = null | boolean | string | JsonNumber | Json[] | Map<string, Json>;
+/** A parsed JSON value with exact numbers; objects are Maps in input order, duplicate keys resolved. */
+export type Json = null | boolean | string | JsonNumber | Json[] | Map<string, Json>;
 
 /** Parses JSON keeping numbers exact; the last of duplicate keys wins, as in jsonb. Throws when invalid. */
-function parseExact(text: string): Json {
+export function parseExact(text: string): Json {
   let i = 0;
   const n = text.length;
   const fail = (): never => {
@@ -81,8 +85,9 @@ function parseExact(text: string): Json {
     for (let d = c; (d >= 48 && d <= 57) || d === 45 || d === 43 || d === 46 || d === 101 || d === 69; ) {
       d = text.charCodeAt(++i);
     }
-    const canonical = i > start ? canonicalDecimal(text.slice(start, i)) : null;
-    return canonical === null ? fail() : new JsonNumber(canonical);
+    const literal = text.slice(start, i);
+    const canonical = i > start ? canonicalDecimal(literal) : null;
+    return canonical === null ? fail() : new JsonNumber(literal, canonical);
   };
   const result = value();
   skip();

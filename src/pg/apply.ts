@@ -162,6 +162,50 @@ function groupByTable(
 }
 
 /**
+ * Writes `changes` inside the caller's open transaction on `client`: every table's deletes, then
+ * collision deletes, then inserts, so a cascade never undoes an incoming row; foreign keys are
+ * deferred to COMMIT (a child may arrive before its parent). Bad rows stop (DATA error) or are
+ * quarantined per `options.onBadRow`. Used by `applyBatch` and by drift repair.
+ */
+export async function writeChanges(
+  client: PgClient,
+  changes: readonly RowChange[],
+  tables: ReadonlyMap<string, TargetTable>,
+  sourceId: string,
+  options: ApplyOptions = {},
+): Promise<Omit<ApplyResult, 'ms'>> {
+  const onBadRow = options.onBadRow ?? 'stop';
+  const plans = [...groupByTable(changes, tables)].map(([t, c]) => planTable(t, c, onBadRow));
+  let deleted = 0;
+  let collisionsRemoved = 0;
+  let upserted = 0;
+  await client.query('SET CONSTRAINTS ALL DEFERRED');
+  if (options.asReplica === true) await client.query('SET LOCAL session_replication_role = replica');
+  for (const p of plans) {
+    if (p.deleteKeys[0]!.length > 0) deleted += await run(client, p.sql.deleteByKeys, p.deleteKeys);
+    if (p.sql.deleteFirst && p.upsertKeys[0]!.length > 0) await run(client, p.sql.deleteByKeys, p.upsertKeys);
+  }
+  for (const p of plans) {
+    if (p.rows[0]!.length === 0) continue;
+    for (const c of p.sql.collisions) {
+      collisionsRemoved += await run(
+        client,
+        c.statement,
+        c.statement.columns.map((i) => p.rows[i]!),
+      );
+    }
+  }
+  for (const p of plans) {
+    if (p.rows[0]!.length === 0) continue;
+    await run(client, p.sql.insert, p.rows);
+    upserted += p.rows[0]!.length;
+  }
+  const rejects = plans.flatMap((p) => p.rejects);
+  await insertRejects(client, sourceId, rejects);
+  return { upserted, deleted, collisionsRemoved, rejected: rejects.length, tables: plans.length };
+}
+
+/**
  * Applies `batch` and moves the checkpoint of `checkpoint.sourceId` from `batch.after` to
  * `batch.upTo`, all in one transaction on `client` (which must be outside any transaction).
  * Order: every table's deletes, then collision deletes, then inserts, so a cascade never undoes
@@ -184,37 +228,9 @@ export async function applyBatch(
     if (batch.upTo < batch.after) {
       throw new BridgeError('INTERNAL', `batch ends at ${batch.upTo}, before its start ${batch.after}`);
     }
-    const onBadRow = options.onBadRow ?? 'stop';
-    const plans = [...groupByTable(batch.changes, tables)].map(([t, c]) => planTable(t, c, onBadRow));
-    let deleted = 0;
-    let collisionsRemoved = 0;
-    let upserted = 0;
     await client.query('BEGIN');
     open = true;
-    await client.query('SET CONSTRAINTS ALL DEFERRED');
-    if (options.asReplica === true) await client.query('SET LOCAL session_replication_role = replica');
-    for (const p of plans) {
-      if (p.deleteKeys[0]!.length > 0) deleted += await run(client, p.sql.deleteByKeys, p.deleteKeys);
-      if (p.sql.deleteFirst && p.upsertKeys[0]!.length > 0)
-        await run(client, p.sql.deleteByKeys, p.upsertKeys);
-    }
-    for (const p of plans) {
-      if (p.rows[0]!.length === 0) continue;
-      for (const c of p.sql.collisions) {
-        collisionsRemoved += await run(
-          client,
-          c.statement,
-          c.statement.columns.map((i) => p.rows[i]!),
-        );
-      }
-    }
-    for (const p of plans) {
-      if (p.rows[0]!.length === 0) continue;
-      await run(client, p.sql.insert, p.rows);
-      upserted += p.rows[0]!.length;
-    }
-    const rejects = plans.flatMap((p) => p.rejects);
-    await insertRejects(client, sourceId, rejects);
+    const written = await writeChanges(client, batch.changes, tables, sourceId, options);
     if (!(await advanceCheckpoint(client, sourceId, batch))) {
       const current = await readCheckpoint(client, sourceId);
       throw new BridgeError(
@@ -228,14 +244,7 @@ export async function applyBatch(
     }
     await client.query('COMMIT');
     open = false;
-    return {
-      upserted,
-      deleted,
-      collisionsRemoved,
-      rejected: rejects.length,
-      tables: plans.length,
-      ms: Date.now() - started,
-    };
+    return { ...written, ms: Date.now() - started };
   } catch (error) {
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     const failure = fromPgError(error, `cannot apply changes ${batch.after + 1n}..${batch.upTo}`);

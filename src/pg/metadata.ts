@@ -3,7 +3,8 @@ import { fromPgError } from '../errors.js';
 import { readSqlFile } from '../sql-files.js';
 import type { PgClient, PgPool } from './pool.js';
 
-type Queryable = PgPool | PgClient;
+/** A pool or a client: anything that runs a query. */
+export type Queryable = PgPool | PgClient;
 
 /** Creates schema `litebridge` and its tables if missing (idempotent). */
 export async function ensureMetadata(db: Queryable): Promise<void> {

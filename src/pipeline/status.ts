@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { readSyncProgress } from '../pg/checkpoint.js';
+import { type DriftFindings, readDrift } from '../pg/drift-state.js';
 import { readSource } from '../pg/metadata.js';
 import { createPool } from '../pg/pool.js';
 import { captureState } from '../sqlite/capture.js';
@@ -23,6 +24,8 @@ export interface SyncStatus {
   readonly appliedAt: string | null;
   readonly lastError: string | null;
   readonly lastErrorAt: string | null;
+  /** The drift observer's latest findings per table (empty until sync has checked). */
+  readonly drift: readonly DriftFindings[];
 }
 
 /** Reads both sides (SQLite read-only) and says how far PostgreSQL is behind. */
@@ -48,6 +51,7 @@ export async function readStatus(config: Config): Promise<SyncStatus> {
       appliedAt: progress?.appliedAt?.toISOString() ?? null,
       lastError: progress?.lastError ?? null,
       lastErrorAt: progress?.lastErrorAt?.toISOString() ?? null,
+      drift: record === null ? [] : await readDrift(pool, config.sourceId),
     };
   } finally {
     db.close();

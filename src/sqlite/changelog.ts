@@ -228,3 +228,40 @@ export function pruneChangelog(
     throw fromSqliteError(error, 'pruning the changelog failed');
   }
 }
+
+/** Keys with changelog events after a seq: what is in flight between two positions. */
+export interface KeysAfter {
+  /** The oldest seq still in the changelog (null when empty): above `after + 1`, events were pruned. */
+  readonly oldest: bigint | null;
+  /** SQLite table name → key values (k0…k7 as stored; the caller keeps its key's width). */
+  readonly keys: ReadonlyMap<string, readonly (readonly SqlValue[])[]>;
+}
+
+/** Every (table, key) with an event after `after`, read in the caller's read transaction. */
+export function keysAfter(db: SqliteDatabase, after: bigint): KeysAfter {
+  try {
+    const exists = db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
+      .get(CHANGELOG_TABLE);
+    if (exists === undefined) return { oldest: null, keys: new Map() };
+    const oldest = db
+      .prepare(`SELECT min(seq) FROM ${quoteIdent(CHANGELOG_TABLE)}`)
+      .safeIntegers(true)
+      .pluck()
+      .get() as bigint | null;
+    const keys = new Map<string, SqlValue[][]>();
+    const rows = db
+      .prepare(`SELECT tbl, ${KEY_SLOTS.join(', ')} FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq > ?`)
+      .safeIntegers(true)
+      .raw(true)
+      .iterate(after) as Iterable<[string, ...SqlValue[]]>;
+    for (const [tbl, ...key] of rows) {
+      let list = keys.get(tbl);
+      if (list === undefined) keys.set(tbl, (list = []));
+      list.push(key);
+    }
+    return { oldest, keys };
+  } catch (error) {
+    throw fromSqliteError(error, 'reading the changelog failed');
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * `litebridge drift-report`: every replicated table (or one) checked by chunk summaries at one
+ * logical point, differences narrowed to keys and columns; chunks that in-flight changes left
+ * unsettled are checked again. With `repair`, the differences are rewritten from SQLite in one
+ * transaction, then everything is checked again. Works whether or not sync is running.
+ */
+import type { Config } from '../config/config.js';
+import { BridgeError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { countRejects } from '../pg/metadata.js';
+import { createPool, type PgPool, ping } from '../pg/pool.js';
+import { introspect } from '../schema/introspect.js';
+import { translate } from '../schema/translate.js';
+import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
+import { type CheckedTable, type CheckResult, checkOnce, type TableDrift } from './drift.js';
+import { type RepairResult, repairDrift } from './repair.js';
+
+/** One table in the report: the check's result and rows quarantined in litebridge.rejects. */
+export type ReportedTable = Omit<TableDrift, 'diffs' | 'plan' | 'unsettled'> & {
+  readonly quarantined: number;
+  /** Differences that stayed unsettled after every re-check (in flight under pruning). */
+  readonly unsettledChunks: number;
+};
+
+export interface DriftReport {
+  readonly drift: boolean;
+  /** PostgreSQL checkpoint and SQLite changelog head of the (first) check. */
+  readonly checkpoint: string | null;
+  readonly head: string | null;
+  /** 'live': in-flight keys excluded (sync state and capture present); 'static' otherwise. */
+  readonly consistency: 'live' | 'static';
+  readonly tables: readonly ReportedTable[];
+  /** Rows per second of each side's checksum work. */
+  readonly sqliteRowsPerSecond: number;
+  readonly pgRowsPerSecond: number;
+  readonly repaired: RepairResult | null;
+  readonly ms: number;
+}
+
+export interface DriftReportOptions {
+  /** Only this SQLite table. */
+  readonly table?: string;
+  readonly repair?: boolean;
+  /** Differences listed per table (counts are always exact). */
+  readonly sampleLimit?: number;
+  readonly chunkRows?: number;
+}
+
+const RECHECK_ROUNDS = 3;
+const RECHECK_WAIT_MS = 300;
+
+/** Replicated tables by SQLite name, as sync sees them now. */
+export function replicatedTables(db: SqliteDatabase, config: Config): Map<string, CheckedTable> {
+  const source = introspect(db);
+  const target = translate(source, config);
+  return new Map(
+    target.tables.map((t) => [
+      t.source,
+      { source: source.tables.find((s) => s.name === t.source)!, target: t },
+    ]),
+  );
+}
+
+/** Runs the drift report (see the module comment). */
+export async function runDriftReport(
+  config: Config,
+  log: Logger,
+  options: DriftReportOptions = {},
+): Promise<DriftReport> {
+  const started = Date.now();
+  const db = openSqlite(config.sqlitePath);
+  const connections = Math.max(1, config.workers ?? 2);
+  const pool = createPool(config.pgUrl, { max: connections + 1, applicationName: 'litebridge drift-report' });
+  try {
+    await ping(pool);
+    const tables = replicatedTables(db, config);
+    if (options.table !== undefined && !tables.has(options.table)) {
+      throw new BridgeError('BAD_ARGS', `table "${options.table}" is not a replicated SQLite table`, {
+        details: { table: options.table, tables: [...tables.keys()] },
+        hint: `choose one of: ${[...tables.keys()].join(', ')}`,
+      });
+    }
+    const chosen = [...tables.values()].filter(
+      (t) => options.table === undefined || t.source.name === options.table,
+    );
+    const check = (): Promise<{ first: CheckResult; tables: TableDrift[] }> =>
+      settledCheck(db, pool, chosen, config, log, options);
+    let { first, tables: results } = await check();
+    let repaired: RepairResult | null = null;
+    if (options.repair === true && results.some((t) => t.drift)) {
+      repaired = await repairDrift(db, pool, tables, results, {
+        sourceId: config.sourceId,
+        onBadRow: config.onBadRow,
+      });
+      log.info({ ...repaired }, 'drift repaired; checking again');
+      ({ first, tables: results } = await check());
+    }
+    const quarantined = await countRejects(pool, config.sourceId);
+    const reported = results.map(({ diffs: _d, plan: _p, unsettled, ...rest }) => ({
+      ...rest,
+      quarantined: quarantined.get(rest.table) ?? 0,
+      unsettledChunks: unsettled.length,
+      drift: rest.drift || (quarantined.get(rest.table) ?? 0) > 0,
+    }));
+    const rows = (side: 'sqliteRows' | 'pgRows') => results.reduce((n, t) => n + t[side], 0);
+    const rate = (n: number, ms: number) => (ms > 0 ? Math.round((n * 1000) / ms) : 0);
+    return {
+      drift: reported.some((t) => t.drift),
+      checkpoint: first.checkpoint?.toString() ?? null,
+      head: first.head?.toString() ?? null,
+      consistency: first.checkpoint !== null && first.head !== null ? 'live' : 'static',
+      tables: reported,
+      sqliteRowsPerSecond: rate(rows('sqliteRows'), first.sqliteMs),
+      pgRowsPerSecond: rate(rows('pgRows'), first.pgMs),
+      repaired,
+      ms: Date.now() - started,
+    };
+  } finally {
+    db.close();
+    await pool.end();
+  }
+}
+
+/**
+ * One full check, then up to three re-checks of the chunks in-flight changes left unsettled
+ * (their results replace the unsettled chunks' share).
+ */
+async function settledCheck(
+  db: SqliteDatabase,
+  pool: PgPool,
+  tables: readonly CheckedTable[],
+  config: Config,
+  log: Logger,
+  options: DriftReportOptions,
+): Promise<{ first: CheckResult; tables: TableDrift[] }> {
+  const checkOptions = {
+    sourceId: config.sourceId,
+    connections: Math.max(1, config.workers ?? 2),
+    ...(options.sampleLimit === undefined ? {} : { sampleLimit: options.sampleLimit }),
+    ...(options.chunkRows === undefined ? {} : { chunkRows: options.chunkRows }),
+  };
+  const first = await checkOnce(
+    db,
+    pool,
+    tables.map((table) => ({ table })),
+    checkOptions,
+  );
+  const results = [...first.tables];
+  for (let round = 1; round <= RECHECK_ROUNDS; round++) {
+    const pending = results.map((r, i) => ({ r, i })).filter(({ r }) => r.unsettled.length > 0);
+    if (pending.length === 0) break;
+    log.info(
+      { round, tables: pending.map(({ r }) => r.table) },
+      'changes in flight hid some chunks; checking them again',
+    );
+    await new Promise((resolve) => setTimeout(resolve, RECHECK_WAIT_MS));
+    const again = await checkOnce(
+      db,
+      pool,
+      pending.map(({ r, i }) => ({ table: tables[i]!, plan: r.plan, chunks: r.unsettled })),
+      checkOptions,
+    );
+    pending.forEach(({ r, i }, k) => {
+      results[i] = mergeRecheck(r, again.tables[k]!);
+    });
+  }
+  for (const r of results) {
+    log[r.drift ? 'warn' : 'info'](
+      {
+        table: r.table,
+        chunks: r.chunksChecked,
+        differing: r.chunksDiffering,
+        missing: r.missingCount,
+        extra: r.extraCount,
+        different: r.differentCount,
+        inFlight: r.inFlightCount,
+      },
+      r.drift ? 'table drifted' : 'table in sync',
+    );
+  }
+  return { first, tables: results };
+}
+
+/** A table's result with a re-check of its unsettled chunks folded in. */
+function mergeRecheck(before: TableDrift, again: TableDrift): TableDrift {
+  const diffs = [...before.diffs, ...again.diffs];
+  const pick = (kind: 'missing' | 'extra' | 'different') => diffs.filter((d) => d.kind === kind);
+  const limit = Math.max(before.missing.length, before.extra.length, before.different.length, 100);
+  return {
+    ...before,
+    missingCount: pick('missing').length,
+    extraCount: pick('extra').length,
+    differentCount: pick('different').length,
+    inFlightCount: before.inFlightCount + again.inFlightCount,
+    missing: pick('missing')
+      .slice(0, limit)
+      .map((d) => d.key),
+    extra: pick('extra')
+      .slice(0, limit)
+      .map((d) => d.key),
+    different: pick('different')
+      .slice(0, limit)
+      .map((d) => ({ key: d.key, columns: d.kind === 'different' ? d.columns : [] })),
+    diffs,
+    unsettled: again.unsettled,
+    drift: diffs.length > 0,
+  };
+}

@@ -1,0 +1,140 @@
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { type DriftReport, runDriftReport } from '../../src/verify/drift-report.js';
+import { snapshot } from '../support/bridge.js';
+import { useTestDatabase } from '../support/pg.js';
+import { tempSqlite } from '../support/sqlite.js';
+
+const db = useTestDatabase();
+let file: string;
+
+/** Rows in `samples`: enough for several range chunks at 1,000 rows per chunk. */
+const ROWS = 5_000;
+
+beforeAll(async () => {
+  file = tempSqlite();
+  const s = new Database(file);
+  s.exec(`CREATE TABLE samples (id INTEGER PRIMARY KEY, f REAL, at DATETIME, b BLOB, t TEXT, doc JSON,
+      n NUMERIC, ok BOOLEAN);
+    CREATE TABLE codes (code TEXT PRIMARY KEY, v REAL, note TEXT) WITHOUT ROWID;
+    CREATE TABLE nokey (a TEXT, b INTEGER);`);
+  const insert = s.prepare('INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const code = s.prepare('INSERT INTO codes VALUES (?, ?, ?)');
+  s.transaction(() => {
+    for (let i = 1; i <= ROWS; i++) {
+      const second = String(i % 60).padStart(2, '0');
+      insert.run(
+        i,
+        i / 7,
+        `2025-07-23 10:00:${second}.${String(i).padStart(6, '0')}`,
+        Buffer.from([i % 256, 7]),
+        i % 3 === 0 ? '' : `text "${i}", (with) \\ odd, chars`,
+        `{"b": ${i}, "a": [1.0, "x"]}`,
+        `${i}.50`,
+        i % 2,
+      );
+      code.run(`K-${i}`, i * 1.5, i % 5 === 0 ? null : 'note');
+    }
+    s.prepare('INSERT INTO nokey VALUES (?, ?)').run('x', 1);
+    s.prepare('INSERT INTO nokey VALUES (?, ?)').run('y', 2);
+  })();
+  s.close();
+  await snapshot(file, db.url());
+});
+
+function report(flags: { table?: string; repair?: boolean } = {}): Promise<DriftReport> {
+  const config = loadConfig({ sqlite: file, pg: db.url() }, {});
+  return runDriftReport(config, silentLogger, { chunkRows: 1_000, ...flags });
+}
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  process.env.LITEBRIDGE_LOG_LEVEL = 'silent';
+  const code = await main(args, { out: (t) => (out += t), err: () => undefined });
+  return { code, out };
+}
+
+const table = (r: DriftReport, name: string) => r.tables.find((t) => t.table === name)!;
+
+describe('drift-report', () => {
+  it('finds no drift in a fresh copy, comparing chunk summaries on both sides', async () => {
+    const r = await report();
+    expect(r.drift).toBe(false);
+    const samples = table(r, 'samples');
+    expect(samples.sqliteRows).toBe(ROWS);
+    expect(samples.pgRows).toBe(ROWS);
+    expect(samples.chunksChecked).toBeGreaterThan(4);
+    expect(samples.chunksDiffering).toBe(0);
+    expect(table(r, 'codes').chunksDiffering).toBe(0);
+    expect(table(r, 'nokey').pgRows).toBe(2);
+  });
+
+  it('reports a jsonb copy with reordered keys as equal', async () => {
+    await db.query(`UPDATE samples SET doc = '{"a": [1.0, "x"], "b": 10}' WHERE id = 10`);
+    const r = await report({ table: 'samples' });
+    expect(r.drift).toBe(false);
+    expect(r.tables).toHaveLength(1);
+  });
+
+  it('names each tampered row and column exactly', async () => {
+    await db.query(`UPDATE samples SET f = '1.0000000000000002' WHERE id = 7`); // 7/7 = 1, plus one ulp
+    await db.query(`UPDATE samples SET at = at + interval '1 microsecond' WHERE id = 8`);
+    await db.query('DELETE FROM samples WHERE id = 9');
+    await db.query(`INSERT INTO samples (id, f) VALUES (${ROWS + 100}, 1)`);
+    await db.query(`UPDATE samples SET b = '\\x0108' WHERE id = 1`);
+    await db.query('UPDATE samples SET t = NULL WHERE id = 3');
+    await db.query(`UPDATE codes SET v = 0 WHERE code = 'K-20'`);
+    await db.query(`DELETE FROM codes WHERE code = 'K-21'`);
+    const r = await report();
+    expect(r.drift).toBe(true);
+    const s = table(r, 'samples');
+    expect(s.missing).toEqual(['id=9']);
+    expect(s.extra).toEqual([`id=${ROWS + 100}`]);
+    const cells = s.different.flatMap((d) => d.columns.map((c) => `${d.key}:${c.column}`)).sort();
+    expect(cells).toEqual(['id=1:b', 'id=3:t', 'id=7:f', 'id=8:at']);
+    const empty = s.different.find((d) => d.key === 'id=3')!.columns[0]!;
+    expect(empty).toEqual({ column: 't', sqlite: "''", pg: 'NULL' });
+    const c = table(r, 'codes');
+    expect(c.missing).toEqual(["code='K-21'"]);
+    expect(c.different.map((d) => d.key)).toEqual(["code='K-20'"]);
+    expect(table(r, 'nokey').drift).toBe(false);
+  });
+
+  it('prints the differences and exits 1; --json carries them', async () => {
+    const text = await cli('drift-report', '--sqlite', file, '--pg', db.url());
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/samples: missing in PostgreSQL: id=9/);
+    expect(text.out).toMatch(
+      /samples: id=8: column "at": SQLite '2025-07-23 10:00:08\.000008', PostgreSQL 2025-07-23 10:00:08\.000009/,
+    );
+    const json = await cli('drift-report', '--sqlite', file, '--pg', db.url(), '--json', '--table', 'codes');
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.out);
+    expect(parsed.tables.map((t: { table: string }) => t.table)).toEqual(['codes']);
+    expect(parsed.tables[0].missingCount).toBe(1);
+  });
+
+  it('--repair rewrites the differing rows from SQLite and the re-check finds none', async () => {
+    const r = await report({ repair: true });
+    expect(r.repaired).toMatchObject({ upserted: 7, deleted: 1 });
+    expect(r.drift).toBe(false);
+    const again = await cli('drift-report', '--sqlite', file, '--pg', db.url());
+    expect(again.code).toBe(0);
+  });
+
+  it('counts quarantined rows as drift and refuses an unknown table', async () => {
+    await db.query(
+      `INSERT INTO litebridge.rejects (source_id, table_name, row_key, reason, raw_row)
+       SELECT source_id, 'nokey', '{}', 'test', '[]' FROM litebridge.sources`,
+    );
+    const r = await report({ table: 'nokey' });
+    expect(table(r, 'nokey').quarantined).toBe(1);
+    expect(r.drift).toBe(true);
+    await db.query(`DELETE FROM litebridge.rejects WHERE table_name = 'nokey'`);
+    const bad = await cli('drift-report', '--sqlite', file, '--pg', db.url(), '--table', 'nope');
+    expect(bad.code).toBe(2);
+  });
+});
