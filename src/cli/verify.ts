@@ -8,9 +8,11 @@ export const verifyCommand: CommandSpec = {
   name: 'verify',
   summary: 'compare every row and value of SQLite and PostgreSQL',
   help: `
-Reads SQLite in one read transaction and looks every row up in PostgreSQL by key, comparing each
-value as the codec maps it (floats to the bit, timestamps to the microsecond, jsonb by meaning).
-Rows quarantined in litebridge.rejects count as differences.
+Compares every row and value of both sides as drift-report does (chunk summaries computed inside
+each database, differing chunks narrowed to keys and columns, values compared as the codec maps
+them: floats to the bit, timestamps to the microsecond, jsonb by meaning), and prints one line per
+differing column. Strict: changes captured but not yet applied are differences too (drift-report
+counts them apart, as in flight). Rows quarantined in litebridge.rejects count as differences.
 
 Exit status: 0 equal, 1 different, 2 error.`,
   configure(command) {

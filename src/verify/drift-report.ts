@@ -44,6 +44,8 @@ export interface DriftReportOptions {
   /** Differences listed per table (counts are always exact). */
   readonly sampleLimit?: number;
   readonly chunkRows?: number;
+  /** false: keys with changes in flight count as differences (see CheckOptions). */
+  readonly excludeInFlight?: boolean;
 }
 
 const RECHECK_ROUNDS = 3;
@@ -138,6 +140,7 @@ async function settledCheck(
     connections: Math.max(1, config.workers ?? 2),
     ...(options.sampleLimit === undefined ? {} : { sampleLimit: options.sampleLimit }),
     ...(options.chunkRows === undefined ? {} : { chunkRows: options.chunkRows }),
+    ...(options.excludeInFlight === undefined ? {} : { excludeInFlight: options.excludeInFlight }),
   };
   const first = await checkOnce(
     db,

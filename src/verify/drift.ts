@@ -86,6 +86,11 @@ export interface CheckOptions {
   readonly connections?: number;
   readonly chunkRows?: number;
   readonly sampleLimit?: number;
+  /**
+   * false: compare as of this instant, counting keys with changes in flight as differences too
+   * (verify's strict equality). Default true: in-flight keys are not drift.
+   */
+  readonly excludeInFlight?: boolean;
 }
 
 /**
@@ -113,7 +118,7 @@ export async function checkOnce(
     }
     snapshot.begin();
     const head = snapshot.changelogHead();
-    const inFlight = new InFlight(db, checkpoint, head);
+    const inFlight = new InFlight(db, options.excludeInFlight === false ? null : checkpoint, head);
     const tables: TableDrift[] = [];
     let sqliteMs = 0;
     let pgMs = 0;

@@ -1,62 +1,63 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import { countRejects } from '../pg/metadata.js';
-import { createPool, ping } from '../pg/pool.js';
-import { introspect } from '../schema/introspect.js';
-import { translate } from '../schema/translate.js';
-import { openSqlite } from '../sqlite/open.js';
-import { ReadSnapshot } from '../sqlite/snapshot-read.js';
-import { compareTable, type TableComparison } from './compare.js';
+import { runDriftReport } from './drift-report.js';
+
+/** One column of one row whose values differ. */
+export interface ValueDiff {
+  readonly key: string;
+  readonly column: string;
+  readonly sqlite: string;
+  readonly pg: string;
+}
+
+/** How one table compares. Lists hold at most 20 entries; counts are exact. */
+export interface TableComparison {
+  readonly table: string;
+  readonly target: string;
+  readonly sqliteRows: number;
+  readonly pgRows: number;
+  readonly missingCount: number;
+  readonly extraCount: number;
+  readonly differentCount: number;
+  readonly missing: readonly string[];
+  readonly extra: readonly string[];
+  readonly different: readonly ValueDiff[];
+  /** Rows quarantined in litebridge.rejects (missing in PostgreSQL: a difference). */
+  readonly quarantined: number;
+  readonly equal: boolean;
+}
 
 export interface VerifyResult {
   readonly equal: boolean;
-  readonly tables: readonly (TableComparison & { readonly quarantined: number })[];
+  readonly tables: readonly TableComparison[];
   readonly ms: number;
 }
 
 /**
- * Row counts and a full value comparison of every replicated table, read from one SQLite
- * snapshot. Quarantined rows (litebridge.rejects) are missing in PostgreSQL, so they count
- * as differences.
+ * `verify`: row counts and every value of every replicated table compared, as the drift report
+ * does it (chunk summaries in each database, differing chunks narrowed to columns), in
+ * verify's shape: one entry per differing column. Strict: changes not yet applied are
+ * differences too (drift-report counts them apart). Quarantined rows count as differences.
  */
 export async function runVerify(config: Config, log: Logger, only?: string): Promise<VerifyResult> {
-  const started = Date.now();
-  const db = openSqlite(config.sqlitePath);
-  const pool = createPool(config.pgUrl, { max: 2, applicationName: 'litebridge verify' });
-  const snapshot = new ReadSnapshot(db);
-  try {
-    await ping(pool);
-    const source = introspect(db);
-    const target = translate(source, config);
-    const quarantined = await countRejects(pool, config.sourceId);
-    snapshot.begin();
-    const tables: VerifyResult['tables'][number][] = [];
-    for (const table of target.tables) {
-      if (only !== undefined && table.source !== only) continue;
-      const comparison = await compareTable(
-        db,
-        pool,
-        source.tables.find((s) => s.name === table.source)!,
-        table,
-      );
-      const entry = { ...comparison, quarantined: quarantined.get(table.source) ?? 0 };
-      log[entry.equal ? 'info' : 'warn'](
-        {
-          table: entry.table,
-          sqliteRows: entry.sqliteRows,
-          pgRows: entry.pgRows,
-          missing: entry.missingCount,
-          extra: entry.extraCount,
-          different: entry.differentCount,
-        },
-        entry.equal ? 'table equal' : 'table differs',
-      );
-      tables.push(entry);
-    }
-    return { equal: tables.every((t) => t.equal), tables, ms: Date.now() - started };
-  } finally {
-    snapshot.end();
-    db.close();
-    await pool.end();
-  }
+  const report = await runDriftReport(config, log, {
+    ...(only === undefined ? {} : { table: only }),
+    sampleLimit: 20,
+    excludeInFlight: false,
+  });
+  const tables = report.tables.map((t) => ({
+    table: t.table,
+    target: t.target,
+    sqliteRows: t.sqliteRows,
+    pgRows: t.pgRows,
+    missingCount: t.missingCount,
+    extraCount: t.extraCount,
+    differentCount: t.differentCount,
+    missing: t.missing,
+    extra: t.extra,
+    different: t.different.flatMap((d) => d.columns.map((c) => ({ key: d.key, ...c }))),
+    quarantined: t.quarantined,
+    equal: !t.drift,
+  }));
+  return { equal: !report.drift, tables, ms: report.ms };
 }

@@ -41,7 +41,7 @@ function startWriter(file: string): { stop: () => Promise<void> } {
 }
 
 describe('drift checks while the application writes and sync runs', () => {
-  it('find no false positive, and the observer reports real drift in status and metrics', async () => {
+  it('find no false positive; the observer reports real drift in status and metrics; repair fixes it live', async () => {
     const file = tempSqlite('live.db');
     buildVatsimDatabase(file, { rows: 30_000, seed: 3 });
     const config = loadConfig({ sqlite: file, pg: db.url() }, {});
@@ -96,6 +96,11 @@ describe('drift checks while the application writes and sync runs', () => {
       const text = await metrics.registry.metrics();
       expect(text).toMatch(/litebridge_drift_rows\{table="controllers",kind="extra"\} 1/);
       expect(text).toMatch(/litebridge_checkpoint_seq \d+/);
+
+      // Repair while the writer and sync go on: the ghost row goes, nothing else is touched.
+      const repaired = await runDriftReport(config, silentLogger, { chunkRows: 500, repair: true });
+      expect(repaired.repaired).toMatchObject({ deleted: 1 });
+      expect(repaired.drift).toBe(false);
     } finally {
       await writer.stop();
       shutdown$.next();
