@@ -3,6 +3,7 @@ export { isValidUtf8 } from './bytes.js';
 export { CodecError, renderValue } from './codec-error.js';
 export { sameValue } from './compare.js';
 export { copyField, copyRowEncoder } from './copy-text.js';
+export { type Decoder, decoderFor } from './decode.js';
 export { encoderFor } from './encode.js';
 export type { Encoder } from './encoder.js';
 export { renderLiteral } from './literal.js';

@@ -1,0 +1,244 @@
+/**
+ * The PostgreSQL side of reverse replication: the publication listing the replicated target
+ * tables and the logical replication slot (pgoutput) that keeps their changes until the SQLite
+ * file has them. Both are named after the source id, so each SQLite file has its own.
+ */
+import { BridgeError, fromPgError } from '../errors.js';
+import type { TargetTable } from '../model/target-schema.js';
+import { qualified, quoteIdent } from '../schema/ddl.js';
+import { shortHash } from '../schema/names.js';
+import type { PgPool } from './pool.js';
+
+/** Name prefix of every publication and slot litebridge creates. */
+export const REPLICATION_PREFIX = 'litebridge_';
+
+/** Longest slot name PostgreSQL takes (NAMEDATALEN - 1). */
+const MAX_NAME = 63;
+
+/** Retained WAL above which `slotStatus` warns when the server sets no limit (1 GiB). */
+export const DEFAULT_RETAINED_WARN_BYTES = 1n << 30n;
+
+/**
+ * The publication and slot name of a source: `litebridge_<source id>` when the id is lower-case
+ * letters, digits and underscores and short enough, else a sanitized prefix plus a hash of the
+ * exact id (slot names allow only `[a-z0-9_]`, at most 63 bytes).
+ */
+export function replicationName(sourceId: string): string {
+  const plain = /^[a-z0-9_]+$/.test(sourceId) && REPLICATION_PREFIX.length + sourceId.length <= MAX_NAME;
+  if (plain) return REPLICATION_PREFIX + sourceId;
+  const sanitized = sourceId
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, MAX_NAME - REPLICATION_PREFIX.length - 9);
+  return `${REPLICATION_PREFIX}${sanitized}_${shortHash(sourceId)}`;
+}
+
+/**
+ * Creates the source's publication for exactly `tables` (or makes an existing one list exactly
+ * them), with `publish_via_partition_root` so partitioned tables stream under their own name.
+ * Must exist before the slot is created: pgoutput looks publications up as of each change.
+ * Returns the publication name.
+ */
+export async function ensurePublication(
+  pool: PgPool,
+  sourceId: string,
+  tables: readonly TargetTable[],
+): Promise<string> {
+  const name = replicationName(sourceId);
+  if (tables.length === 0) {
+    throw new BridgeError('BAD_STATE', `source "${sourceId}" replicates no table: nothing to publish`);
+  }
+  const list = tables.map((t) => qualified(t.schema, t.name)).join(', ');
+  try {
+    const found = await pool.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name]);
+    if (found.rowCount === 0) {
+      await pool.query(
+        `CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list} WITH (publish_via_partition_root = true)`,
+      );
+    } else {
+      await pool.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
+      await pool.query(`ALTER PUBLICATION ${quoteIdent(name)} SET (publish_via_partition_root = true)`);
+    }
+  } catch (error) {
+    throw fromPgError(error, `creating publication "${name}" failed`);
+  }
+  return name;
+}
+
+/**
+ * PostgreSQL's current WAL insert position: once the application has stopped writing, reverse
+ * replication has everything when it reaches this (`runReverse({ untilLsn })`, rollback's drain).
+ * The insert position, not `pg_current_wal_lsn()`, which lags behind with asynchronous commit.
+ */
+export async function currentWalLsn(pool: PgPool): Promise<string> {
+  try {
+    const result = await pool.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+    return result.rows[0]!.lsn;
+  } catch (error) {
+    throw fromPgError(error, 'reading the WAL position failed');
+  }
+}
+
+/** A slot and the position its changes start after. */
+export interface SlotPosition {
+  readonly slot: string;
+  /** The consistent point of a new slot, or the confirmed position of an existing one. */
+  readonly lsn: string;
+  readonly created: boolean;
+}
+
+/**
+ * Creates the source's logical slot with pgoutput in the pool's database, or returns the existing
+ * one's confirmed position. Creating waits for transactions already running to finish; run it
+ * outside any transaction. Refuses (BAD_STATE) a slot of that name with another plugin or database.
+ */
+export async function ensureSlot(pool: PgPool, sourceId: string): Promise<SlotPosition> {
+  const slot = replicationName(sourceId);
+  try {
+    const existing = await pool.query<{ plugin: string; database: string; here: string; lsn: string | null }>(
+      `SELECT plugin, database, current_database() AS here, confirmed_flush_lsn::text AS lsn
+         FROM pg_replication_slots WHERE slot_name = $1`,
+      [slot],
+    );
+    const row = existing.rows[0];
+    if (row !== undefined) {
+      if (row.plugin !== 'pgoutput' || row.database !== row.here || row.lsn === null) {
+        throw new BridgeError(
+          'BAD_STATE',
+          `replication slot "${slot}" exists but is not a pgoutput slot of database "${row.here}"`,
+          {
+            details: { slot, plugin: row.plugin, database: row.database },
+            hint: `drop it: SELECT pg_drop_replication_slot('${slot}')`,
+          },
+        );
+      }
+      return { slot, lsn: row.lsn, created: false };
+    }
+    const created = await pool.query<{ lsn: string }>(
+      "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')",
+      [slot],
+    );
+    return { slot, lsn: created.rows[0]!.lsn, created: true };
+  } catch (error) {
+    throw fromPgError(error, `creating replication slot "${slot}" failed`);
+  }
+}
+
+/**
+ * Drops the source's slot and publication when present. A slot still streamed by a running
+ * process cannot be dropped: that is a BAD_STATE naming the process id.
+ */
+export async function dropReplication(pool: PgPool, sourceId: string): Promise<void> {
+  const name = replicationName(sourceId);
+  try {
+    const active = await pool.query<{ pid: number | null }>(
+      'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
+      [name],
+    );
+    const pid = active.rows[0]?.pid ?? null;
+    if (pid !== null) {
+      throw new BridgeError('BAD_STATE', `replication slot "${name}" is in use by process ${pid}`, {
+        details: { slot: name, pid },
+        hint: 'stop the litebridge process streaming it (reverse replication) first',
+      });
+    }
+    if (active.rowCount !== 0) await pool.query('SELECT pg_drop_replication_slot($1)', [name]);
+    await pool.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(name)}`);
+  } catch (error) {
+    throw fromPgError(error, `dropping replication slot and publication "${name}" failed`);
+  }
+}
+
+/** `pg_replication_slots.wal_status`: `lost` means the slot can no longer stream. */
+export type WalStatus = 'reserved' | 'extended' | 'unreserved' | 'lost';
+
+/** What `status` shows about the reverse slot. */
+export interface SlotStatus {
+  readonly slot: string;
+  /** A process is streaming it. */
+  readonly active: boolean;
+  /** WAL written since the last position the SQLite file confirmed (pg_current_wal_lsn − confirmed_flush_lsn). */
+  readonly lagBytes: bigint;
+  /** WAL the slot keeps on the server's disk (pg_current_wal_lsn − restart_lsn); null once lost. */
+  readonly retainedBytes: bigint | null;
+  readonly walStatus: WalStatus | null;
+  /** WAL that can still be written before the slot is lost (null: max_slot_wal_keep_size is unlimited). */
+  readonly safeWalSize: bigint | null;
+  readonly confirmedLsn: string | null;
+  /** Why PostgreSQL invalidated the slot (PostgreSQL 17+), or null. */
+  readonly invalidationReason: string | null;
+  /** One sentence for the operator when the slot is lost or its WAL is piling up, else null. */
+  readonly warning: string | null;
+}
+
+interface SlotRow {
+  readonly active: boolean;
+  readonly wal_status: WalStatus | null;
+  readonly safe_wal_size: string | null;
+  readonly lag: string | null;
+  readonly retained: string | null;
+  readonly confirmed: string | null;
+  readonly reason: string | null;
+}
+
+const big = (text: string | null): bigint | null => (text === null ? null : BigInt(text));
+
+/**
+ * The source's slot as `status` reports it, or null when there is none. `warning` is set when the
+ * slot is lost, when PostgreSQL may remove WAL it needs soon (`unreserved`, or less than the
+ * retained amount left of `max_slot_wal_keep_size`), or, with no limit set, when it retains more
+ * than `retainedWarnBytes` (default 1 GiB), since the disk may fill.
+ */
+export async function slotStatus(
+  pool: PgPool,
+  sourceId: string,
+  retainedWarnBytes: bigint = DEFAULT_RETAINED_WARN_BYTES,
+): Promise<SlotStatus | null> {
+  const slot = replicationName(sourceId);
+  let result: { rows: SlotRow[] };
+  try {
+    result = await pool.query<SlotRow>(
+      `SELECT s.active, s.wal_status, s.safe_wal_size::text AS safe_wal_size,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint::text AS lag,
+              pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::bigint::text AS retained,
+              s.confirmed_flush_lsn::text AS confirmed,
+              to_jsonb(s) ->> 'invalidation_reason' AS reason
+         FROM pg_replication_slots s WHERE s.slot_name = $1`,
+      [slot],
+    );
+  } catch (error) {
+    throw fromPgError(error, `reading replication slot "${slot}" failed`);
+  }
+  const row = result.rows[0];
+  if (row === undefined) return null;
+  const retainedBytes = row.wal_status === 'lost' ? null : big(row.retained);
+  const safeWalSize = big(row.safe_wal_size);
+  const status = {
+    slot,
+    active: row.active,
+    lagBytes: big(row.lag) ?? 0n,
+    retainedBytes,
+    walStatus: row.wal_status,
+    safeWalSize,
+    confirmedLsn: row.confirmed,
+    invalidationReason: row.reason,
+  };
+  return { ...status, warning: slotWarning(status, retainedWarnBytes) };
+}
+
+function slotWarning(s: Omit<SlotStatus, 'warning'>, retainedWarnBytes: bigint): string | null {
+  const mb = (n: bigint): string => `${(n >> 20n).toString()} MB`;
+  if (s.walStatus === 'lost' || s.invalidationReason !== null) {
+    return `replication slot "${s.slot}" is lost${s.invalidationReason === null ? '' : ` (${s.invalidationReason})`}: PostgreSQL changes can no longer reach SQLite`;
+  }
+  if (s.walStatus === 'unreserved') {
+    return `replication slot "${s.slot}" is about to be lost: PostgreSQL will remove WAL it needs at the next checkpoint`;
+  }
+  if (s.safeWalSize !== null && s.retainedBytes !== null && s.safeWalSize < s.retainedBytes) {
+    return `replication slot "${s.slot}" will be lost after ${mb(s.safeWalSize)} more WAL unless reverse replication catches up`;
+  }
+  if (s.safeWalSize === null && s.retainedBytes !== null && s.retainedBytes > retainedWarnBytes) {
+    return `replication slot "${s.slot}" retains ${mb(s.retainedBytes)} of WAL and max_slot_wal_keep_size is unlimited: the disk may fill`;
+  }
+  return null;
+}

@@ -1,0 +1,152 @@
+/**
+ * Reverse replication's SQLite side: applies one PostgreSQL transaction (as pgoutput decoded it,
+ * values still PostgreSQL text) to the SQLite file in ONE `BEGIN IMMEDIATE` transaction, with
+ * capture muted inside it (no echo into the changelog; the cutover fence lets it through) and the
+ * transaction's commit end LSN stored as `_litebridge_meta.reverse_lsn` in the same transaction.
+ * A transaction at or below the stored LSN is skipped, so re-delivery changes nothing.
+ */
+import { BridgeError, fromSqliteError } from '../errors.js';
+import { quoteIdent } from '../schema/ddl.js';
+import { META_TABLE, setCaptureEnabledSql } from './capture-sql.js';
+import type { SqliteDatabase } from './open.js';
+
+import type { ReversePlan } from './reverse-plan.js';
+import { captureFlag, RowWriter } from './reverse-rows.js';
+
+export { type ReversePlan, type ReverseTable, reversePlan } from './reverse-plan.js';
+
+/** One value as pgoutput sends it in text: null for NULL, undefined for an unchanged TOASTed value. */
+export type PgTextValue = string | null | undefined;
+
+/** A row image from pgoutput: PostgreSQL column name → text value. */
+export type PgTuple = Readonly<Record<string, PgTextValue>>;
+
+/** A published table as PostgreSQL names it. */
+export interface PgRelationRef {
+  readonly schema: string;
+  readonly name: string;
+}
+
+/** One change inside a PostgreSQL transaction. `old` is the replica identity (key) or full old row. */
+export type PgRowChange =
+  | { readonly kind: 'insert'; readonly relation: PgRelationRef; readonly new: PgTuple }
+  | {
+      readonly kind: 'update';
+      readonly relation: PgRelationRef;
+      /** Old key (or full old row) when the key changed or the identity is FULL; else null. */
+      readonly old: PgTuple | null;
+      readonly new: PgTuple;
+    }
+  | { readonly kind: 'delete'; readonly relation: PgRelationRef; readonly old: PgTuple }
+  | { readonly kind: 'truncate'; readonly relations: readonly PgRelationRef[] };
+
+/** One committed PostgreSQL transaction, Begin…Commit. */
+export interface PgTransaction {
+  readonly xid: number;
+  /** LSN of the commit record. */
+  readonly commitLsn: string;
+  /** End LSN of the commit record: the position stored and acknowledged once applied. */
+  readonly endLsn: string;
+  readonly changes: readonly PgRowChange[];
+}
+
+/** What applying one transaction did. */
+export interface ReverseApplyResult {
+  /** False when the transaction was at or below the stored position (already applied). */
+  readonly applied: boolean;
+  /** Rows inserted, updated or deleted (truncates count the rows they removed). */
+  readonly rows: number;
+}
+
+/** The `_litebridge_meta` key holding the last applied PostgreSQL position. */
+export const REVERSE_LSN_KEY = 'reverse_lsn';
+
+/** An LSN `X/Y` (hex halves) as a 64-bit number. Throws INTERNAL for anything else. */
+export function parseLsn(lsn: string): bigint {
+  const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(lsn);
+  if (m === null) throw new BridgeError('INTERNAL', `"${lsn}" is not a PostgreSQL LSN`);
+  return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
+}
+
+/** A 64-bit position as PostgreSQL prints an LSN (`16/B374D848`). */
+export function formatLsn(value: bigint): string {
+  return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
+const META_DDL = `CREATE TABLE IF NOT EXISTS ${quoteIdent(META_TABLE)} (key TEXT PRIMARY KEY, value)`;
+const PUT_META = `INSERT OR REPLACE INTO ${quoteIdent(META_TABLE)} (key, value) VALUES (?, ?)`;
+
+/**
+ * Stores `lsn` as the position reverse replication starts after (cutover calls it inside its
+ * fence window with the slot's consistent point). Joins the caller's transaction when one is open.
+ */
+export function setReverseStart(db: SqliteDatabase, lsn: string): void {
+  const normal = formatLsn(parseLsn(lsn));
+  const write = (): void => {
+    db.exec(META_DDL);
+    db.prepare(PUT_META).run(REVERSE_LSN_KEY, normal);
+  };
+  try {
+    if (db.inTransaction) write();
+    else db.transaction(write).immediate();
+  } catch (error) {
+    throw fromSqliteError(error, 'storing the reverse replication start position failed');
+  }
+}
+
+/** The stored reverse replication position, or null when none was ever set. */
+export function readReverseLsn(db: SqliteDatabase): string | null {
+  try {
+    const exists = db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
+      .pluck()
+      .get(META_TABLE);
+    if (exists === undefined) return null;
+    const value = db
+      .prepare(`SELECT value FROM ${quoteIdent(META_TABLE)} WHERE key = ?`)
+      .pluck()
+      .get(REVERSE_LSN_KEY);
+    return value === undefined || value === null ? null : String(value);
+  } catch (error) {
+    throw fromSqliteError(error, 'reading the reverse replication position failed');
+  }
+}
+
+/**
+ * Applies `tx` to SQLite in one `BEGIN IMMEDIATE` transaction: skip when its end LSN is at or
+ * below the stored `reverse_lsn`; else mute capture, apply every change (inserts and updates as
+ * upserts by key, so re-delivery is harmless; an update writes only the columns it carries and
+ * moves the row when the key changed; deletes by key; truncates delete every row), store the end
+ * LSN, restore the capture flag, commit. Foreign keys are checked at commit, as PostgreSQL's
+ * order of changes may pass through states SQLite's immediate checks would refuse.
+ */
+export function applyReverseTransaction(
+  db: SqliteDatabase,
+  plan: ReversePlan,
+  tx: PgTransaction,
+): ReverseApplyResult {
+  const end = parseLsn(tx.endLsn);
+  const run = (): ReverseApplyResult => {
+    const stored = readReverseLsn(db);
+    if (stored !== null && end <= parseLsn(stored)) return { applied: false, rows: 0 };
+    const flag = captureFlag(db);
+    if (flag !== undefined) db.exec(setCaptureEnabledSql(false));
+    db.pragma('defer_foreign_keys = ON');
+    const writer = new RowWriter(db, plan, tx);
+    for (const change of tx.changes) writer.apply(change);
+    const rows = writer.finish();
+    db.exec(META_DDL);
+    db.prepare(PUT_META).run(REVERSE_LSN_KEY, formatLsn(end));
+    if (flag !== undefined && flag !== 0n) db.exec(setCaptureEnabledSql(true));
+    return { applied: true, rows };
+  };
+  try {
+    return db.transaction(run).immediate();
+  } catch (error) {
+    if (error instanceof BridgeError) throw error;
+    throw fromSqliteError(
+      error,
+      `applying PostgreSQL transaction ${tx.xid} (commit ${tx.commitLsn}) to SQLite failed`,
+    );
+  }
+}

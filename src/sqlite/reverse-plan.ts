@@ -1,0 +1,149 @@
+/**
+ * How reverse replication finds its way back: PostgreSQL table and column names → the SQLite
+ * table and columns they were translated from, with one decoder per column. Built once from the
+ * schema the forward direction uses, `translate(introspect(db), config)`.
+ */
+import { CodecError, type Decoder, decoderFor } from '../codec/index.js';
+import { BridgeError } from '../errors.js';
+import type { SourceSchema } from '../model/source-schema.js';
+import type { SqlValue } from '../model/sql-value.js';
+import type { TargetSchema } from '../model/target-schema.js';
+
+/** A text tuple from pgoutput (see reverse-apply.ts): column → text, null, or undefined (unchanged TOAST). */
+type TextTuple = Readonly<Record<string, string | null | undefined>>;
+
+/** Where a decode error happened, for messages. */
+interface Position {
+  readonly xid: number;
+  readonly commitLsn: string;
+}
+
+/** One replicated table, seen from PostgreSQL. */
+export interface ReverseTable {
+  /** The SQLite table name as SQLite spells it. */
+  readonly sqliteName: string;
+  readonly pgSchema: string;
+  readonly pgName: string;
+  /** SQLite key columns in key order: the declared primary key, or the rowid alias. */
+  readonly keyColumns: readonly string[];
+  /** Every SQLite column reverse replication writes (generated columns excluded). */
+  readonly columnNames: readonly string[];
+  /**
+   * The columns a tuple carries, decoded and named as in SQLite; columns PostgreSQL left out
+   * (unchanged TOAST) are absent, generated SQLite columns are skipped. An unknown column is
+   * BAD_STATE, a value SQLite cannot hold is DATA: both name table, key and column.
+   */
+  decodeRow(tuple: TextTuple, at: Position): Map<string, SqlValue>;
+  /** The SQLite key values of a key (or full old row) tuple. */
+  decodeKey(tuple: TextTuple, at: Position): SqlValue[];
+}
+
+/** The map from PostgreSQL relations to SQLite tables. */
+export interface ReversePlan {
+  /** The table for a published relation; BAD_STATE when SQLite has none. */
+  table(relation: { readonly schema: string; readonly name: string }): ReverseTable;
+}
+
+interface ColumnWay {
+  readonly sqliteName: string;
+  readonly decode: Decoder;
+  /** A generated SQLite column: PostgreSQL's value is ignored. */
+  readonly generated: boolean;
+}
+
+/** `"table"` (SQLite) for messages. */
+export function tableLabel(table: ReverseTable): string {
+  return `"${table.sqliteName}"`;
+}
+
+/** Builds the plan for every table `target` replicates. */
+export function reversePlan(source: SourceSchema, target: TargetSchema): ReversePlan {
+  const tables = new Map<string, ReverseTable>();
+  for (const t of target.tables) {
+    const sourceTable = source.tables.find((s) => s.name === t.source);
+    const columns = new Map<string, ColumnWay>();
+    for (const c of t.columns) {
+      const generated =
+        c.source.kind === 'column' &&
+        (sourceTable?.columns.find((s) => s.name === c.source.name)?.generated ?? null) !== null;
+      columns.set(c.name, { sqliteName: c.source.name, decode: decoderFor(c), generated });
+    }
+    const keyColumns = t.key.kind === 'rowid' ? [t.key.alias] : t.key.columns;
+    const pgKey = keyColumns.map((k) => [...columns].find(([, way]) => way.sqliteName === k)?.[0] ?? k);
+    const columnNames = [...columns.values()].filter((w) => !w.generated).map((w) => w.sqliteName);
+    const label = `"${t.source}" (PostgreSQL ${JSON.stringify(t.schema)}.${JSON.stringify(t.name)})`;
+
+    const decodeValue = (pgName: string, text: string | null, at: Position, key: () => string): SqlValue => {
+      const way = columns.get(pgName);
+      if (way === undefined) {
+        throw new BridgeError(
+          'BAD_STATE',
+          `PostgreSQL column "${pgName}" of table ${label} has no SQLite column: reverse replication cannot write it`,
+          {
+            details: { table: t.source, column: pgName, xid: at.xid, lsn: at.commitLsn },
+            hint: 'add the column to the SQLite table (or drop it in PostgreSQL), then restart reverse replication',
+          },
+        );
+      }
+      try {
+        return way.decode(text);
+      } catch (error) {
+        if (!(error instanceof CodecError)) throw error;
+        throw new BridgeError('DATA', `table ${label} key ${key()}: ${error.reason}`, {
+          cause: error,
+          details: { table: t.source, key: key(), column: pgName, value: error.value, lsn: at.commitLsn },
+          hint: error.hint ?? 'change the value in PostgreSQL to one SQLite can hold',
+        });
+      }
+    };
+    const keyText = (tuple: TextTuple): string => `(${pgKey.map((k) => String(tuple[k])).join(', ')})`;
+
+    const table: ReverseTable = {
+      sqliteName: t.source,
+      pgSchema: t.schema,
+      pgName: t.name,
+      keyColumns,
+      columnNames,
+      decodeRow(tuple, at) {
+        const row = new Map<string, SqlValue>();
+        for (const [pgName, text] of Object.entries(tuple)) {
+          if (text === undefined) continue;
+          const value = decodeValue(pgName, text, at, () => keyText(tuple));
+          const way = columns.get(pgName)!;
+          if (!way.generated) row.set(way.sqliteName, value);
+        }
+        return row;
+      },
+      decodeKey(tuple, at) {
+        return pgKey.map((k) => {
+          const text = tuple[k];
+          if (text === undefined || text === null) {
+            throw new BridgeError(
+              'INTERNAL',
+              `PostgreSQL sent no value for key column "${k}" of table ${label}`,
+              {
+                details: { table: t.source, column: k, lsn: at.commitLsn },
+              },
+            );
+          }
+          return decodeValue(k, text, at, () => keyText(tuple));
+        });
+      },
+    };
+    tables.set(`${t.schema}\u0000${t.name}`, table);
+  }
+  return {
+    table(relation) {
+      const found = tables.get(`${relation.schema}\u0000${relation.name}`);
+      if (found !== undefined) return found;
+      throw new BridgeError(
+        'BAD_STATE',
+        `PostgreSQL table ${JSON.stringify(relation.schema)}.${JSON.stringify(relation.name)} is published but has no SQLite table`,
+        {
+          details: { schema: relation.schema, table: relation.name },
+          hint: 'the publication must list only the replicated tables: run cutover again or drop the table from the publication',
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The row writes of reverse apply, inside the transaction `applyReverseTransaction` opened:
+ * upserts by key (UPDATE, then INSERT when no row matched: never `INSERT OR REPLACE`, whose
+ * delete would fire the application's ON DELETE actions), partial updates that leave columns
+ * PostgreSQL did not send alone, key moves, deletes and truncates.
+ */
+import type Database from 'better-sqlite3';
+import { BridgeError } from '../errors.js';
+import type { SqlValue } from '../model/sql-value.js';
+import { quoteIdent } from '../schema/ddl.js';
+import { CAPTURE_FLAG_TABLE } from './capture-sql.js';
+import type { SqliteDatabase } from './open.js';
+import type { PgRowChange, PgTransaction } from './reverse-apply.js';
+import { type ReversePlan, type ReverseTable, tableLabel } from './reverse-plan.js';
+
+type Statement = Database.Statement<unknown[]>;
+
+const statements = new WeakMap<SqliteDatabase, Map<string, Statement>>();
+
+/** A prepared statement for `sql`, compiled once per connection. */
+function prepared(db: SqliteDatabase, sql: string): Statement {
+  let cache = statements.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+/** The capture flag's value, or undefined when capture is not installed in the file. */
+export function captureFlag(db: SqliteDatabase): bigint | undefined {
+  const exists = prepared(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(
+    CAPTURE_FLAG_TABLE,
+  );
+  if (exists === undefined) return undefined;
+  const flag = prepared(db, `SELECT enabled FROM ${quoteIdent(CAPTURE_FLAG_TABLE)} WHERE id = 1`)
+    .pluck()
+    .get();
+  return flag === undefined || flag === null ? undefined : BigInt(flag as bigint | number);
+}
+
+/** A partial update whose row SQLite does not have: fatal unless a later change settles the key. */
+interface Unsettled {
+  readonly table: ReverseTable;
+  readonly key: readonly SqlValue[];
+  readonly missing: readonly string[];
+}
+
+/**
+ * Applies the changes of one PostgreSQL transaction in order. A partial update (unchanged TOAST
+ * columns not sent) of a row SQLite lacks cannot be written; it is only acceptable when a later
+ * change of the same transaction deletes or fully rewrites that key (a re-delivered transaction
+ * does that), so `finish()` refuses the transaction if one is left.
+ */
+export class RowWriter {
+  readonly #db: SqliteDatabase;
+  readonly #plan: ReversePlan;
+  readonly #tx: PgTransaction;
+  readonly #unsettled = new Map<string, Unsettled>();
+  #rows = 0;
+
+  constructor(db: SqliteDatabase, plan: ReversePlan, tx: PgTransaction) {
+    this.#db = db;
+    this.#plan = plan;
+    this.#tx = tx;
+  }
+
+  /** Applies one change. */
+  apply(change: PgRowChange): void {
+    if (change.kind === 'truncate') {
+      for (const relation of change.relations) {
+        const table = this.#plan.table(relation);
+        this.#rows += prepared(this.#db, `DELETE FROM ${quoteIdent(table.sqliteName)}`).run().changes;
+        for (const [id, u] of this.#unsettled) if (u.table === table) this.#unsettled.delete(id);
+      }
+      return;
+    }
+    const table = this.#plan.table(change.relation);
+    if (change.kind === 'delete') {
+      const key = table.decodeKey(change.old, this.#tx);
+      this.#rows += prepared(this.#db, deleteSql(table)).run(...key).changes;
+      this.#unsettled.delete(keyId(table, key));
+      return;
+    }
+    const row = table.decodeRow(change.new, this.#tx);
+    const key = table.keyColumns.map((c) => row.get(c) as SqlValue);
+    if (change.kind === 'update' && change.old !== null) {
+      const oldKey = table.decodeKey(change.old, this.#tx);
+      if (keyId(table, oldKey) !== keyId(table, key)) {
+        if (prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
+          // Re-delivered: the row is at its new key already; drop any copy left at the old one.
+          this.#rows += prepared(this.#db, deleteSql(table)).run(...oldKey).changes;
+          this.#upsert(table, row, key);
+          return;
+        }
+        // The key changed: move the row where it is, keeping columns PostgreSQL did not send.
+        const columns = [...row.keys()];
+        const moved = prepared(this.#db, updateSql(table, columns)).run(
+          ...columns.map((c) => row.get(c)),
+          ...oldKey,
+        );
+        if (moved.changes > 0) {
+          this.#rows += moved.changes;
+          this.#unsettled.delete(keyId(table, key));
+          return;
+        }
+      }
+    }
+    this.#upsert(table, row, key);
+  }
+
+  /** Rows written; throws BAD_STATE when a partial update's row was never settled. */
+  finish(): number {
+    for (const u of this.#unsettled.values()) {
+      throw new BridgeError(
+        'BAD_STATE',
+        `row ${tableLabel(u.table)} key ${renderKey(u.key)} is missing in SQLite, and PostgreSQL did not send its unchanged TOASTed column(s) ${u.missing.map((c) => `"${c}"`).join(', ')}`,
+        {
+          details: {
+            table: u.table.sqliteName,
+            key: renderKey(u.key),
+            columns: u.missing,
+            lsn: this.#tx.commitLsn,
+          },
+          hint: 'SQLite and PostgreSQL differ: compare them with `litebridge drift-report`; REPLICA IDENTITY FULL on the PostgreSQL table makes PostgreSQL send every column',
+        },
+      );
+    }
+    return this.#rows;
+  }
+
+  #upsert(table: ReverseTable, row: ReadonlyMap<string, SqlValue>, key: readonly SqlValue[]): void {
+    const id = keyId(table, key);
+    const rest = [...row.keys()].filter((c) => !table.keyColumns.includes(c));
+    if (rest.length > 0) {
+      const changed = prepared(this.#db, updateSql(table, rest)).run(...rest.map((c) => row.get(c)), ...key);
+      if (changed.changes > 0) {
+        this.#rows += changed.changes;
+        if (table.columnNames.every((c) => row.has(c))) this.#unsettled.delete(id);
+        return;
+      }
+    } else if (prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
+      return;
+    }
+    const missing = table.columnNames.filter((c) => !row.has(c));
+    if (missing.length > 0) {
+      this.#unsettled.set(id, { table, key, missing });
+      return;
+    }
+    const columns = [...row.keys()];
+    this.#rows += prepared(this.#db, insertSql(table, columns)).run(
+      ...columns.map((c) => row.get(c)),
+    ).changes;
+    this.#unsettled.delete(id);
+  }
+}
+
+/** A string identifying a key of a table within one transaction. */
+function keyId(table: ReverseTable, key: readonly SqlValue[]): string {
+  return `${table.sqliteName}\u0000${renderKey(key)}`;
+}
+
+function renderKey(key: readonly SqlValue[]): string {
+  const one = (v: SqlValue): string =>
+    v instanceof Uint8Array
+      ? `x'${Buffer.from(v).toString('hex')}'`
+      : typeof v === 'string'
+        ? `'${v.replaceAll("'", "''")}'`
+        : String(v);
+  return `(${key.map(one).join(', ')})`;
+}
+
+const where = (table: ReverseTable): string =>
+  table.keyColumns.map((c) => `${quoteIdent(c)} = ?`).join(' AND ');
+
+function updateSql(table: ReverseTable, set: readonly string[]): string {
+  const assignments = set.map((c) => `${quoteIdent(c)} = ?`).join(', ');
+  return `UPDATE ${quoteIdent(table.sqliteName)} SET ${assignments} WHERE ${where(table)}`;
+}
+
+function insertSql(table: ReverseTable, columns: readonly string[]): string {
+  const names = columns.map(quoteIdent).join(', ');
+  return `INSERT INTO ${quoteIdent(table.sqliteName)} (${names}) VALUES (${columns.map(() => '?').join(', ')})`;
+}
+
+function deleteSql(table: ReverseTable): string {
+  return `DELETE FROM ${quoteIdent(table.sqliteName)} WHERE ${where(table)}`;
+}
+
+function existsSql(table: ReverseTable): string {
+  return `SELECT 1 FROM ${quoteIdent(table.sqliteName)} WHERE ${where(table)}`;
+}

@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect, it } from 'vitest';
+import type { Config } from '../../src/config/config.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { openSqlite } from '../../src/sqlite/open.js';
+import { parseLsn, readReverseLsn } from '../../src/sqlite/reverse-apply.js';
+import { runVerify } from '../../src/verify/verify.js';
+import { useTestDatabase } from '../support/pg.js';
+import { until } from '../support/until.js';
+import { cutOverFile, startPgWriter } from './reverse-setup.js';
+
+const db = useTestDatabase();
+const TRIALS = 12;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dist = (path: string): string => pathToFileURL(`${ROOT}dist/src/${path}`).href;
+
+/** The sync process running reverse replication (built code, as the CLI runs it) until SIGTERM. */
+const SCRIPT = `
+const [runPath, loadPath, logPath, sqlite, pg, sourceId] = process.argv.slice(1);
+const { runReverse } = await import(runPath);
+const { loadConfig } = await import(loadPath);
+const { createRootLogger } = await import(logPath);
+const { Subject } = await import('rxjs');
+const stop = new Subject();
+process.once('SIGTERM', () => stop.next());
+runReverse(loadConfig({ sqlite, pg, sourceId }, {}), createRootLogger('error'), { shutdown$: stop }).then(
+  () => process.exit(0),
+  (error) => { console.error(error); process.exit(2); },
+);
+`;
+
+function startReverse(config: Config): ChildProcess {
+  const args = [dist('reverse/run-reverse.js'), dist('config/load.js'), dist('log/logger.js')];
+  return spawn(
+    process.execPath,
+    ['--input-type=module', '-e', SCRIPT, ...args, config.sqlitePath, config.pgUrl, config.sourceId],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+function storedLsn(config: Config): bigint {
+  const sqlite = openSqlite(config.sqlitePath, { readonly: true });
+  try {
+    return parseLsn(readReverseLsn(sqlite) ?? '0/0');
+  } finally {
+    sqlite.close();
+  }
+}
+
+it(`survives ${TRIALS} SIGKILLs of the process streaming PostgreSQL's changes into SQLite: nothing lost or doubled`, async () => {
+  const config = await cutOverFile(db.url(), 'sigkill');
+  const writer = startPgWriter(db.url());
+  let stderr = '';
+  const progress: bigint[] = [];
+  try {
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const reverse = startReverse(config);
+      reverse.stderr?.on('data', (d) => (stderr += String(d)));
+      await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 700)));
+      const gone = exited(reverse);
+      reverse.kill('SIGKILL');
+      expect((await gone).signal).toBe('SIGKILL');
+      progress.push(storedLsn(config));
+    }
+  } finally {
+    const written = await writer.stop();
+    expect(written.errors).toBe(0);
+    expect(written.commits).toBeGreaterThan(20);
+  }
+  // The killed runs streamed: the stored position moved while they ran.
+  expect(progress.at(-1)! > progress[0]!).toBe(true);
+
+  // A last run catches up; SIGTERM then stops it cleanly.
+  const reverse = startReverse(config);
+  reverse.stderr?.on('data', (d) => (stderr += String(d)));
+  await until(async () => (await runVerify(config, silentLogger)).equal, 60_000);
+  const gone = exited(reverse);
+  reverse.kill('SIGTERM');
+  expect(await gone).toEqual({ code: 0, signal: null });
+  expect(stderr).toBe('');
+
+  // Every committed transaction is in SQLite exactly once, with the last value it wrote.
+  const sqlite = openSqlite(config.sqlitePath, { readonly: true });
+  const late = sqlite.prepare('SELECT count(*) AS n, max(n) AS top FROM late').get() as {
+    n: bigint;
+    top: bigint;
+  };
+  const payload = sqlite.prepare('SELECT payload FROM big WHERE id = 1').pluck().get();
+  const changelog = sqlite.prepare('SELECT count(*) FROM _litebridge_changelog').pluck().get();
+  sqlite.close();
+  const pg = await db.query<{ n: string; top: string }>('SELECT count(*) AS n, max(n) AS top FROM late');
+  expect(late.n).toBe(BigInt(pg.rows[0]!.n));
+  expect(payload).toBe(`changed ${late.top}`);
+  expect(changelog).toBe(0n);
+}, 180_000);

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { replicationName } from '../../src/pg/replication.js';
+import { formatLsn, parseLsn } from '../../src/sqlite/reverse-apply.js';
+
+describe('replicationName', () => {
+  it('is litebridge_<source id> for a plain id', () => {
+    expect(replicationName('collector')).toBe('litebridge_collector');
+  });
+
+  it('sanitizes and hashes other ids, within 63 bytes, distinct per exact id', () => {
+    const names = ['Collector', 'collector-2', 'vatsim collector.db', 'ü'.repeat(40), 'x'.repeat(60)].map(
+      replicationName,
+    );
+    for (const name of names) {
+      expect(name).toMatch(/^litebridge_[a-z0-9_]+$/);
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
+    }
+    expect(new Set(names).size).toBe(names.length);
+    expect(replicationName('Collector')).not.toBe(replicationName('collector'));
+  });
+});
+
+describe('LSN', () => {
+  it('parses and prints PostgreSQL LSNs, padded or not', () => {
+    expect(parseLsn('16/B374D848')).toBe((0x16n << 32n) | 0xb374d848n);
+    expect(parseLsn('00000000/01BAE250')).toBe(0x1bae250n);
+    expect(formatLsn(parseLsn('00000000/01bae250'))).toBe('0/1BAE250');
+    expect(() => parseLsn('12345')).toThrow('is not a PostgreSQL LSN');
+  });
+});
