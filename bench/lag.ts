@@ -3,6 +3,7 @@
  * while the live VATSIM-like writer (another process, as the application is) commits
  * --events-per-second; lag is measured from outside, SQLite commit → PostgreSQL checkpoint.
  * `--backlog N` instead stops sync, writes N events as fast as possible and times the catch-up.
+ * `--keys random` makes the writer update flights picked at random (a backlog of distinct keys).
  * Run: `npm run build && node dist/bench/lag.js --events-per-second 1000 --seconds 60`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -22,11 +23,14 @@ import { linePlot } from './lib/svg-plot.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
 
 const USAGE = `usage: node dist/bench/lag.js [--events-per-second N] [--seconds S] [--tick-ms MS]
-                              [--backlog N] [--rows N] [--seed N] [--out DIR]
+                              [--backlog N] [--keys hot|random] [--drift-interval S] [--rows N] [--seed N] [--out DIR]
   --events-per-second  rows the live writer touches per second (default 1000)
   --seconds            how long the writer runs (default 60)
   --tick-ms            writer transaction interval (default 1000, one commit per second as the collector)
   --backlog N          instead: stop sync, write N events as fast as possible, time the catch-up
+  --keys               hot (default: updates cycle through ~1,500 active flights, as the collector)
+                       or random (each update hits any flight of the file: few repeated keys)
+  --drift-interval S   passed to sync (its drift observer; 0 turns it off; default: sync's own)
   --rows               rows in the collector-shaped file (default 200000; cached per rows+seed)
   --out                output folder (default bench/out)`;
 
@@ -121,8 +125,8 @@ class SyncProcess {
   #cpuStart = 0;
   #wallStart = 0;
 
-  constructor(sqlite: string, url: string, logPath: string) {
-    this.child = start(CLI, ['sync', '--sqlite', sqlite, '--pg', url, '--poll', '50'], logPath);
+  constructor(sqlite: string, url: string, logPath: string, extra: readonly string[]) {
+    this.child = start(CLI, ['sync', '--sqlite', sqlite, '--pg', url, '--poll', '50', ...extra], logPath);
     this.#sampler.watch(this.child.process.pid);
     this.#sampler.start();
   }
@@ -152,6 +156,8 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '60' },
       'tick-ms': { type: 'string', default: '1000' },
       backlog: { type: 'string' },
+      keys: { type: 'string', default: 'hot' },
+      'drift-interval': { type: 'string' },
       rows: { type: 'string', default: '200000' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: join(ROOT, 'bench', 'out') },
@@ -163,6 +169,11 @@ async function main(): Promise<void> {
     return;
   }
   const rows = parseCount(values.rows, '--rows');
+  const keys = values.keys;
+  if (keys !== 'hot' && keys !== 'random') throw new Error(`--keys must be hot or random, got ${keys}`);
+  const drift = values['drift-interval'];
+  const syncArgs =
+    drift === undefined ? [] : ['--drift-interval', String(parseCount(drift, '--drift-interval'))];
   const seed = parseCount(values.seed, '--seed');
   const outDir = values.out;
   mkdirSync(outDir, { recursive: true });
@@ -180,7 +191,7 @@ async function main(): Promise<void> {
     const pgClient = new pg.Client({ connectionString: url });
     await pgClient.connect();
     try {
-      let sync = new SyncProcess(sqlite, url, syncLog);
+      let sync = new SyncProcess(sqlite, url, syncLog, syncArgs);
       const snapStarted = performance.now();
       await waitFor('the snapshot', 30 * 60_000, async () => {
         const code = sync.child.process.exitCode;
@@ -190,14 +201,24 @@ async function main(): Promise<void> {
       });
       log(`snapshot done in ${((performance.now() - snapStarted) / 1000).toFixed(1)} s`);
       const stamp = machine.date.replace(/[:]/g, '').replace(/\..*$/, '');
-      const common = { machine, postgres, workload: { rows, seed, path: workload } };
+      const common = { machine, postgres, syncArgs, workload: { rows, seed, keys, path: workload } };
       if (values.backlog !== undefined) {
         const backlog = parseCount(values.backlog, '--backlog');
         await sync.stop();
         log(`sync stopped; writing ${int(backlog)} events as fast as possible`);
         const writer = start(
           process.execPath,
-          [WRITER, '--sqlite', sqlite, '--events-per-second', '0', '--events', String(backlog)],
+          [
+            WRITER,
+            '--sqlite',
+            sqlite,
+            '--events-per-second',
+            '0',
+            '--events',
+            String(backlog),
+            '--keys',
+            keys,
+          ],
           syncLog,
           true,
         );
@@ -208,7 +229,7 @@ async function main(): Promise<void> {
         const from = (await readCheckpoint(pgClient))?.checkpoint ?? 0;
         log(`backlog of ${int(head - from)} events; starting sync`);
         const started = performance.now();
-        sync = new SyncProcess(sqlite, url, syncLog);
+        sync = new SyncProcess(sqlite, url, syncLog, syncArgs);
         sync.mark();
         const progress: [number, number][] = [];
         let firstBatchMs: number | null = null;
@@ -254,6 +275,7 @@ async function main(): Promise<void> {
         eventsPerSecond,
         seconds,
         values['tick-ms'],
+        keys,
       );
       process.stdout.write(liveTable(result, common));
       const t0 = result.samples[0]?.committedAt ?? 0;
@@ -299,6 +321,7 @@ async function liveRun(
   eventsPerSecond: number,
   seconds: number,
   tickMs: string,
+  keys: string,
 ): Promise<LiveResult> {
   const db = new Database(sqlite, { readonly: true });
   const commits: { seq: number; at: number }[] = [];
@@ -337,6 +360,8 @@ async function liveRun(
         String(seconds),
         '--tick-ms',
         tickMs,
+        '--keys',
+        keys,
       ],
       logPath,
       true,
@@ -379,7 +404,8 @@ async function liveRun(
 interface Common {
   readonly machine: ReturnType<typeof machineInfo>;
   readonly postgres: string;
-  readonly workload: { readonly rows: number; readonly seed: number };
+  readonly syncArgs: readonly string[];
+  readonly workload: { readonly rows: number; readonly seed: number; readonly keys: string };
 }
 
 function header(title: string, common: Common): string[] {
@@ -388,7 +414,7 @@ function header(title: string, common: Common): string[] {
     `## ${title}`,
     '',
     `- Date: ${m.date}; ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB RAM; Node ${m.node}; PostgreSQL ${common.postgres}`,
-    `- Source: ${int(common.workload.rows)}-row VATSIM-collector-shaped file (seed ${common.workload.seed}), WAL; sync \`--poll 50\``,
+    `- Source: ${int(common.workload.rows)}-row VATSIM-collector-shaped file (seed ${common.workload.seed}), WAL; sync \`${['--poll 50', ...common.syncArgs].join(' ')}\`; writer keys: ${common.workload.keys}`,
     '',
   ];
 }

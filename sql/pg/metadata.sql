@@ -32,8 +32,38 @@ CREATE TABLE IF NOT EXISTS litebridge.rejects (
 );
 CREATE INDEX IF NOT EXISTS rejects_table ON litebridge.rejects (source_id, table_name);
 
+-- The drift observer's latest findings per table (sync's rotating checksum; drift-report does not write here).
+CREATE TABLE IF NOT EXISTS litebridge.drift (
+  source_id      text NOT NULL,
+  table_name     text NOT NULL,
+  checked_at     timestamptz NOT NULL,
+  -- Chunks compared since this table's rotation started, and how many differed.
+  chunks_checked integer NOT NULL,
+  chunks_total   integer NOT NULL,
+  missing        integer NOT NULL,
+  extra          integer NOT NULL,
+  different      integer NOT NULL,
+  in_flight      integer NOT NULL,
+  -- Up to 20 differing keys, as the operator reads them.
+  sample         jsonb NOT NULL DEFAULT '[]',
+  PRIMARY KEY (source_id, table_name)
+);
+
 -- Live sync progress, for `status` (added after the first release: upgrade existing databases).
 ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS applied_at    timestamptz; -- last batch committed
 ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS last_event_at timestamptz; -- capture time of its last event
 ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS last_error    text;        -- cleared by the next good batch
 ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS last_error_at timestamptz;
+
+-- Cutover (added with cutover/rollback/finish: upgrade existing databases).
+-- phase: 'forward' (SQLite → PostgreSQL), 'cutover' (PostgreSQL is the primary, reverse
+-- replication keeps SQLite current), 'rolled-back' (forward again after a rollback), 'finished'.
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS phase text NOT NULL DEFAULT 'forward'
+  CHECK (phase IN ('forward', 'cutover', 'rolled-back', 'finished'));
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS cutover_at  timestamptz; -- the switch committed
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS cutover_seq bigint;      -- changelog head at the fence
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS cutover_lsn pg_lsn;      -- reverse starts after it
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS fence_ms    integer;     -- fence up → locks released
+-- Changelog seq of the cutover's drift check: sync prunes no changelog row after it, so the final
+-- check inside the fence finds every key changed since (NULL: no hold).
+ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS verified_seq bigint;

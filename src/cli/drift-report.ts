@@ -91,7 +91,7 @@ function render(r: DriftReport): string {
   lines.push(
     '',
     `point: PostgreSQL checkpoint ${r.checkpoint ?? '-'}, SQLite head ${r.head ?? '-'} (${r.consistency})`,
-    `speed: SQLite ${r.sqliteRowsPerSecond} rows/s, PostgreSQL ${r.pgRowsPerSecond} rows/s`,
+    `speed: ${r.rowsPerSecond} rows/s per side`,
     r.drift ? 'DRIFT' : 'no drift',
   );
   return lines.join('\n');

@@ -7,10 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { createRootLogger } from '../log/logger.js';
 import type { CommandSpec } from './command.js';
+import { cutoverCommand } from './cutover.js';
 import { demoCommand } from './demo.js';
+import { driftReportCommand } from './drift-report.js';
 import { EXIT } from './exit-codes.js';
+import { finishCommand } from './finish.js';
 import { describeError, toJson } from './output.js';
 import { planCommand } from './plan.js';
+import { rollbackCommand } from './rollback.js';
 import { snapshotCommand } from './snapshot.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
@@ -21,8 +25,12 @@ const COMMANDS: readonly CommandSpec[] = [
   planCommand,
   snapshotCommand,
   verifyCommand,
+  driftReportCommand,
   syncCommand,
   statusCommand,
+  cutoverCommand,
+  rollbackCommand,
+  finishCommand,
   uninstallCommand,
   demoCommand,
 ];
@@ -36,6 +44,9 @@ Typical steps:
   litebridge verify   --sqlite app.db --pg $URL       prove both sides are equal
   litebridge sync     --sqlite app.db --pg $URL       keep PostgreSQL equal while the app writes
   litebridge status   --sqlite app.db --pg $URL       checkpoint, backlog and lag
+  litebridge cutover  --sqlite app.db --pg $URL       switch the application to PostgreSQL
+  litebridge rollback --sqlite app.db --pg $URL       back to SQLite, losing nothing
+  litebridge finish   --sqlite app.db --pg $URL       end the cutover (no rollback after)
 
 Environment: DATABASE_URL, SQLITE_PATH, LITEBRIDGE_CONFIG, PGHOST/PGUSER/…,
 LITEBRIDGE_LOG_LEVEL (debug, info, warn, error, silent). Logs are JSON lines on stderr;

@@ -13,9 +13,16 @@ lagMs = age of the oldest of them. Works whether or not sync is running; reads S
 Exit status: 0 printed, 2 error.`,
   configure(command) {
     connectionOptions(command);
+    command.option(
+      '--wal-warn-mb <mb>',
+      'after cutover: warn when the reverse slot retains more WAL than this and max_slot_wal_keep_size is unlimited',
+      '1024',
+    );
   },
   async run(flags) {
-    const status = await readStatus(loadConfig(configFlags(flags)));
+    const mb = Number(flags.walWarnMb ?? 1024);
+    const retainedWarnBytes = BigInt(Number.isSafeInteger(mb) && mb > 0 ? mb : 1024) << 20n;
+    const status = await readStatus(loadConfig(configFlags(flags)), { retainedWarnBytes });
     return { status: 'ok', result: status, text: render(status) };
   },
 };
@@ -32,6 +39,7 @@ function render(s: SyncStatus): string {
     `applied at  ${s.appliedAt ?? '-'}`,
     ...(s.lastError === null ? [] : [`last error  ${s.lastError} (${s.lastErrorAt})`]),
     ...driftLines(s),
+    ...cutoverLines(s),
   ].join('\n');
 }
 
@@ -50,4 +58,19 @@ function driftLines(s: SyncStatus): string[] {
       return `  ${d.table}: ${what}; ${d.chunksChecked}/${d.chunksTotal} chunks at ${d.checkedAt.toISOString()}`;
     }),
   ];
+}
+
+/** The cutover phase and, after cutover, reverse replication's slot (with its warning). */
+function cutoverLines(s: SyncStatus): string[] {
+  const at = s.cutoverAt === null ? '' : ` (cut over at ${s.cutoverAt}, fence ${s.fenceMs ?? '?'} ms)`;
+  const lines = [`phase       ${s.phase}${at}`];
+  if (s.fenced) lines.push('fence       up: the application cannot write to the SQLite file');
+  if (s.slot !== null) {
+    lines.push(
+      `reverse     ${s.slot.active ? 'streaming' : 'not streaming'} from slot ${s.slot.slot}; SQLite at ${s.reverseLsn ?? '-'}`,
+      `slot lag    ${s.slot.lagBytes} bytes of WAL not in SQLite yet; ${s.slot.retainedBytes ?? '-'} bytes retained (${s.slot.walStatus ?? '-'})`,
+    );
+    if (s.slot.warning !== null) lines.push(`WARNING     ${s.slot.warning}`);
+  }
+  return lines;
 }

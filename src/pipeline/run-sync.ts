@@ -1,7 +1,18 @@
-import { defer, exhaustMap, lastValueFrom, type Observable, ReplaySubject, takeUntil } from 'rxjs';
+import {
+  defer,
+  exhaustMap,
+  lastValueFrom,
+  merge,
+  type Observable,
+  ReplaySubject,
+  Subject,
+  takeUntil,
+} from 'rxjs';
 import type { Config } from '../config/config.js';
+import { pruneBound, readPhase } from '../cutover/phase-store.js';
 import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { BridgeMetrics } from '../log/metrics.js';
 import type { ChangeBatch } from '../model/change.js';
 import type { SourceSchema, SourceTable } from '../model/source-schema.js';
 import type { TargetSchema, TargetTable } from '../model/target-schema.js';
@@ -14,7 +25,10 @@ import { diffSchemas } from '../schema/schema-diff.js';
 import { translate } from '../schema/translate.js';
 import { captureFingerprint, captureState, installCaptureFor } from '../sqlite/capture.js';
 import { pruneChangelog, readBatch } from '../sqlite/changelog.js';
+import { DataVersion } from '../sqlite/data-version.js';
 import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
+import { DriftObserver } from '../verify/observer.js';
+import { directionOf, finishedError, followReverse, PhaseWatch } from './phase.js';
 import { reconcileTargets } from './reconcile.js';
 import { runSnapshot } from './snapshot.js';
 import { checkSourceOwner } from './source-owner.js';
@@ -29,6 +43,12 @@ export interface SyncOptions {
   readonly maxEvents?: number;
   /** Called after each applied batch (for the demo's status line and tests). */
   readonly onBatch?: (batch: BatchStats) => void;
+  /** The drift observer: a slice of chunks checked every interval (off when omitted). */
+  readonly drift?: { readonly intervalMs: number; readonly chunksPerTick: number };
+  /** Each emission asks the drift observer for a full check now (e.g. SIGUSR2). */
+  readonly checkNow$?: Observable<unknown>;
+  /** Prometheus metrics to keep up to date. */
+  readonly metrics?: BridgeMetrics;
 }
 
 /** What one applied batch did. */
@@ -66,6 +86,45 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
   // honoured before streaming begins.
   const stop$ = new ReplaySubject<void>(1);
   const listening = options.shutdown$?.subscribe(() => stop$.next());
+  const pool = createPool(config.pgUrl, { max: 1, applicationName: 'litebridge sync' });
+  let result: SyncResult = { checkpoint: '', batches: 0, events: 0, snapshotted: false };
+  try {
+    // The cutover phase says which way to run; it is followed until sync is stopped.
+    for (;;) {
+      await ping(pool);
+      await ensureMetadata(pool);
+      const direction = directionOf(await readPhase(pool, config.sourceId));
+      if (direction === 'none') {
+        if (result.checkpoint === '') throw finishedError(config.sourceId);
+        return result;
+      }
+      if (direction === 'reverse') {
+        const next = await followReverse(config, log, pool, stop$);
+        if (next === 'stopped' || next === 'finished') return result;
+        continue;
+      }
+      const forward = await runForward(config, log, options, stop$);
+      result = {
+        checkpoint: forward.checkpoint,
+        batches: result.batches + forward.batches,
+        events: result.events + forward.events,
+        snapshotted: result.snapshotted || forward.snapshotted,
+      };
+      if (!forward.switched) return result;
+    }
+  } finally {
+    listening?.unsubscribe();
+    await pool.end();
+  }
+}
+
+/** Forward sync until stopped or until the phase leaves forward (`switched`). */
+async function runForward(
+  config: Config,
+  log: Logger,
+  options: SyncOptions,
+  stop$: Observable<void>,
+): Promise<SyncResult & { readonly switched: boolean }> {
   const db = openSqlite(config.sqlitePath);
   const pool = createPool(config.pgUrl, { max: 2, applicationName: 'litebridge sync' });
   try {
@@ -127,24 +186,35 @@ export async function runSync(config: Config, log: Logger, options: SyncOptions 
       options,
     );
     const stopping = stop$.subscribe(() => loop.stop());
+    const observer =
+      options.drift === undefined
+        ? null
+        : new DriftObserver(config, log, {
+            ...options.drift,
+            ...(options.metrics ? { metrics: options.metrics } : {}),
+          });
+    observer?.start();
+    const checking = options.checkNow$?.subscribe(() => observer?.checkNow());
     log.info({ checkpoint: start.toString() }, 'streaming changes');
     await lastValueFrom(
-      wakeUps(config.sqlitePath, options.pollMs ?? 1000).pipe(
-        takeUntil(stop$),
+      wakeUps(config.sqlitePath, options.pollMs ?? 1000, () => loop.versions.changedSinceMark()).pipe(
+        takeUntil(merge(stop$, loop.switched$)),
         exhaustMap(() => defer(() => loop.drain())),
       ),
       { defaultValue: undefined },
     );
     loop.stop();
     stopping.unsubscribe();
+    checking?.unsubscribe();
+    await observer?.stop();
     return {
       checkpoint: loop.checkpoint.toString(),
       batches: loop.batches,
       events: loop.events,
       snapshotted,
+      switched: loop.switched,
     };
   } finally {
-    listening?.unsubscribe();
     db.close();
     await pool.end();
   }
@@ -182,6 +252,12 @@ class SyncLoop {
   #lastPrune = Date.now();
   #lastProgress = Date.now();
   #eventsSinceProgress = 0;
+  #phase: PhaseWatch | null = null;
+  /** Another connection's commit since the last read: the fast wake-up probe. */
+  readonly versions: DataVersion;
+  /** True once the phase left forward (cutover): forward stops, the caller turns to reverse. */
+  switched = false;
+  readonly switched$ = new Subject<void>();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -197,6 +273,7 @@ class SyncLoop {
     private readonly options: SyncOptions,
   ) {
     this.checkpoint = start;
+    this.versions = new DataVersion(db);
   }
 
   /** No new batch starts after this; the one in flight still commits. */
@@ -207,13 +284,29 @@ class SyncLoop {
   /** Reads and applies batches until the changelog is drained (or sync is stopping). */
   async drain(): Promise<void> {
     while (!this.#stopped) {
-      if (captureFingerprint(this.db) !== this.fingerprint) await this.#schemaChanged();
+      if (await this.#leftForward()) break;
+      if (captureFingerprint(this.db) !== this.fingerprint) {
+        // The cutover's fence and finish change the schema too: ask for the phase first.
+        if (await this.#leftForward(true)) break;
+        await this.#schemaChanged();
+      }
       const batch = this.#read();
       if (batch === null) break;
       await this.#applyWithRetry(batch);
       if (batch.atHead) break;
     }
     await this.#maybePrune();
+  }
+
+  /** True (and forward stops) once the phase says sync no longer runs forward. */
+  async #leftForward(fresh = false): Promise<boolean> {
+    this.#phase ??= new PhaseWatch(this.pool, this.config.sourceId);
+    if (directionOf(await this.#phase.current(fresh)) === 'forward') return false;
+    this.log.info('the cutover switched to PostgreSQL: forward sync stops');
+    this.switched = true;
+    this.stop();
+    this.switched$.next();
+    return true;
   }
 
   /**
@@ -255,6 +348,7 @@ class SyncLoop {
 
   #read(): ChangeBatch | null {
     try {
+      this.versions.mark();
       return readBatch(this.db, this.checkpoint, this.tables, {
         maxEvents: this.options.maxEvents ?? 10_000,
       });
@@ -284,6 +378,8 @@ class SyncLoop {
         return;
       } catch (error) {
         const bridge = fromPgError(error, 'applying a batch failed');
+        // A batch that waited on the cutover's locks finds the checkpoint moved by the switch.
+        if (bridge.code === 'BAD_STATE' && (await this.#leftForward(true).catch(() => false))) return;
         await recordSyncError(this.pool, this.config.sourceId, bridge.message).catch(() => undefined);
         if (!bridge.retriable) throw bridge;
         if (this.#stopped) {
@@ -315,6 +411,13 @@ class SyncLoop {
       applyMs,
     };
     this.options.onBatch?.(stats);
+    const metrics = this.options.metrics;
+    if (metrics !== undefined) {
+      metrics.checkpoint.set(Number(batch.upTo));
+      metrics.lagMs.set(stats.lagMs);
+      metrics.events.inc(batch.events);
+      metrics.batches.inc();
+    }
     this.log.debug({ ...stats, upTo: stats.upTo.toString() }, 'batch applied');
     const now = Date.now();
     if (now - this.#lastProgress >= PROGRESS_EVERY_MS) {
@@ -337,7 +440,8 @@ class SyncLoop {
     if (Date.now() - this.#lastPrune < PRUNE_EVERY_MS) return;
     this.#lastPrune = Date.now();
     try {
-      const committed = await readCheckpoint(this.pool, this.config.sourceId);
+      // The checkpoint, held back while a cutover needs the keys changed since its drift check.
+      const committed = await pruneBound(this.pool, this.config.sourceId);
       if (committed === null) return;
       const deleted = pruneChangelog(this.db, committed, { batch: 5_000 });
       if (deleted > 0) this.log.debug({ deleted, upTo: committed.toString() }, 'changelog pruned');

@@ -1,11 +1,15 @@
 import type { Config } from '../config/config.js';
+import { type Phase, readCutoverRecord } from '../cutover/phase-store.js';
 import { readSyncProgress } from '../pg/checkpoint.js';
 import { type DriftFindings, readDrift } from '../pg/drift-state.js';
 import { readSource } from '../pg/metadata.js';
 import { createPool } from '../pg/pool.js';
+import { type SlotStatus, slotStatus } from '../pg/replication.js';
 import { captureState } from '../sqlite/capture.js';
 import { backlogAfter, changelogHead } from '../sqlite/changelog.js';
+import { fenceState } from '../sqlite/fence.js';
 import { openSqlite } from '../sqlite/open.js';
+import { readReverseLsn } from '../sqlite/reverse-apply.js';
 
 /** What `litebridge status` reports for one source. */
 export interface SyncStatus {
@@ -26,10 +30,27 @@ export interface SyncStatus {
   readonly lastErrorAt: string | null;
   /** The drift observer's latest findings per table (empty until sync has checked). */
   readonly drift: readonly DriftFindings[];
+  /** Cutover phase: forward, cutover (reverse replication), rolled-back (forward again), finished. */
+  readonly phase: Phase;
+  /** When the switch committed, and its fence window (ms). */
+  readonly cutoverAt: string | null;
+  readonly fenceMs: number | null;
+  /** The write fence is up in the SQLite file. */
+  readonly fenced: boolean;
+  /** Reverse replication's position stored in SQLite (after cutover). */
+  readonly reverseLsn: string | null;
+  /** The reverse slot: lag, retained WAL and a warning before it fills the disk or is lost. */
+  readonly slot: SlotStatus | null;
+}
+
+/** Options of `readStatus`. */
+export interface StatusOptions {
+  /** Retained WAL above which the slot warns when max_slot_wal_keep_size is unlimited (bytes). */
+  readonly retainedWarnBytes?: bigint;
 }
 
 /** Reads both sides (SQLite read-only) and says how far PostgreSQL is behind. */
-export async function readStatus(config: Config): Promise<SyncStatus> {
+export async function readStatus(config: Config, options: StatusOptions = {}): Promise<SyncStatus> {
   const db = openSqlite(config.sqlitePath, { readonly: true });
   const pool = createPool(config.pgUrl, { max: 1, applicationName: 'litebridge status' });
   try {
@@ -38,6 +59,11 @@ export async function readStatus(config: Config): Promise<SyncStatus> {
     const progress = record === null ? null : await readSyncProgress(pool, config.sourceId);
     const head = capture.installed ? changelogHead(db) : 0n;
     const checkpoint = progress?.checkpointSeq ?? null;
+    const cutover = record === null ? null : await readCutoverRecord(pool, config.sourceId);
+    const slot =
+      record === null
+        ? null
+        : await slotStatus(pool, config.sourceId, options.retainedWarnBytes).catch(() => null);
     const backlog =
       capture.installed && checkpoint !== null ? backlogAfter(db, checkpoint) : { events: 0, oldestAt: null };
     return {
@@ -52,6 +78,12 @@ export async function readStatus(config: Config): Promise<SyncStatus> {
       lastError: progress?.lastError ?? null,
       lastErrorAt: progress?.lastErrorAt?.toISOString() ?? null,
       drift: record === null ? [] : await readDrift(pool, config.sourceId),
+      phase: cutover?.phase ?? 'forward',
+      cutoverAt: cutover?.cutoverAt?.toISOString() ?? null,
+      fenceMs: cutover?.fenceMs ?? null,
+      fenced: fenceState(db).installed,
+      reverseLsn: readReverseLsn(db),
+      slot,
     };
   } finally {
     db.close();

@@ -144,19 +144,23 @@ export function uninstallCapture(db: SqliteDatabase): void {
 
 /**
  * A string that changes whenever the file's schema changes (`PRAGMA schema_version`) or the
- * `_litebridge_%` triggers differ: the sync loop re-introspects and re-installs when it does.
+ * capture triggers differ: the sync loop re-introspects and re-installs when it does. Other
+ * `_litebridge_*` triggers (the cutover's write fence) change only the schema version part.
  */
 export function captureFingerprint(db: SqliteDatabase): string {
   try {
     const read = db.transaction(() => {
       const version = db.pragma('schema_version', { simple: true }) as bigint | number;
-      const sqls = db
-        .prepare(
-          `SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND ${LIKE_PREFIX} ORDER BY name`,
-        )
-        .safeIntegers(false)
-        .raw(true)
-        .all() as [string, string][];
+      // Capture triggers only: the cutover's write fence (also `_litebridge_*`) is not capture.
+      const sqls = (
+        db
+          .prepare(
+            `SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND ${LIKE_PREFIX} ORDER BY name`,
+          )
+          .safeIntegers(false)
+          .raw(true)
+          .all() as [string, string][]
+      ).filter(([name]) => isCaptureTriggerName(name));
       return `${String(version)}:${shortHash(sqls.map(([n, s]) => `${n}\n${s}`).join('\n\n'))}`;
     });
     return read.deferred();

@@ -11,7 +11,10 @@ import { qualified, quoteIdent } from '../schema/ddl.js';
 import { keyColumns } from '../schema/key-columns.js';
 import type { ChunkSummary } from './checksum-sqlite.js';
 import { type ChunkPlan, chunkRange, rangeKey } from './chunks.js';
-import { pgBucketSql, pgCanonicalSql, pgRowHashSql, recordText } from './row-hash.js';
+import { pgBucketSql, pgCanonicalSql, pgRowHashSql, pgRowMd5Sql, recordText } from './row-hash.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 /** A row of a chunk as PostgreSQL holds it. */
 export interface PgChunkRow {
@@ -60,14 +63,37 @@ export class PgTableChecksum {
     let sql: string;
     let params: unknown[];
     if (plan.kind === 'bucket') {
-      sql = `SELECT ${pgBucketSql(this.#keys, plan.buckets)} AS c, count(*), sum(${this.#hash})::text FROM ${this.#name} AS t GROUP BY c`;
+      // Grouped above an OFFSET 0 subquery, the planner assumes few groups (it cannot see into the
+      // expression) and hashes them in a few kB; grouping in place, it estimated as many groups as
+      // keys and sorted every row to disk.
+      sql =
+        `SELECT s.c, count(*), sum(s.h)::text FROM (SELECT ${pgBucketSql(this.#keys, plan.buckets)} AS c, ` +
+        `${this.#hash} AS h FROM ${this.#name} AS t OFFSET 0) AS s GROUP BY s.c`;
       params = [];
     } else {
-      const lo = chunkRange(plan, first).from;
-      const hi = chunkRange(plan, last ?? plan.bounds.length).to;
-      params = [`{${plan.bounds.join(',')}}`];
-      const where = this.#rangeWhere(lo, hi, params);
-      sql = `SELECT width_bucket(t.${quoteIdent(this.#range!.name)}, $1::bigint[]) AS c, count(*), sum(${this.#hash})::text FROM ${this.#name} AS t WHERE ${where} GROUP BY c`;
+      // One index range scan per chunk (a lateral subquery per bound pair): grouping a whole run
+      // by width_bucket made the planner sort every row (it cannot know how few groups there
+      // are), spilling to disk and starting parallel workers on top of our own connections.
+      const to = last ?? plan.bounds.length;
+      const lows: string[] = [];
+      const highs: string[] = [];
+      for (let i = first; i <= to; i++) {
+        const range = chunkRange(plan, i);
+        if (range.to !== null && range.to <= INT64_MIN) {
+          // `key < INT64_MIN`: an empty chunk (lo > hi), whose bound minus one bigint cannot hold.
+          lows.push(INT64_MAX.toString());
+          highs.push(INT64_MIN.toString());
+          continue;
+        }
+        lows.push((range.from ?? INT64_MIN).toString());
+        highs.push((range.to === null ? INT64_MAX : range.to - 1n).toString());
+      }
+      params = [`{${lows.join(',')}}`, `{${highs.join(',')}}`];
+      const k = `t.${quoteIdent(this.#range!.name)}`;
+      sql =
+        `SELECT b.c + ${first - 1} AS c, s.n, s.h FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS b(lo, hi, c) ` +
+        `CROSS JOIN LATERAL (SELECT count(*) AS n, sum(${this.#hash})::text AS h FROM ${this.#name} AS t ` +
+        `WHERE ${k} >= b.lo AND ${k} <= b.hi) AS s WHERE s.n > 0`;
     }
     const rows = await this.#query(client, sql, params);
     return new Map(rows.map(([c, n, sum]) => [Number(c), { rows: Number(n), sum: sum ?? '0' }]));
@@ -78,7 +104,7 @@ export class PgTableChecksum {
     const keyCanon = this.#keys.map((c) => pgCanonicalSql(c));
     const select = [
       ...keyCanon,
-      `left(md5(ROW(${this.#target.columns.map((c) => pgCanonicalSql(c)).join(', ')})::text), 16)`,
+      `left(${pgRowMd5Sql(this.#target.columns)}, 16)`,
       ...this.#target.columns.map((c) => `t.${quoteIdent(c.name)}`),
       ...this.#keys.map((c) => `t.${quoteIdent(c.name)}`),
     ].join(', ');

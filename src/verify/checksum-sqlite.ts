@@ -12,7 +12,8 @@ import { keyColumnIndexes } from '../schema/key-columns.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { targetValuesSql } from '../sqlite/snapshot-read.js';
 import { type ChunkPlan, chunkCount, chunkRange } from './chunks.js';
-import { bucketOf, canonicalizer, fieldsHash, HashSum, recordText } from './row-hash.js';
+import { bucketOf, canonicalizer, HashSum, recordText } from './row-hash.js';
+import { type RowHasher, rowHasher } from './row-hasher.js';
 
 /** One chunk's summary: rows and the exact sum of their hashes (as decimal text). */
 export interface ChunkSummary {
@@ -43,6 +44,7 @@ export class SqliteTableChecksum {
   readonly #sumFn: string;
   readonly #bucketFn: string;
   readonly #rowKey: (values: readonly SqlValue[]) => string;
+  readonly #hashRow: RowHasher;
 
   constructor(db: SqliteDatabase, source: SourceTable, target: TargetTable) {
     this.#db = db;
@@ -56,14 +58,16 @@ export class SqliteTableChecksum {
     const keyIdx = keyColumnIndexes(target);
     const keys: TargetColumn[] = keyIdx.map((i) => target.columns[i]!);
     this.#keyExpr = keys.map((k) => quoteIdent(k.source.name)).join(', ');
-    const rowFields = canonicalizer(target.columns);
+    const hashRow = rowHasher(target.columns);
+    const hashKey = rowHasher(keys);
     const keyFields = canonicalizer(keys);
+    this.#hashRow = hashRow;
     this.#rowKey = (values) => recordText(keyFields(keyIdx.map((i) => values[i] ?? null)));
     db.aggregate<HashSum>(this.#sumFn, {
       start: () => new HashSum(),
       // better-sqlite3 types the step as (acc, next); it passes the row's values (varargs).
       step: ((acc: HashSum, ...values: SqlValue[]) => {
-        acc.add(fieldsHash(rowFields(values)));
+        acc.add(hashRow(values));
       }) as unknown as (acc: HashSum, next: HashSum) => void,
       result: (acc: HashSum) => acc.sum.toString(),
       varargs: true,
@@ -73,7 +77,7 @@ export class SqliteTableChecksum {
     db.function(
       this.#bucketFn,
       { varargs: true, safeIntegers: true, deterministic: true },
-      (buckets: SqlValue, ...values: SqlValue[]) => bucketOf(fieldsHash(keyFields(values)), Number(buckets)),
+      (buckets: SqlValue, ...values: SqlValue[]) => bucketOf(hashKey(values), Number(buckets)),
     );
   }
 
@@ -136,7 +140,6 @@ export class SqliteTableChecksum {
 
   /** Every row of one chunk, with its canonical key and hash. */
   rows(plan: ChunkPlan, chunk: number): ChunkRow[] {
-    const rowFields = canonicalizer(this.#target.columns);
     let sql: string;
     let params: unknown[];
     if (plan.kind === 'bucket') {
@@ -155,7 +158,7 @@ export class SqliteTableChecksum {
     ) as SqlValue[][];
     return rows.map((values) => ({
       key: this.#rowKey(values),
-      hash: fieldsHash(rowFields(values)).slice(0, 16),
+      hash: this.#hashRow(values).slice(0, 16),
       values,
     }));
   }

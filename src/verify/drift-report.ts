@@ -12,6 +12,7 @@ import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
 import { translate } from '../schema/translate.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
+import { ChecksumWorkers } from './checksum-workers.js';
 import { type CheckedTable, type CheckResult, checkOnce, type TableDrift } from './drift.js';
 import { type RepairResult, repairDrift } from './repair.js';
 
@@ -30,9 +31,8 @@ export interface DriftReport {
   /** 'live': in-flight keys excluded (sync state and capture present); 'static' otherwise. */
   readonly consistency: 'live' | 'static';
   readonly tables: readonly ReportedTable[];
-  /** Rows per second of each side's checksum work. */
-  readonly sqliteRowsPerSecond: number;
-  readonly pgRowsPerSecond: number;
+  /** Rows compared per side per second of the first check (both sides work at once). */
+  readonly rowsPerSecond: number;
   readonly repaired: RepairResult | null;
   readonly ms: number;
 }
@@ -71,6 +71,7 @@ export async function runDriftReport(
 ): Promise<DriftReport> {
   const started = Date.now();
   const db = openSqlite(config.sqlitePath);
+  const workers = ChecksumWorkers.start(config.sqlitePath);
   const connections = Math.max(1, config.workers ?? 2);
   const pool = createPool(config.pgUrl, { max: connections + 1, applicationName: 'litebridge drift-report' });
   try {
@@ -86,7 +87,7 @@ export async function runDriftReport(
       (t) => options.table === undefined || t.source.name === options.table,
     );
     const check = (): Promise<{ first: CheckResult; tables: TableDrift[] }> =>
-      settledCheck(db, pool, chosen, config, log, options);
+      settledCheck(db, pool, chosen, config, log, { ...options, workers });
     let { first, tables: results } = await check();
     let repaired: RepairResult | null = null;
     if (options.repair === true && results.some((t) => t.drift)) {
@@ -112,12 +113,12 @@ export async function runDriftReport(
       head: first.head?.toString() ?? null,
       consistency: first.checkpoint !== null && first.head !== null ? 'live' : 'static',
       tables: reported,
-      sqliteRowsPerSecond: rate(rows('sqliteRows'), first.sqliteMs),
-      pgRowsPerSecond: rate(rows('pgRows'), first.pgMs),
+      rowsPerSecond: rate(Math.max(rows('sqliteRows'), rows('pgRows')), first.ms),
       repaired,
       ms: Date.now() - started,
     };
   } finally {
+    await workers?.close();
     db.close();
     await pool.end();
   }
@@ -133,7 +134,7 @@ async function settledCheck(
   tables: readonly CheckedTable[],
   config: Config,
   log: Logger,
-  options: DriftReportOptions,
+  options: DriftReportOptions & { readonly workers: ChecksumWorkers | null },
 ): Promise<{ first: CheckResult; tables: TableDrift[] }> {
   const checkOptions = {
     sourceId: config.sourceId,
@@ -141,6 +142,7 @@ async function settledCheck(
     ...(options.sampleLimit === undefined ? {} : { sampleLimit: options.sampleLimit }),
     ...(options.chunkRows === undefined ? {} : { chunkRows: options.chunkRows }),
     ...(options.excludeInFlight === undefined ? {} : { excludeInFlight: options.excludeInFlight }),
+    workers: options.workers,
   };
   const first = await checkOnce(
     db,

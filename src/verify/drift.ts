@@ -22,6 +22,7 @@ import type { SqliteDatabase } from '../sqlite/open.js';
 import { ReadSnapshot } from '../sqlite/snapshot-read.js';
 import { PgTableChecksum } from './checksum-pg.js';
 import { type ChunkSummary, SqliteTableChecksum } from './checksum-sqlite.js';
+import type { ChecksumWorkers } from './checksum-workers.js';
 import { CHUNK_ROWS, type ChunkPlan, chunkCount, planChunks } from './chunks.js';
 import { ChunkNarrower, type ColumnDiff, type KeyDiff } from './narrow.js';
 
@@ -76,8 +77,8 @@ export interface CheckPoint {
 /** One check over some tables: results, the point, time spent per side. */
 export interface CheckResult extends CheckPoint {
   readonly tables: readonly TableDrift[];
-  readonly sqliteMs: number;
-  readonly pgMs: number;
+  /** Wall time of the check. */
+  readonly ms: number;
 }
 
 export interface CheckOptions {
@@ -91,6 +92,8 @@ export interface CheckOptions {
    * (verify's strict equality). Default true: in-flight keys are not drift.
    */
   readonly excludeInFlight?: boolean;
+  /** Worker threads sharing SQLite's summaries (drift-report); the caller's thread alone when absent. */
+  readonly workers?: ChecksumWorkers | null;
 }
 
 /**
@@ -104,6 +107,7 @@ export async function checkOnce(
   options: CheckOptions,
 ): Promise<CheckResult> {
   const connections = Math.max(1, options.connections ?? 2);
+  const started = Date.now();
   const clients: PgClient[] = [];
   const snapshot = new ReadSnapshot(db);
   try {
@@ -120,15 +124,8 @@ export async function checkOnce(
     const head = snapshot.changelogHead();
     const inFlight = new InFlight(db, options.excludeInFlight === false ? null : checkpoint, head);
     const tables: TableDrift[] = [];
-    let sqliteMs = 0;
-    let pgMs = 0;
-    for (const slice of slices) {
-      const r = await checkTable(db, clients, slice, inFlight, options);
-      tables.push(r.result);
-      sqliteMs += r.sqliteMs;
-      pgMs += r.pgMs;
-    }
-    return { checkpoint, head, tables, sqliteMs, pgMs };
+    for (const slice of slices) tables.push(await checkTable(db, clients, slice, inFlight, options));
+    return { checkpoint, head, tables, ms: Date.now() - started };
   } finally {
     snapshot.end();
     for (const c of clients) {
@@ -211,29 +208,20 @@ async function checkTable(
   slice: TableSlice,
   inFlight: InFlight,
   options: CheckOptions,
-): Promise<{ result: TableDrift; sqliteMs: number; pgMs: number }> {
+): Promise<TableDrift> {
   const { source, target } = slice.table;
   const sq = sqliteChecksumFor(db, slice.table);
   const pg = new PgTableChecksum(target);
-  let sqliteMs = 0;
-  let t = Date.now();
   const plan = slice.plan ?? planChunks(target, sq.stats(), options.chunkRows ?? CHUNK_ROWS);
-  const all = Array.from({ length: chunkCount(plan) }, (_, i) => i);
-  const chunks = slice.chunks ?? all;
-  sqliteMs += Date.now() - t;
+  const chunks = slice.chunks ?? Array.from({ length: chunkCount(plan) }, (_, i) => i);
 
-  // PostgreSQL works on its share while SQLite computes in this thread.
-  const pgStarted = Date.now();
-  let pgDone = pgStarted;
-  const pgSums = pgSummaries(clients, pg, plan, chunks).then((m) => {
-    pgDone = Date.now();
-    return m;
-  });
-  t = Date.now();
-  const sqSums = sq.summaries(plan, chunks);
-  sqliteMs += Date.now() - t;
+  // PostgreSQL works on its share while SQLite computes (in this thread and any workers).
+  const pgSums = pgSummaries(clients, pg, plan, chunks);
+  const sqSums =
+    options.workers === undefined || options.workers === null
+      ? sq.summaries(plan, chunks)
+      : await options.workers.summaries(sq, slice.table, plan, chunks);
   const pgMap = await pgSums;
-  let pgMs = pgDone - pgStarted;
 
   const empty: ChunkSummary = { rows: 0, sum: '0' };
   const differing = chunks.filter((c) => {
@@ -249,12 +237,8 @@ async function checkTable(
   const unsettled: number[] = [];
   let inFlightCount = 0;
   for (const c of differing) {
-    t = Date.now();
     const sRows = sq.rows(plan, c);
-    sqliteMs += Date.now() - t;
-    t = Date.now();
     const pRows = await pg.rows(clients[0]!, plan, c);
-    pgMs += Date.now() - t;
     const found = narrower.diff(sRows, pRows);
     if (found.length === 0) continue;
     const flight = inFlight.of(source.name, (k) => sq.keyText(k as never), keys.length);
@@ -272,27 +256,23 @@ async function checkTable(
   const extra = diffs.filter((d) => d.kind === 'extra');
   const different = diffs.filter((d) => d.kind === 'different');
   return {
-    result: {
-      table: source.name,
-      target: target.name,
-      plan,
-      chunksChecked: chunks.length,
-      chunksDiffering: differing.length,
-      sqliteRows: sum(sqSums),
-      pgRows: sum(pgMap),
-      missingCount: missing.length,
-      extraCount: extra.length,
-      differentCount: different.length,
-      inFlightCount,
-      missing: missing.slice(0, limit).map((d) => d.key),
-      extra: extra.slice(0, limit).map((d) => d.key),
-      different: different.slice(0, limit).map((d) => ({ key: d.key, columns: d.columns })),
-      diffs,
-      unsettled,
-      drift: diffs.length > 0,
-    },
-    sqliteMs,
-    pgMs,
+    table: source.name,
+    target: target.name,
+    plan,
+    chunksChecked: chunks.length,
+    chunksDiffering: differing.length,
+    sqliteRows: sum(sqSums),
+    pgRows: sum(pgMap),
+    missingCount: missing.length,
+    extraCount: extra.length,
+    differentCount: different.length,
+    inFlightCount,
+    missing: missing.slice(0, limit).map((d) => d.key),
+    extra: extra.slice(0, limit).map((d) => d.key),
+    different: different.slice(0, limit).map((d) => ({ key: d.key, columns: d.columns })),
+    diffs,
+    unsettled,
+    drift: diffs.length > 0,
   };
 }
 

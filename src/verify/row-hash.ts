@@ -105,14 +105,43 @@ export function recordText(fields: readonly (string | null)[]): string {
   return `${out})`;
 }
 
+/** Types whose output function already prints the canonical field (record_out calls it). */
+const PRINTS_CANONICAL: ReadonlySet<PgType> = new Set([
+  'bigint',
+  'integer',
+  'smallint',
+  'text',
+  'boolean',
+  'timestamp',
+  'timestamptz',
+  'date',
+  'jsonb',
+]);
+
+/**
+ * A column as a field of the hashed record: the bare column where record_out's call of the
+ * type's output function prints the canonical text anyway (no cast to text and back: about a
+ * tenth of the server's time per row), `pgCanonicalSql` otherwise.
+ */
+function recordFieldSql(column: TargetColumn, alias: string): string {
+  return PRINTS_CANONICAL.has(column.type)
+    ? `${alias}.${quoteIdent(column.name)}`
+    : pgCanonicalSql(column, alias);
+}
+
+/** The SQL of the md5 hex of a row's canonical record over `columns` (as {@link fieldsHash}). */
+export function pgRowMd5Sql(columns: readonly TargetColumn[], alias = 't'): string {
+  return `md5(ROW(${columns.map((c) => recordFieldSql(c, alias)).join(', ')})::text)`;
+}
+
 /** The SQL of a row's hash (a signed bigint) over `columns`. */
 export function pgRowHashSql(columns: readonly TargetColumn[], alias = 't'): string {
-  return `('x' || left(md5(ROW(${columns.map((c) => pgCanonicalSql(c, alias)).join(', ')})::text), 16))::bit(64)::bigint`;
+  return `('x' || left(${pgRowMd5Sql(columns, alias)}, 16))::bit(64)::bigint`;
 }
 
 /** The SQL of a key's bucket in 0..buckets-1 (the same as {@link bucketOf}). */
 export function pgBucketSql(keys: readonly TargetColumn[], buckets: number, alias = 't'): string {
-  return `(('x' || left(md5(ROW(${keys.map((c) => pgCanonicalSql(c, alias)).join(', ')})::text), 8))::bit(32)::bigint % ${buckets})`;
+  return `(('x' || left(${pgRowMd5Sql(keys, alias)}, 8))::bit(32)::bigint % ${buckets})`;
 }
 
 /** A row's md5 hex over canonical fields. */

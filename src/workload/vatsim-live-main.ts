@@ -1,8 +1,9 @@
 /**
  * The live VATSIM-like writer as its own process (the application is another process than
  * litebridge): `node dist/src/workload/vatsim-live-main.js --sqlite FILE --events-per-second N
- * [--seconds S] [--events N] [--tick-ms MS] [--seed N]`. Runs until --seconds pass, --events are
- * written, or SIGINT/SIGTERM; then prints its counters as one JSON line on stdout and exits 0.
+ * [--seconds S] [--events N] [--tick-ms MS] [--seed N] [--keys hot|random]`. Runs until
+ * --seconds pass, --events are written, or SIGINT/SIGTERM; then prints its counters as one JSON
+ * line on stdout and exits 0.
  * `--events-per-second 0 --events N` writes N events as fast as it can.
  */
 import { parseArgs } from 'node:util';
@@ -24,9 +25,12 @@ async function main(): Promise<void> {
       events: { type: 'string' },
       'tick-ms': { type: 'string', default: '1000' },
       seed: { type: 'string', default: '1' },
+      keys: { type: 'string', default: 'hot' },
     },
   });
   if (values.sqlite === undefined) throw new Error('--sqlite FILE is required');
+  const keys = values.keys;
+  if (keys !== 'hot' && keys !== 'random') throw new Error(`--keys must be hot or random, got ${keys}`);
   const eventsPerSecond = count(values['events-per-second'], '--events-per-second', 1000);
   const seconds = count(values.seconds, '--seconds', 0);
   const maxEvents = count(values.events, '--events', Number.POSITIVE_INFINITY);
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
     maxEvents,
     tickMs: count(values['tick-ms'], '--tick-ms', 1000),
     seed: count(values.seed, '--seed', 1),
+    keys,
   });
   const stop = (): void => void handle.stop();
   process.once('SIGINT', stop);

@@ -32,7 +32,16 @@ export interface VatsimLiveOptions {
   readonly maxEvents?: number;
   /** Events per transaction when eventsPerSecond is 0 (default 1000). */
   readonly burstTransaction?: number;
+  /** Which flights the position updates touch (default 'hot'); see {@link LiveKeys}. */
+  readonly keys?: LiveKeys;
 }
+
+/**
+ * 'hot': position updates cycle through the ~1,500 active flights, as the collector does (a
+ * backlog repeats keys, so a batch coalesces them). 'random': each update picks any flight of
+ * the file at random, so a backlog holds mostly distinct keys (the worst case for catch-up).
+ */
+export type LiveKeys = 'hot' | 'random';
 
 /** What the writer has done so far. */
 export interface VatsimLiveCounters {
@@ -103,6 +112,8 @@ export class VatsimLiveWriter {
   readonly #active: Flight[] = [];
   readonly #target: number;
   #cursor = 0;
+  /** Every flight id of the file, for 'random' keys (null for 'hot'). */
+  readonly #allIds: number[] | null;
   #nextFlightId: number;
   #nextMovementId: number;
   readonly #insertFlight: Database.Statement;
@@ -111,7 +122,10 @@ export class VatsimLiveWriter {
   readonly #insertMovement: Database.Statement;
 
   /** Opens `path` (WAL, synchronous=NORMAL, 5 s busy timeout) and loads the newest flights as active. */
-  constructor(path: string, options: { readonly seed?: number; readonly activeFlights?: number } = {}) {
+  constructor(
+    path: string,
+    options: { readonly seed?: number; readonly activeFlights?: number; readonly keys?: LiveKeys } = {},
+  ) {
     this.#db = new Database(path, { fileMustExist: true });
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('synchronous = NORMAL');
@@ -155,6 +169,10 @@ export class VatsimLiveWriter {
     this.#updateFlight = this.#db.prepare(UPDATE_FLIGHT);
     this.#deleteFlight = this.#db.prepare('DELETE FROM flights WHERE id = ?');
     this.#insertMovement = this.#db.prepare(INSERT_MOVEMENT);
+    this.#allIds =
+      options.keys === 'random'
+        ? (this.#db.prepare('SELECT id FROM flights').pluck().all() as number[])
+        : null;
   }
 
   /** Writes one tick of about `events` row changes in one transaction; returns the events written. */
@@ -221,6 +239,9 @@ export class VatsimLiveWriter {
         this.#movement(flight, flight.departure, 'departure', now);
         left -= 1;
       }
+    }
+    while (left > 0 && this.#allIds !== null && this.#allIds.length > 0) {
+      if (this.#moveRandom(now)) left -= 1;
     }
     while (left > 0 && this.#active.length > 0) {
       this.#cursor = (this.#cursor + 1) % this.#active.length;
@@ -293,6 +314,32 @@ export class VatsimLiveWriter {
       flight.id,
     );
     this.counters.updates += 1;
+  }
+
+  /** Moves a flight picked at random among all of the file's; false when it was deleted meanwhile. */
+  #moveRandom(now: number): boolean {
+    const rng = this.#rng;
+    const ids = this.#allIds!;
+    const index = rng.int(0, ids.length - 1);
+    const lat = coordinate(rng.range(-60, 70));
+    const lon = coordinate(rng.range(-180, 180));
+    const altitude = rng.int(-60, 45_000);
+    const { changes } = this.#updateFlight.run(
+      altitude,
+      rng.int(0, 560),
+      positionJson(lat, lon, altitude),
+      Math.round(lat * 100_000),
+      Math.round(lon * 100_000),
+      datetime(now + rng.int(0, 999)),
+      ids[index]!,
+    );
+    if (changes === 0) {
+      ids[index] = ids[ids.length - 1]!;
+      ids.pop();
+      return false;
+    }
+    this.counters.updates += 1;
+    return true;
   }
 
   #movement(flight: Flight, airport: string, type: 'departure' | 'arrival', now: number): void {

@@ -167,3 +167,20 @@ describe('a table without a primary key after VACUUM renumbered its rowids', () 
     expect(rows.rows[0]!.n).toBe(2_250);
   });
 });
+
+describe('integer keys at the ends of int64', () => {
+  it('are chunked and compared without overflowing a bound', async () => {
+    const path = tempSqlite('extremes.db');
+    const s = new Database(path);
+    s.exec(`CREATE TABLE ends (id INTEGER PRIMARY KEY, v TEXT);
+      INSERT INTO ends VALUES (-9223372036854775808, 'min'), (0, 'zero'), (9223372036854775807, 'max')`);
+    s.close();
+    const flags = { schema: 'ends' };
+    await snapshot(path, db.url(), flags);
+    const config = loadConfig({ sqlite: path, pg: db.url(), ...flags }, {});
+    expect((await runDriftReport(config, silentLogger, { chunkRows: 1 })).drift).toBe(false);
+    await db.query(`UPDATE ends.ends SET v = 'MIN' WHERE id = -9223372036854775808`);
+    const r = await runDriftReport(config, silentLogger, { chunkRows: 1 });
+    expect(r.tables[0]!.different.map((d) => d.key)).toEqual(['id=-9223372036854775808']);
+  });
+});
