@@ -10,7 +10,7 @@ import { backlogAfter } from '../sqlite/changelog.js';
 import { journalMode, walSwitchCommand } from '../sqlite/open.js';
 import type { CutoverContext } from './context.js';
 import { checkDrift, type DriftCheck } from './drift.js';
-import { readCutoverRecord } from './phase-store.js';
+import { readCutoverRecord } from '../pg/phase-store.js';
 
 /** One preflight check. */
 export interface PreflightCheck {

@@ -31,7 +31,7 @@ import {
   recordFenceMs,
   recordSwitch,
   setVerifiedSeq,
-} from './phase-store.js';
+} from '../pg/phase-store.js';
 import { type Preflight, runPreflight } from './preflight.js';
 import { resetSequences, type SequenceReset } from './sequences.js';
 import { endLockSession, lockTargetTables } from './table-locks.js';

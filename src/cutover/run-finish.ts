@@ -15,7 +15,7 @@ import { captureState } from '../sqlite/capture.js';
 import { finishFence } from '../sqlite/fence.js';
 import { parseLsn, readReverseLsn } from '../sqlite/reverse-apply.js';
 import { closeContext, openContext } from './context.js';
-import { movePhase, readCutoverRecord } from './phase-store.js';
+import { movePhase, readCutoverRecord } from '../pg/phase-store.js';
 import { lastPublishedCommit } from './slot-peek.js';
 import { waitForIdleSlot } from './slot-wait.js';
 

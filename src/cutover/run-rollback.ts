@@ -19,7 +19,7 @@ import { changelogHead } from '../sqlite/changelog.js';
 import { fenceState, removeFence } from '../sqlite/fence.js';
 import { parseLsn, readReverseLsn } from '../sqlite/reverse-apply.js';
 import { type CutoverContext, closeContext, openContext } from './context.js';
-import { movePhase, readCutoverRecord, setVerifiedSeq } from './phase-store.js';
+import { movePhase, readCutoverRecord, setVerifiedSeq } from '../pg/phase-store.js';
 import { lastPublishedCommit } from './slot-peek.js';
 import { waitForIdleSlot } from './slot-wait.js';
 import { endLockSession, lockTargetTables } from './table-locks.js';

@@ -61,6 +61,7 @@ export async function markSnapshotStarted(
     [record.sourceId, record.sqlitePath, record.targetSchema, JSON.stringify(record.tables)],
   );
   await db.query('DELETE FROM litebridge.rejects WHERE source_id = $1', [record.sourceId]);
+  await db.query('DELETE FROM litebridge.drift WHERE source_id = $1', [record.sourceId]);
 }
 
 /**

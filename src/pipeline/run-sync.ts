@@ -9,7 +9,7 @@ import {
   takeUntil,
 } from 'rxjs';
 import type { Config } from '../config/config.js';
-import { pruneBound, readPhase } from '../cutover/phase-store.js';
+import { pruneBound, readPhase } from '../pg/phase-store.js';
 import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BridgeMetrics } from '../log/metrics.js';

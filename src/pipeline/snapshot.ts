@@ -7,6 +7,7 @@ import { CopyProgress } from '../log/progress.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { SchemaNote, TargetSchema, TargetTable } from '../model/target-schema.js';
 import { ensureMetadata, markSnapshotDone, markSnapshotStarted, readSource } from '../pg/metadata.js';
+import { readPhase } from '../pg/phase-store.js';
 import { createPool, inTransaction, type PgPool, ping } from '../pg/pool.js';
 import { existingTables } from '../pg/target-tables.js';
 import { createSchemaSql, createTableSql, partitionSql, qualified } from '../schema/ddl.js';
@@ -173,6 +174,20 @@ async function refuseNonEmptyTarget(
   const existing = await existingTables(pool, target.tables);
   const record = await readSource(pool, config.sourceId);
   checkSourceOwner(record, config);
+  const phase = record === null ? 'forward' : await readPhase(pool, config.sourceId);
+  if (phase === 'cutover' || phase === 'finished') {
+    // PostgreSQL is the primary now: a copy from SQLite would overwrite what the application wrote there.
+    throw new BridgeError(
+      'BAD_STATE',
+      `source "${config.sourceId}" was cut over to PostgreSQL (phase ${phase}): a snapshot would overwrite it`,
+      {
+        hint:
+          phase === 'cutover'
+            ? 'run `litebridge rollback` first to make SQLite the primary again'
+            : 'use another --source-id to start a new migration',
+      },
+    );
+  }
   const unfinished =
     record !== null &&
     (record.snapshotState === 'copying' || replaceSourceTables) &&

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { type Phase, readCutoverRecord } from '../cutover/phase-store.js';
+import { type Phase, readCutoverRecord } from '../pg/phase-store.js';
 import { readSyncProgress } from '../pg/checkpoint.js';
 import { type DriftFindings, readDrift } from '../pg/drift-state.js';
 import { readSource } from '../pg/metadata.js';

@@ -52,8 +52,9 @@ export interface PgWriter {
 
 /**
  * Writes in a loop: each transaction inserts n into `late` and sets `big` row 1 to 'changed n', and
- * every tenth deletes the oldest remaining `late` row above 0 and updates a `big` row by a key
- * change, so inserts, updates, deletes and key moves all stream. Errors are counted and retried.
+ * every tenth deletes the oldest remaining `late` row above 0 and moves another `big` row (never
+ * row 1) to a new key, so inserts, updates, deletes and key moves all stream. Errors are counted
+ * and retried.
  */
 export function startPgWriter(url: string): PgWriter {
   const pool = createPool(url, { max: 1 });
@@ -76,7 +77,7 @@ export function startPgWriter(url: string): PgWriter {
         if (n % 10 === 0) {
           await client.query('DELETE FROM late WHERE id = (SELECT min(id) FROM late WHERE n > 0)');
           await client.query(
-            'UPDATE big SET id = id + 1000000 WHERE id = (SELECT max(id) FROM big WHERE id < 1000000)',
+            'UPDATE big SET id = id + 1000000 WHERE id = (SELECT max(id) FROM big WHERE id > 1 AND id < 1000000)',
           );
         }
         await client.query('COMMIT');

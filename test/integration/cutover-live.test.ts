@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { startAppWriter, writerWorkloadFile } from '../support/app-writer.js';
-import { verify } from '../support/bridge.js';
+import { snapshot, verify } from '../support/bridge.js';
 import { cutover, dropIdleSlots, startSync } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
@@ -65,5 +65,8 @@ it('cuts over while the application writes and sync runs: the writer meets the f
   const status = await db.query('SELECT last_error FROM litebridge.sources');
   expect(status.rows[0]!.last_error).toBeNull();
   await again.stop();
+
+  // PostgreSQL is the primary now: a snapshot from SQLite would overwrite it, so it is refused.
+  await expect(snapshot(file, db.url(), { replace: true })).rejects.toThrow(/was cut over to PostgreSQL/);
   await dropIdleSlots(db.query);
 }, 120_000);

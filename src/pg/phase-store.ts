@@ -3,9 +3,8 @@
  * every sync process follows, and where the switch happened (changelog seq, WAL LSN, fence window).
  */
 import { BridgeError } from '../errors.js';
-import type { PgClient, PgPool } from '../pg/pool.js';
-
-type Queryable = PgPool | PgClient;
+import type { Queryable } from './metadata.js';
+import type { PgClient } from './pool.js';
 
 /** Who is the primary: forward (SQLite), cutover (PostgreSQL, reverse on), rolled-back, finished. */
 export type Phase = 'forward' | 'cutover' | 'rolled-back' | 'finished';
