@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { percentile } from '../src/log/percentile.js';
 import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
+import { parseCount } from './lib/args.js';
 import { machineInfo } from './lib/machine.js';
 import { freshDatabase, serverVersion } from './lib/pg-admin.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
@@ -35,13 +36,6 @@ const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function count(value: string, flag: string): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new Error(`${flag} must be a non-negative integer, got ${value}`);
-  return n;
-}
 
 /** A child process with its stdout collected and its exit awaitable. */
 interface Child {
@@ -113,11 +107,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const eventsPerSecond = count(values['events-per-second'], '--events-per-second');
-  const repeat = Math.max(1, count(values.repeat, '--repeat'));
-  const warmupMs = count(values.warmup, '--warmup') * 1000;
-  const rows = count(values.rows, '--rows');
-  const seed = count(values.seed, '--seed');
+  const eventsPerSecond = parseCount(values['events-per-second'], '--events-per-second');
+  const repeat = Math.max(1, parseCount(values.repeat, '--repeat'));
+  const warmupMs = parseCount(values.warmup, '--warmup') * 1000;
+  const rows = parseCount(values.rows, '--rows');
+  const seed = parseCount(values.seed, '--seed');
   const outDir = values.out;
   mkdirSync(outDir, { recursive: true });
   chmodSync(outDir, 0o755);

@@ -7,13 +7,12 @@
  * `npm run build && node dist/bench/drift.js --rows 2000000 [--connections N] [--chunk-rows N]`.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log/logger.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/pg/embedded-server.js';
 import { createPool } from '../src/pg/pool.js';
 import { openSqlite } from '../src/sqlite/open.js';
 import { ReadSnapshot } from '../src/sqlite/snapshot-read.js';
@@ -22,8 +21,9 @@ import { type ChunkSummary, SqliteTableChecksum } from '../src/verify/checksum-s
 import { ChecksumWorkers } from '../src/verify/checksum-workers.js';
 import { CHUNK_ROWS, type ChunkPlan, chunkCount, planChunks } from '../src/verify/chunks.js';
 import { replicatedTables, runDriftReport } from '../src/verify/drift-report.js';
+import { parseCount } from './lib/args.js';
 import { machineInfo } from './lib/machine.js';
-import { databaseUrl, freshDatabase, serverVersion } from './lib/pg-admin.js';
+import { benchServer, databaseUrl, freshDatabase, serverVersion } from './lib/pg-admin.js';
 import { cpuSeconds } from './lib/proc-stat.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
 
@@ -48,13 +48,6 @@ const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-function parseCount(value: string, flag: string, min = 0): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new Error(`${flag} must be an integer ≥ ${min}, got ${value}`);
-  return n;
-}
 
 /**
  * Peak resident memory since the last {@link resetPeakRss}, MiB: Linux's VmHWM, which
@@ -164,14 +157,8 @@ async function main(): Promise<void> {
 
   const machine = machineInfo();
   const workload = cachedWorkload(outDir, rows, seed, log);
-  let server: EmbeddedServer | undefined;
-  let adminUrl = values['pg-url'];
-  if (adminUrl === undefined) {
-    chmodSync(outDir, 0o755); // as root the server runs as the postgres user, who must enter the folder
-    log(`starting embedded PostgreSQL in ${join(outDir, 'pg')}`);
-    server = await startEmbeddedPostgres({ dataDir: join(outDir, 'pg'), throwaway: values.fast });
-    adminUrl = server.url();
-  }
+  const server = await benchServer(outDir, values['pg-url'], values.fast === true, log);
+  const adminUrl = server.adminUrl;
   try {
     const postgres = await serverVersion(adminUrl);
     const database = `lb_bench_drift_${rows}_${seed}`;
@@ -347,7 +334,7 @@ async function main(): Promise<void> {
     log(`wrote ${jsonPath}`);
     if (r.drift || differing.length > 0) process.exitCode = 1;
   } finally {
-    await server?.stop();
+    await server.stop();
   }
 }
 

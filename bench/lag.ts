@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
+import { parseCount } from './lib/args.js';
 import { type LagSample, type LagSummary, matchLags, summarizeLags } from './lib/lag-stats.js';
 import { machineInfo } from './lib/machine.js';
 import { TreeSampler } from './lib/measure.js';
@@ -45,13 +46,6 @@ const log = (line: string): void => {
 };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-function parseCount(value: string, flag: string): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new Error(`${flag} must be a non-negative integer, got ${value}`);
-  return n;
-}
 
 /** A child process whose exit can be awaited. */
 interface Child {

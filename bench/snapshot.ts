@@ -3,14 +3,14 @@
  * litebridge, pgloader and the hand-written `sqlite3 -csv | psql \copy` pipe; wall time, rows/s,
  * peak memory and what arrived. Run: `npm run build && node dist/bench/snapshot.js --rows 2000000`.
  */
-import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../src/pg/embedded-server.js';
+import { parseCount } from './lib/args.js';
 import { runTool, TOOLS, type Tool, type ToolResult } from './lib/loaders.js';
 import { machineInfo } from './lib/machine.js';
-import { serverVersion } from './lib/pg-admin.js';
+import { benchServer, serverVersion } from './lib/pg-admin.js';
 import { markdownReport, ratios } from './lib/report.js';
 import { cachedWorkload } from './lib/workload-cache.js';
 
@@ -30,13 +30,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
-
-function parseCount(value: string, flag: string): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new Error(`${flag} must be a non-negative integer, got ${value}`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -67,14 +60,8 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const workload = cachedWorkload(outDir, rows, seed, log);
 
-  let server: EmbeddedServer | undefined;
-  let adminUrl = values['pg-url'];
-  if (adminUrl === undefined) {
-    chmodSync(outDir, 0o755); // as root the server runs as the postgres user, who must enter the folder
-    log(`starting embedded PostgreSQL in ${join(outDir, 'pg')}`);
-    server = await startEmbeddedPostgres({ dataDir: join(outDir, 'pg'), throwaway: values.fast });
-    adminUrl = server.url();
-  }
+  const server = await benchServer(outDir, values['pg-url'], values.fast === true, log);
+  const adminUrl = server.adminUrl;
   try {
     const postgres = await serverVersion(adminUrl);
     const results: ToolResult[] = [];
@@ -113,7 +100,7 @@ async function main(): Promise<void> {
     writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
     log(`wrote ${jsonPath}`);
   } finally {
-    await server?.stop();
+    await server.stop();
   }
 }
 

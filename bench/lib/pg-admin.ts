@@ -1,5 +1,8 @@
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
 
 /** `adminUrl` pointed at another database. */
 export function databaseUrl(adminUrl: string, database: string): string {
@@ -121,4 +124,21 @@ export async function compareReals(
     }
     return { compared, differing };
   });
+}
+
+/**
+ * The server a bench loads into: `pgUrl` when given, else an embedded PostgreSQL with its data in
+ * `<outDir>/pg` (`throwaway`: fsync off). `stop()` stops only a server this started.
+ */
+export async function benchServer(
+  outDir: string,
+  pgUrl: string | undefined,
+  throwaway: boolean,
+  log: (line: string) => void,
+): Promise<{ readonly adminUrl: string; stop(): Promise<void> }> {
+  if (pgUrl !== undefined) return { adminUrl: pgUrl, stop: async () => undefined };
+  chmodSync(outDir, 0o755); // as root the server runs as the postgres user, who must enter the folder
+  log(`starting embedded PostgreSQL in ${join(outDir, 'pg')}`);
+  const server = await startEmbeddedPostgres({ dataDir: join(outDir, 'pg'), throwaway });
+  return { adminUrl: server.url(), stop: () => server.stop() };
 }

@@ -3,6 +3,7 @@
  * with the fix. Nothing here stops the application: only reads (and the drift check's reads).
  */
 import { readSource } from '../pg/metadata.js';
+import { readCutoverRecord } from '../pg/phase-store.js';
 import { replicationName } from '../pg/replication.js';
 import { qualified } from '../schema/ddl.js';
 import { captureState } from '../sqlite/capture.js';
@@ -10,7 +11,6 @@ import { backlogAfter } from '../sqlite/changelog.js';
 import { journalMode, walSwitchCommand } from '../sqlite/open.js';
 import type { CutoverContext } from './context.js';
 import { checkDrift, type DriftCheck } from './drift.js';
-import { readCutoverRecord } from '../pg/phase-store.js';
 
 /** One preflight check. */
 export interface PreflightCheck {

@@ -15,6 +15,13 @@ import type { Config } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { canApplyAsReplica } from '../pg/checkpoint.js';
+import {
+  type CutoverRecord,
+  readCutoverRecord,
+  recordFenceMs,
+  recordSwitch,
+  setVerifiedSeq,
+} from '../pg/phase-store.js';
 import type { PgClient } from '../pg/pool.js';
 import { dropReplication, ensurePublication, ensureSlot } from '../pg/replication.js';
 import { changelogHead } from '../sqlite/changelog.js';
@@ -25,13 +32,6 @@ import { drainChangelog } from './drain.js';
 import type { DriftCheck } from './drift.js';
 import { type FinalCheck, finalCheck } from './final-check.js';
 import { type ForeignKeyReport, validateForeignKeys } from './foreign-keys.js';
-import {
-  type CutoverRecord,
-  readCutoverRecord,
-  recordFenceMs,
-  recordSwitch,
-  setVerifiedSeq,
-} from '../pg/phase-store.js';
 import { type Preflight, runPreflight } from './preflight.js';
 import { resetSequences, type SequenceReset } from './sequences.js';
 import { endLockSession, lockTargetTables } from './table-locks.js';

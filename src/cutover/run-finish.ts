@@ -9,13 +9,13 @@
 import type { Config } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { movePhase, readCutoverRecord } from '../pg/phase-store.js';
 import { dropReplication, slotStatus } from '../pg/replication.js';
 import { runReverse } from '../reverse/run-reverse.js';
 import { captureState } from '../sqlite/capture.js';
 import { finishFence } from '../sqlite/fence.js';
 import { parseLsn, readReverseLsn } from '../sqlite/reverse-apply.js';
 import { closeContext, openContext } from './context.js';
-import { movePhase, readCutoverRecord } from '../pg/phase-store.js';
 import { lastPublishedCommit } from './slot-peek.js';
 import { waitForIdleSlot } from './slot-wait.js';
 

@@ -12,6 +12,7 @@
 import type { Config } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { movePhase, readCutoverRecord, setVerifiedSeq } from '../pg/phase-store.js';
 import type { PgClient } from '../pg/pool.js';
 import { dropReplication, slotStatus } from '../pg/replication.js';
 import { runReverse } from '../reverse/run-reverse.js';
@@ -19,7 +20,6 @@ import { changelogHead } from '../sqlite/changelog.js';
 import { fenceState, removeFence } from '../sqlite/fence.js';
 import { parseLsn, readReverseLsn } from '../sqlite/reverse-apply.js';
 import { type CutoverContext, closeContext, openContext } from './context.js';
-import { movePhase, readCutoverRecord, setVerifiedSeq } from '../pg/phase-store.js';
 import { lastPublishedCommit } from './slot-peek.js';
 import { waitForIdleSlot } from './slot-wait.js';
 import { endLockSession, lockTargetTables } from './table-locks.js';

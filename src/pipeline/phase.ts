@@ -6,9 +6,9 @@
  */
 import { filter, from, interval, merge, type Observable, Subject, switchMap, take, takeUntil } from 'rxjs';
 import type { Config } from '../config/config.js';
-import { clearSyncError, type Phase, readPhase } from '../pg/phase-store.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { clearSyncError, type Phase, readPhase } from '../pg/phase-store.js';
 import type { PgPool } from '../pg/pool.js';
 import { runReverse } from '../reverse/run-reverse.js';
 

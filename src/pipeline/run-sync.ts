@@ -9,7 +9,6 @@ import {
   takeUntil,
 } from 'rxjs';
 import type { Config } from '../config/config.js';
-import { pruneBound, readPhase } from '../pg/phase-store.js';
 import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BridgeMetrics } from '../log/metrics.js';
@@ -19,6 +18,7 @@ import type { TargetSchema, TargetTable } from '../model/target-schema.js';
 import { applyBatch } from '../pg/apply.js';
 import { canApplyAsReplica, readCheckpoint, recordSyncError } from '../pg/checkpoint.js';
 import { ensureMetadata, readSource } from '../pg/metadata.js';
+import { pruneBound, readPhase } from '../pg/phase-store.js';
 import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
 import { diffSchemas } from '../schema/schema-diff.js';

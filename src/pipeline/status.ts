@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.js';
-import { type Phase, readCutoverRecord } from '../pg/phase-store.js';
 import { readSyncProgress } from '../pg/checkpoint.js';
 import { type DriftFindings, readDrift } from '../pg/drift-state.js';
 import { readSource } from '../pg/metadata.js';
+import { type Phase, readCutoverRecord } from '../pg/phase-store.js';
 import { createPool } from '../pg/pool.js';
 import { type SlotStatus, slotStatus } from '../pg/replication.js';
 import { captureState } from '../sqlite/capture.js';

@@ -1,0 +1,7 @@
+/** A count flag (`2_000_000` allowed): a safe integer ≥ `min`, or an error naming the flag. */
+export function parseCount(value: string, flag: string, min = 0): number {
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new Error(`${flag} must be an integer ≥ ${min}, got ${value}`);
+  return n;
+}
