@@ -39,7 +39,7 @@ export interface SyncOptions {
   readonly shutdown$?: Observable<unknown>;
   /** Fallback poll interval when no file event arrives (ms). */
   readonly pollMs?: number;
-  /** Changelog events per batch at most (default 5,000: on random keys, larger batches apply no faster and hold more memory). */
+  /** Changelog events per batch at most (default 2,000: on random keys larger batches apply no faster and hold more memory). */
   readonly maxEvents?: number;
   /** Called after each applied batch (for the demo's status line and tests). */
   readonly onBatch?: (batch: BatchStats) => void;
@@ -350,7 +350,7 @@ class SyncLoop {
     try {
       this.versions.mark();
       return readBatch(this.db, this.checkpoint, this.tables, {
-        maxEvents: this.options.maxEvents ?? 5_000,
+        maxEvents: this.options.maxEvents ?? 2_000,
       });
     } catch (error) {
       throw fromSqliteError(error, 'reading the changelog failed');
