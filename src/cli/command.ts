@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 
 /** What a command hands back to main: its result and how it went. main picks the exit code. */
@@ -52,4 +53,16 @@ export function configFlags(flags: Flags) {
     timestamptz: flags.timestamptz as boolean | undefined,
     sourceId: flags.sourceId as string | undefined,
   };
+}
+
+/** A flag's number: non-negative (zero allowed when `zero`), else BAD_ARGS naming the flag. */
+export function positiveNumber(value: unknown, flag: string, zero: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (!zero && n === 0)) {
+    throw new BridgeError(
+      'BAD_ARGS',
+      `${flag} must be a ${zero ? 'non-negative' : 'positive'} number, not "${String(value)}"`,
+    );
+  }
+  return n;
 }

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import { type DriftReport, runDriftReport } from '../verify/drift-report.js';
-import { type CommandSpec, configFlags, connectionOptions } from './command.js';
+import { type CommandSpec, configFlags, connectionOptions, positiveNumber } from './command.js';
 import { textTable } from './output.js';
 
 /** `litebridge drift-report`: which rows differ between SQLite and PostgreSQL, exactly. */
@@ -31,11 +31,11 @@ Exit status: 0 no drift, 1 drift, 2 error.`,
   },
   async run(flags, log) {
     const config = loadConfig(configFlags(flags));
-    const limit = Number(flags.limit ?? 100);
+    const limit = Math.trunc(positiveNumber(flags.limit ?? 100, '--limit', true));
     const report = await runDriftReport(config, log, {
       ...(flags.table === undefined ? {} : { table: flags.table as string }),
       repair: flags.repair === true,
-      sampleLimit: Number.isInteger(limit) && limit >= 0 ? limit : 100,
+      sampleLimit: limit,
     });
     return { status: report.drift ? 'different' : 'ok', result: report, text: render(report) };
   },

@@ -120,6 +120,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // The reader of our output went away (`litebridge --help | head`): stop quietly, as a filter does.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK);
+    throw error;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

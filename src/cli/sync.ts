@@ -1,9 +1,8 @@
 import { fromEvent, merge, take } from 'rxjs';
 import { loadConfig } from '../config/load.js';
-import { BridgeError } from '../errors.js';
 import { BridgeMetrics, serveMetrics } from '../log/metrics.js';
 import { runSync } from '../pipeline/run-sync.js';
-import { type CommandSpec, configFlags, connectionOptions } from './command.js';
+import { type CommandSpec, configFlags, connectionOptions, positiveNumber } from './command.js';
 
 /** `litebridge sync`: keep PostgreSQL equal to the live SQLite file until stopped. */
 export const syncCommand: CommandSpec = {
@@ -67,15 +66,3 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
     };
   },
 };
-
-/** A flag's number: non-negative (zero allowed when `zero`), else BAD_ARGS naming the flag. */
-function positiveNumber(value: unknown, flag: string, zero: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (!zero && n === 0)) {
-    throw new BridgeError(
-      'BAD_ARGS',
-      `${flag} must be a ${zero ? 'non-negative' : 'positive'} number, not "${String(value)}"`,
-    );
-  }
-  return n;
-}
