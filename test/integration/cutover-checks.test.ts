@@ -38,6 +38,7 @@ function keyedFile(name: string): string {
 
 async function cli(args: readonly string[]): Promise<{ code: number; out: string }> {
   let out = '';
+  process.env.LITEBRIDGE_LOG_LEVEL = 'silent';
   const code = await main(args, { out: (t) => (out += t), err: () => undefined });
   return { code, out };
 }
