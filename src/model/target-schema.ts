@@ -114,8 +114,16 @@ export interface TargetTable {
   readonly foreignKeys: readonly TargetForeignKey[];
   readonly checks: readonly TargetCheck[];
   readonly partitioning: TargetPartitioning | null;
-  /** Column whose identity is set past max(column) (and past sqlite_sequence for AUTOINCREMENT). */
+  /**
+   * Column whose identity (or, on a partitioned table, owned sequence) is set past max(column)
+   * (and past sqlite_sequence for AUTOINCREMENT).
+   */
   readonly identityColumn: string | null;
+  /**
+   * On a partitioned table, which PostgreSQL before 17 refuses identity columns: the sequence
+   * (in the table's schema, owned by identityColumn) whose nextval is that column's DEFAULT.
+   */
+  readonly ownedSequence?: string | null;
   readonly autoincrement: boolean;
 }
 

@@ -67,7 +67,16 @@ export function createTableSql(table: TargetTable): string {
   const columns = table.columns.map((c) => '  ' + columnSql(c)).join(',\n');
   const partition =
     table.partitioning === null ? '' : ` PARTITION BY RANGE (${quoteIdent(table.partitioning.column)})`;
-  return `CREATE TABLE ${qualified(table.schema, table.name)} (\n${columns}\n)${partition}`;
+  const create = `CREATE TABLE ${qualified(table.schema, table.name)} (\n${columns}\n)${partition}`;
+  const sequence = table.ownedSequence ?? null;
+  if (sequence === null || table.identityColumn === null) return create;
+  // The column's DEFAULT names the sequence, so it comes first; owned, it goes with the table.
+  const seq = qualified(table.schema, sequence);
+  return [
+    `CREATE SEQUENCE IF NOT EXISTS ${seq} AS bigint`,
+    create,
+    `ALTER SEQUENCE ${seq} OWNED BY ${qualified(table.schema, table.name)}.${quoteIdent(table.identityColumn)}`,
+  ].join(';\n');
 }
 
 /** Start of the partition holding `at` (UTC; weeks start on Monday as in ISO 8601). */

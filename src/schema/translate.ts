@@ -8,6 +8,7 @@ import type { TranslateOptions } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { SourceColumn, SourceSchema, SourceTable } from '../model/source-schema.js';
 import type { PgType, SchemaNote, TargetColumn, TargetSchema, TargetTable } from '../model/target-schema.js';
+import { qualified, quoteLiteral } from './ddl.js';
 import { translateDefault } from './default-sql.js';
 import type { ColumnMap, TypeOf } from './expression.js';
 import { asciiLower, findByName, getByName } from './lookup.js';
@@ -162,14 +163,26 @@ function buildTable(
       );
   }
   const identity = columns.find((c) => c.identity);
-  const identitySource = columns.find(
-    (c) => c.source.kind === 'rowid' || (t.rowidAlias !== null && c.source.name === t.rowidAlias),
+  const identityIndex = columns.findIndex(
+    (c) =>
+      (c.source.kind === 'rowid' || (t.rowidAlias !== null && c.source.name === t.rowidAlias)) &&
+      INTEGER_TYPES.includes(c.type),
   );
-  if (partitioned && identitySource !== undefined) {
+  let ownedSequence: string | null = null;
+  if (partitioned && identityIndex >= 0) {
+    // PostgreSQL before 17 refuses identity columns on partitioned tables: a sequence the column
+    // owns gives the application's inserts their default ids instead (set past the max like one).
+    const column = columns[identityIndex]!;
+    ownedSequence = uniqueName(`${name}_${column.name}_seq`, usedRelations);
+    usedRelations.add(ownedSequence);
+    columns[identityIndex] = {
+      ...column,
+      default: `nextval(${quoteLiteral(qualified(options.schema, ownedSequence))}::regclass)`,
+    };
     note(
-      'warning',
-      `no identity on ${identitySource.name}: PostgreSQL before 17 refuses identity columns on partitioned tables, so inserts made in PostgreSQL must supply it`,
-      identitySource.name,
+      'info',
+      `${column.name} defaults to nextval of sequence ${ownedSequence} (owned by the column): PostgreSQL before 17 refuses identity columns on partitioned tables`,
+      column.name,
     );
   }
 
@@ -194,7 +207,8 @@ function buildTable(
     foreignKeys: [],
     checks,
     partitioning: spec === undefined ? null : { column: partitionColumn!, interval: spec.interval },
-    identityColumn: identity?.name ?? null,
+    identityColumn: identity?.name ?? (ownedSequence === null ? null : columns[identityIndex]!.name),
+    ownedSequence,
     autoincrement: t.autoincrement,
   };
   return { source: t, target, columnMap, ctx, constraintNames };

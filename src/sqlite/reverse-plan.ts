@@ -3,7 +3,7 @@
  * table and columns they were translated from, with one decoder per column. Built once from the
  * schema the forward direction uses, `translate(introspect(db), config)`.
  */
-import { CodecError, type Decoder, decoderFor } from '../codec/index.js';
+import { CodecError, type Decoder, decoderFor, encoderFor, sameValue } from '../codec/index.js';
 import { BridgeError } from '../errors.js';
 import type { SourceSchema } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
@@ -28,6 +28,13 @@ export interface ReverseTable {
   readonly keyColumns: readonly string[];
   /** Every SQLite column reverse replication writes (generated columns excluded). */
   readonly columnNames: readonly string[];
+  /**
+   * The SQLite name of the partition column when the PostgreSQL table is partitioned (its key is
+   * the SQLite key plus this column, so PostgreSQL can hold two rows SQLite keeps as one), else null.
+   */
+  readonly partitionColumn: string | null;
+  /** Whether a SQLite value of `partitionColumn` is the value a tuple carries for it. */
+  samePartition(sqliteValue: SqlValue, tuple: TextTuple): boolean;
   /**
    * The columns a tuple carries, decoded and named as in SQLite; columns PostgreSQL left out
    * (unchanged TOAST) are absent, generated SQLite columns are skipped. An unknown column is
@@ -71,6 +78,9 @@ export function reversePlan(source: SourceSchema, target: TargetSchema): Reverse
     const keyColumns = t.key.kind === 'rowid' ? [t.key.alias] : t.key.columns;
     const pgKey = keyColumns.map((k) => [...columns].find(([, way]) => way.sqliteName === k)?.[0] ?? k);
     const columnNames = [...columns.values()].filter((w) => !w.generated).map((w) => w.sqliteName);
+    const partitionPg = t.partitioning?.column ?? null;
+    const partitionTarget = t.columns.find((c) => c.name === partitionPg) ?? null;
+    const encodePartition = partitionTarget === null ? null : encoderFor(partitionTarget);
     const label = `"${t.source}" (PostgreSQL ${JSON.stringify(t.schema)}.${JSON.stringify(t.name)})`;
 
     const decodeValue = (pgName: string, text: string | null, at: Position, key: () => string): SqlValue => {
@@ -104,6 +114,18 @@ export function reversePlan(source: SourceSchema, target: TargetSchema): Reverse
       pgName: t.name,
       keyColumns,
       columnNames,
+      partitionColumn: partitionTarget?.source.name ?? null,
+      samePartition(sqliteValue, tuple) {
+        if (partitionTarget === null || encodePartition === null) return true;
+        const text = tuple[partitionTarget.name];
+        if (text === undefined) return true;
+        try {
+          return sameValue(partitionTarget.type, encodePartition(sqliteValue), text);
+        } catch (error) {
+          if (error instanceof CodecError) return false;
+          throw error;
+        }
+      },
       decodeRow(tuple, at) {
         const row = new Map<string, SqlValue>();
         for (const [pgName, text] of Object.entries(tuple)) {

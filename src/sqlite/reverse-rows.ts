@@ -10,7 +10,7 @@ import type { SqlValue } from '../model/sql-value.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { CAPTURE_FLAG_TABLE } from './capture-sql.js';
 import type { SqliteDatabase } from './open.js';
-import type { PgRowChange, PgTransaction } from './reverse-apply.js';
+import type { PgRowChange, PgTuple as PgRowTuple, PgTransaction } from './reverse-apply.js';
 import { type ReversePlan, type ReverseTable, tableLabel } from './reverse-plan.js';
 
 type Statement = Database.Statement<unknown[]>;
@@ -89,6 +89,7 @@ export class RowWriter {
     }
     const row = table.decodeRow(change.new, this.#tx);
     const key = table.keyColumns.map((c) => row.get(c) as SqlValue);
+    if (change.kind === 'insert') this.#refuseSecondRow(table, key, change.new);
     if (change.kind === 'update' && change.old !== null) {
       const oldKey = table.decodeKey(change.old, this.#tx);
       if (keyId(table, oldKey) !== keyId(table, key)) {
@@ -132,6 +133,31 @@ export class RowWriter {
       );
     }
     return this.#rows;
+  }
+
+  /**
+   * A partitioned PostgreSQL table is keyed by the SQLite key plus the partition column: an
+   * insert whose SQLite key is taken by a row in another partition is a second row SQLite cannot
+   * hold. Writing it would silently overwrite the first; stop instead, naming both.
+   */
+  #refuseSecondRow(table: ReverseTable, key: readonly SqlValue[], tuple: PgRowTuple): void {
+    const column = table.partitionColumn;
+    if (column === null) return;
+    const found = prepared(
+      this.#db,
+      `SELECT ${quoteIdent(column)} FROM ${quoteIdent(table.sqliteName)} WHERE ${where(table)}`,
+    )
+      .raw(true)
+      .get(...key) as SqlValue[] | undefined;
+    if (found === undefined || table.samePartition(found[0] as SqlValue, tuple)) return;
+    throw new BridgeError(
+      'BAD_STATE',
+      `PostgreSQL inserted a second row with key ${renderKey(key)} into partitioned table ${tableLabel(table)} (SQLite's row there has "${column}" = ${String(found[0])}, another partition): SQLite keys the table by ${table.keyColumns.map((c) => `"${c}"`).join(', ')} alone and cannot hold both rows`,
+      {
+        details: { table: table.sqliteName, key: renderKey(key), column, lsn: this.#tx.commitLsn },
+        hint: 'delete or renumber one of the two rows in PostgreSQL (the application must not reuse ids across partitions), then restart sync',
+      },
+    );
   }
 
   #upsert(table: ReverseTable, row: ReadonlyMap<string, SqlValue>, key: readonly SqlValue[]): void {

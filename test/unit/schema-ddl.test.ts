@@ -138,13 +138,17 @@ describe('DDL golden strings', () => {
       opts({ partitions: { ev: { column: 'at', interval: 'day' } } }),
     ).tables[0]!;
     expect(createTableSql(t)).toBe(
-      'CREATE TABLE "app"."ev" (\n  "id" bigint NOT NULL,\n  "at" timestamp NOT NULL\n) PARTITION BY RANGE ("at")',
+      [
+        'CREATE SEQUENCE IF NOT EXISTS "app"."ev_id_seq" AS bigint',
+        `CREATE TABLE "app"."ev" (\n  "id" bigint NOT NULL DEFAULT nextval('"app"."ev_id_seq"'::regclass),\n  "at" timestamp NOT NULL\n) PARTITION BY RANGE ("at")`,
+        'ALTER SEQUENCE "app"."ev_id_seq" OWNED BY "app"."ev"."id"',
+      ].join(';\n'),
     );
     expect(postDataSql(t).primaryKey).toEqual([
       'ALTER TABLE "app"."ev" ADD CONSTRAINT "ev_pkey" PRIMARY KEY ("id", "at")',
     ]);
     expect(postDataSql(t).foreignKeys[0]).toMatch(/DEFERRABLE INITIALLY DEFERRED$/); // no NOT VALID on partitioned tables
-    expect(identityResetSql(t)).toBeNull();
+    expect(identityResetSql(t)).toMatch(/^SELECT setval\(pg_get_serial_sequence\('"app"."ev"', 'id'\)/);
     expect(partitionSql(t, new Date('2025-07-23T10:00:00Z'), new Date('2025-07-24T23:59:59Z'))).toEqual([
       `CREATE TABLE "app"."ev_p20250723" PARTITION OF "app"."ev" FOR VALUES FROM ('2025-07-23 00:00:00') TO ('2025-07-24 00:00:00')`,
       `CREATE TABLE "app"."ev_p20250724" PARTITION OF "app"."ev" FOR VALUES FROM ('2025-07-24 00:00:00') TO ('2025-07-25 00:00:00')`,
