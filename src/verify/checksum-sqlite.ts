@@ -108,7 +108,7 @@ export class SqliteTableChecksum {
         () =>
           this.#db
             .prepare(
-              `SELECT ${this.#bucketFn}(${plan.buckets}, ${this.#keyExpr}) AS b, count(*), ${this.#sumFn}(${this.#cols}) FROM ${this.#from} GROUP BY b`,
+              `SELECT ${this.#bucketFn}(${plan.buckets}, ${this.#keyExpr}), count(*), ${this.#sumFn}(${this.#cols}) FROM ${this.#from} GROUP BY 1`,
             )
             .raw(true)
             .all() as [bigint, bigint, string][],

@@ -184,3 +184,21 @@ describe('integer keys at the ends of int64', () => {
     expect(r.tables[0]!.different.map((d) => d.key)).toEqual(['id=-9223372036854775808']);
   });
 });
+
+describe('a bucketed table whose columns are named like the checksum query’s own aliases', () => {
+  it('compares equal without a differing chunk (the grouping must not pick up a column)', async () => {
+    const path = tempSqlite('aliases.db');
+    const s = new Database(path);
+    s.exec('CREATE TABLE pair (a INTEGER NOT NULL, b TEXT NOT NULL, c REAL, h TEXT, PRIMARY KEY (a, b))');
+    const add = s.prepare('INSERT INTO pair VALUES (?, ?, ?, ?)');
+    for (let i = 1; i <= 300; i++) add.run(i, `b${i % 7}`, i / 3, `h${i}`);
+    s.close();
+    const flags = { schema: 'aliases' };
+    await snapshot(path, db.url(), flags);
+    const config = loadConfig({ sqlite: path, pg: db.url(), ...flags }, {});
+    const r = await runDriftReport(config, silentLogger, { chunkRows: 100 });
+    expect(r.tables[0]!.chunksChecked).toBe(3);
+    expect(r.tables[0]!.chunksDiffering).toBe(0);
+    expect(r.tables[0]!.sqliteRows).toBe(300);
+  });
+});
