@@ -33,7 +33,7 @@ function render(s: SyncStatus): string {
     `snapshot    ${s.snapshot}`,
     `capture     ${s.captureInstalled ? 'installed' : 'not installed'}`,
     `checkpoint  ${s.checkpoint ?? '-'}`,
-    `head        ${s.head}`,
+    `head        ${s.head ?? '- (no capture in the file)'}`,
     `backlog     ${s.backlog} events`,
     `lag         ${s.lagMs} ms`,
     `applied at  ${s.appliedAt ?? '-'}`,

@@ -19,8 +19,8 @@ export interface SyncStatus {
   readonly captureInstalled: boolean;
   /** Last changelog seq applied to PostgreSQL (committed with the data). */
   readonly checkpoint: string | null;
-  /** Last changelog seq written by the capture triggers. */
-  readonly head: string;
+  /** Last changelog seq written by the capture triggers; null when the file has no capture (e.g. after finish). */
+  readonly head: string | null;
   /** Events captured but not yet applied. */
   readonly backlog: number;
   /** Age of the oldest event not yet applied (ms); 0 when nothing waits. */
@@ -71,7 +71,7 @@ export async function readStatus(config: Config, options: StatusOptions = {}): P
       snapshot: record === null ? 'none' : record.snapshotState,
       captureInstalled: capture.installed,
       checkpoint: checkpoint === null ? null : checkpoint.toString(),
-      head: head.toString(),
+      head: capture.installed ? head.toString() : null,
       backlog: backlog.events,
       lagMs: backlog.oldestAt === null ? 0 : Math.max(0, Date.now() - backlog.oldestAt),
       appliedAt: progress?.appliedAt?.toISOString() ?? null,

@@ -111,6 +111,7 @@ it('text, composite, WITHOUT ROWID, rowid-keyed and AUTOINCREMENT tables through
     phase: 'finished',
     fenced: true,
     captureInstalled: false,
+    head: null,
     slot: null,
   });
   app.close();
