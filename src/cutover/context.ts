@@ -9,8 +9,8 @@ import type { TargetSchema, TargetTable } from '../model/target-schema.js';
 import { ensureMetadata } from '../pg/metadata.js';
 import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
+import { pairTables, type ReplicatedTable } from '../schema/replicated.js';
 import { translate } from '../schema/translate.js';
-import type { ReplicatedTable } from '../sqlite/changelog.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 
 /** The open connections and table models one cutover, rollback or finish uses. */
@@ -41,12 +41,7 @@ export async function openContext(
     const target = translate(source, config);
     await ping(pool);
     await ensureMetadata(pool);
-    const tables = new Map(
-      target.tables.map((t) => [
-        t.source,
-        { source: source.tables.find((s) => s.name === t.source)!, target: t },
-      ]),
-    );
+    const tables = pairTables(source, target);
     const targets = new Map(target.tables.map((t) => [t.source, t]));
     return { config, log, db, pool, source, target, tables, targets };
   } catch (error) {

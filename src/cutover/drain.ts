@@ -10,7 +10,8 @@ import type { TargetTable } from '../model/target-schema.js';
 import { writeChanges } from '../pg/apply.js';
 import { advanceCheckpoint } from '../pg/checkpoint.js';
 import type { PgClient } from '../pg/pool.js';
-import { type ReplicatedTable, readBatch } from '../sqlite/changelog.js';
+import type { ReplicatedTable } from '../schema/replicated.js';
+import { readBatch } from '../sqlite/changelog.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 
 /** What the drain applied. */

@@ -11,7 +11,8 @@ import type { TargetTable } from '../model/target-schema.js';
 import { type PgClient, RAW_TEXT_ROWS } from '../pg/pool.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
 import { keyColumnIndexes } from '../schema/key-columns.js';
-import { type ReplicatedTable, readBatch } from '../sqlite/changelog.js';
+import type { ReplicatedTable } from '../schema/replicated.js';
+import { readBatch } from '../sqlite/changelog.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 
 /** One table's row counts at the switch. */

@@ -13,14 +13,15 @@ import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BridgeMetrics } from '../log/metrics.js';
 import type { ChangeBatch } from '../model/change.js';
-import type { SourceSchema, SourceTable } from '../model/source-schema.js';
-import type { TargetSchema, TargetTable } from '../model/target-schema.js';
+import type { SourceSchema } from '../model/source-schema.js';
+import type { TargetTable } from '../model/target-schema.js';
 import { applyBatch } from '../pg/apply.js';
 import { canApplyAsReplica, readCheckpoint, recordSyncError } from '../pg/checkpoint.js';
 import { ensureMetadata, readSource } from '../pg/metadata.js';
 import { pruneBound, readPhase } from '../pg/phase-store.js';
 import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
+import { pairTables, type ReplicatedTable } from '../schema/replicated.js';
 import { diffSchemas } from '../schema/schema-diff.js';
 import { translate } from '../schema/translate.js';
 import { captureFingerprint, captureState, installCaptureFor } from '../sqlite/capture.js';
@@ -160,7 +161,7 @@ async function runForward(
         hint: 'run `litebridge snapshot --replace` again with capture installed',
       });
     }
-    const tables = replicatedTables(source, target);
+    const tables = pairTables(source, target);
     const targets = new Map(target.tables.map((t) => [t.source, t]));
     // Tables and columns SQLite gained while sync was stopped (capture is on them already).
     if (!snapshotted) {
@@ -220,19 +221,6 @@ async function runForward(
   }
 }
 
-/** Each replicated table's SQLite and PostgreSQL models, by SQLite name. */
-function replicatedTables(
-  source: SourceSchema,
-  target: TargetSchema,
-): Map<string, { source: SourceTable; target: TargetTable }> {
-  return new Map(
-    target.tables.map((t) => [
-      t.source,
-      { source: source.tables.find((s) => s.name === t.source)!, target: t },
-    ]),
-  );
-}
-
 /** Refuses a rollback-journal file: live capture needs readers and the writer side by side. */
 function requireWal(db: SqliteDatabase, path: string): void {
   const mode = journalMode(db);
@@ -264,7 +252,7 @@ class SyncLoop {
     private readonly pool: PgPool,
     private readonly config: Config,
     private readonly log: Logger,
-    private tables: ReadonlyMap<string, { source: SourceTable; target: TargetTable }>,
+    private tables: ReadonlyMap<string, ReplicatedTable>,
     private targets: ReadonlyMap<string, TargetTable>,
     start: bigint,
     private fingerprint: string,
@@ -334,7 +322,7 @@ class SyncLoop {
     installCaptureFor(this.db, source, target, { sourceId: this.config.sourceId });
     this.fingerprint = captureFingerprint(this.db);
     this.source = source;
-    this.tables = replicatedTables(source, target);
+    this.tables = pairTables(source, target);
     this.targets = new Map(target.tables.map((t) => [t.source, t]));
     await reconcileTargets(
       this.db,

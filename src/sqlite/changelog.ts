@@ -5,10 +5,10 @@
 import type Database from 'better-sqlite3';
 import { BridgeError, fromSqliteError } from '../errors.js';
 import type { ChangeBatch, RowChange } from '../model/change.js';
-import type { SourceTable } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
+import type { ReplicatedTable } from '../schema/replicated.js';
 import { CHANGELOG_TABLE, captureKeyColumns, KEY_SLOTS } from './capture-sql.js';
 import type { SqliteDatabase } from './open.js';
 import {
@@ -18,12 +18,6 @@ import {
   targetValuesSql,
   textRereads,
 } from './snapshot-read.js';
-
-/** A replicated table: its SQLite shape and its PostgreSQL shape (column order of the rows). */
-export interface ReplicatedTable {
-  readonly source: SourceTable;
-  readonly target: TargetTable;
-}
 
 export interface BatchLimits {
   /** Changelog rows per batch at most. */

@@ -10,10 +10,11 @@ import type { Logger } from '../log/logger.js';
 import { countRejects } from '../pg/metadata.js';
 import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
+import { pairTables, type ReplicatedTable } from '../schema/replicated.js';
 import { translate } from '../schema/translate.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 import { ChecksumWorkers } from './checksum-workers.js';
-import { type CheckedTable, type CheckResult, checkOnce, type TableDrift } from './drift.js';
+import { type CheckResult, checkOnce, type TableDrift } from './drift.js';
 import { type RepairResult, repairDrift } from './repair.js';
 
 /** One table in the report: the check's result and rows quarantined in litebridge.rejects. */
@@ -52,15 +53,9 @@ const RECHECK_ROUNDS = 3;
 const RECHECK_WAIT_MS = 300;
 
 /** Replicated tables by SQLite name, as sync sees them now. */
-export function replicatedTables(db: SqliteDatabase, config: Config): Map<string, CheckedTable> {
+export function replicatedTables(db: SqliteDatabase, config: Config): Map<string, ReplicatedTable> {
   const source = introspect(db);
-  const target = translate(source, config);
-  return new Map(
-    target.tables.map((t) => [
-      t.source,
-      { source: source.tables.find((s) => s.name === t.source)!, target: t },
-    ]),
-  );
+  return pairTables(source, translate(source, config));
 }
 
 /** Runs the drift report (see the module comment). */
@@ -131,7 +126,7 @@ export async function runDriftReport(
 async function settledCheck(
   db: SqliteDatabase,
   pool: PgPool,
-  tables: readonly CheckedTable[],
+  tables: readonly ReplicatedTable[],
   config: Config,
   log: Logger,
   options: DriftReportOptions & { readonly workers: ChecksumWorkers | null },

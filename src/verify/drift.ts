@@ -13,10 +13,9 @@
  */
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import type { SourceTable } from '../model/source-schema.js';
-import type { TargetTable } from '../model/target-schema.js';
 import type { PgClient, PgPool } from '../pg/pool.js';
 import { keyColumns } from '../schema/key-columns.js';
+import type { ReplicatedTable } from '../schema/replicated.js';
 import { keysAfter } from '../sqlite/changelog.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { ReadSnapshot } from '../sqlite/snapshot-read.js';
@@ -26,15 +25,9 @@ import type { ChecksumWorkers } from './checksum-workers.js';
 import { CHUNK_ROWS, type ChunkPlan, chunkCount, planChunks } from './chunks.js';
 import { ChunkNarrower, type ColumnDiff, type KeyDiff } from './narrow.js';
 
-/** A replicated table: its SQLite and PostgreSQL models. */
-export interface CheckedTable {
-  readonly source: SourceTable;
-  readonly target: TargetTable;
-}
-
 /** Which part of a table to check (the observer checks slices; drift-report whole tables). */
 export interface TableSlice {
-  readonly table: CheckedTable;
+  readonly table: ReplicatedTable;
   /** Reuse a plan (the observer keeps one per rotation); planned from SQLite when omitted. */
   readonly plan?: ChunkPlan;
   /** Chunks to check; all when omitted. Range plans: a contiguous run is one PostgreSQL scan. */
@@ -153,7 +146,7 @@ const checksums = new WeakMap<SqliteDatabase, Map<string, SqliteTableChecksum>>(
  * The checksum of a table on a connection, made once per table shape: each one registers
  * functions on the connection, and a long-running observer must not register them again and again.
  */
-export function sqliteChecksumFor(db: SqliteDatabase, table: CheckedTable): SqliteTableChecksum {
+export function sqliteChecksumFor(db: SqliteDatabase, table: ReplicatedTable): SqliteTableChecksum {
   let byShape = checksums.get(db);
   if (byShape === undefined) checksums.set(db, (byShape = new Map()));
   const shape = JSON.stringify([

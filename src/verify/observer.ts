@@ -10,9 +10,10 @@ import type { Logger } from '../log/logger.js';
 import type { BridgeMetrics } from '../log/metrics.js';
 import { recordDrift } from '../pg/drift-state.js';
 import { createPool, type PgPool } from '../pg/pool.js';
+import type { ReplicatedTable } from '../schema/replicated.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 import { type ChunkPlan, chunkCount, planChunks } from './chunks.js';
-import { type CheckedTable, checkOnce, sqliteChecksumFor, type TableDrift } from './drift.js';
+import { checkOnce, sqliteChecksumFor, type TableDrift } from './drift.js';
 import { replicatedTables } from './drift-report.js';
 
 export interface ObserverOptions {
@@ -25,7 +26,7 @@ export interface ObserverOptions {
 
 /** Findings of one table over its current rotation. */
 interface Rotation {
-  readonly table: CheckedTable;
+  readonly table: ReplicatedTable;
   readonly plan: ChunkPlan;
   next: number;
   checked: number;

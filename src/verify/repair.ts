@@ -14,10 +14,11 @@ import { writeChanges } from '../pg/apply.js';
 import type { PgPool } from '../pg/pool.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { keyColumns } from '../schema/key-columns.js';
+import type { ReplicatedTable } from '../schema/replicated.js';
 import { keysAfter } from '../sqlite/changelog.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { ReadSnapshot, targetValuesSql } from '../sqlite/snapshot-read.js';
-import { type CheckedTable, sqliteChecksumFor, type TableDrift } from './drift.js';
+import { sqliteChecksumFor, type TableDrift } from './drift.js';
 
 /** What a repair wrote. */
 export interface RepairResult {
@@ -49,7 +50,7 @@ function keyValues(target: TargetTable, diff: TableDrift['diffs'][number]): SqlV
 export async function repairDrift(
   db: SqliteDatabase,
   pool: PgPool,
-  tables: ReadonlyMap<string, CheckedTable>,
+  tables: ReadonlyMap<string, ReplicatedTable>,
   drifts: readonly TableDrift[],
   options: RepairOptions,
 ): Promise<RepairResult> {

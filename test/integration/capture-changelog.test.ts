@@ -2,14 +2,10 @@ import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/config/config.js';
 import { introspect } from '../../src/schema/introspect.js';
+import type { ReplicatedTable } from '../../src/schema/replicated.js';
 import { translate } from '../../src/schema/translate.js';
 import { installCapture } from '../../src/sqlite/capture.js';
-import {
-  changelogHead,
-  pruneChangelog,
-  type ReplicatedTable,
-  readBatch,
-} from '../../src/sqlite/changelog.js';
+import { changelogHead, pruneChangelog, readBatch } from '../../src/sqlite/changelog.js';
 import { openSqlite } from '../../src/sqlite/open.js';
 import { tempSqlite } from '../support/sqlite.js';
 

@@ -1,19 +1,19 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import type { ReplicatedTable } from '../../src/schema/replicated.js';
 import { openSqlite, type SqliteDatabase } from '../../src/sqlite/open.js';
 import { ReadSnapshot } from '../../src/sqlite/snapshot-read.js';
 import { SqliteTableChecksum } from '../../src/verify/checksum-sqlite.js';
 import { ChecksumWorkers } from '../../src/verify/checksum-workers.js';
 import { planChunks } from '../../src/verify/chunks.js';
-import type { CheckedTable } from '../../src/verify/drift.js';
 import { replicatedTables } from '../../src/verify/drift-report.js';
 import { tempSqlite } from '../support/sqlite.js';
 
 const ROWS = 6_000;
 let file: string;
 let db: SqliteDatabase;
-let tables: Map<string, CheckedTable>;
+let tables: Map<string, ReplicatedTable>;
 let workers: ChecksumWorkers | null;
 
 beforeAll(() => {
