@@ -44,7 +44,8 @@ export class DriftObserver {
   readonly #options: ObserverOptions;
   readonly #db: SqliteDatabase;
   readonly #pool: PgPool;
-  #queue: string[] = [];
+  /** Tables left in this rotation, as introspected when it began (once per rotation). */
+  #queue: ReplicatedTable[] = [];
   #current: Rotation | null = null;
   #retry: { rotation: Rotation; chunks: readonly number[] }[] = [];
   #timer: NodeJS.Timeout | null = null;
@@ -155,12 +156,10 @@ export class DriftObserver {
   #rotation(): Rotation | null {
     if (this.#current !== null && this.#current.next < chunkCount(this.#current.plan)) return this.#current;
     if (this.#queue.length === 0) {
-      this.#queue = [...replicatedTables(this.#db, this.#config).keys()];
+      this.#queue = [...replicatedTables(this.#db, this.#config).values()];
     }
-    const name = this.#queue.shift();
-    if (name === undefined) return null;
-    const table = replicatedTables(this.#db, this.#config).get(name);
-    if (table === undefined) return this.#rotation();
+    const table = this.#queue.shift();
+    if (table === undefined) return null;
     const stats = sqliteChecksumFor(this.#db, table).stats();
     this.#current = {
       table,
