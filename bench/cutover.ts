@@ -6,8 +6,7 @@
  * live file again. Prints fenceMs per run and its p50/max.
  * Run: `npm run build && node dist/bench/cutover.js --events-per-second 1000 --repeat 5`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import pg from 'pg';
 import { percentile } from '../src/log/percentile.js';
 import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
 import { parseCount } from './lib/args.js';
+import { type Child, startChild, waitFor } from './lib/child.js';
 import { machineInfo } from './lib/machine.js';
 import { freshDatabase, serverVersion } from './lib/pg-admin.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
@@ -37,48 +37,13 @@ const log = (line: string): void => {
 };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A child process with its stdout collected and its exit awaitable. */
-interface Child {
-  readonly process: ChildProcess;
-  readonly exited: Promise<number | null>;
-  readonly stdout: () => string;
-}
-
-function start(command: string, args: readonly string[], logPath: string): Child {
-  const fd = openSync(logPath, 'a');
-  const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', fd] });
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  return {
-    process: child,
-    stdout: () => out,
-    exited: new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => {
-        closeSync(fd);
-        resolve(code);
-      });
-    }),
-  };
-}
-
 /** Runs one CLI command to its end; returns its parsed --json output. */
 async function cli(args: readonly string[], logPath: string): Promise<Record<string, unknown>> {
-  const child = start(CLI, [...args, '--json'], logPath);
+  const child = startChild(CLI, [...args, '--json'], logPath, true);
   const code = await child.exited;
   const json = JSON.parse(child.stdout()) as Record<string, unknown>;
   if (code !== 0) throw new Error(`litebridge ${args[0]} exited ${code}: ${JSON.stringify(json)}`);
   return json;
-}
-
-async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** One cutover of the live file. */
@@ -126,16 +91,19 @@ async function main(): Promise<void> {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const conn = ['--sqlite', sqlite, '--pg', url];
-    const sync = start(CLI, ['sync', ...conn, '--poll', '50'], logPath);
+    const sync = startChild(CLI, ['sync', ...conn, '--poll', '50'], logPath);
     let writer: Child | null = null;
     try {
       await waitFor('the snapshot', 30 * 60_000, async () => {
         if (sync.process.exitCode !== null) throw new Error(`sync exited (see ${logPath})`);
-        const r = await client.query("SELECT 1 FROM litebridge.sources WHERE snapshot_state = 'done'");
-        return r.rowCount === 1;
+        // litebridge.sources does not exist until sync has created it.
+        const r = await client
+          .query("SELECT 1 FROM litebridge.sources WHERE snapshot_state = 'done'")
+          .catch(() => null);
+        return r?.rowCount === 1 ? true : null;
       });
       log(`snapshot done; writer at ${eventsPerSecond} events/s, one commit every ${values['tick-ms']} ms`);
-      writer = start(
+      writer = startChild(
         process.execPath,
         [
           WRITER,

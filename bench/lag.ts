@@ -6,8 +6,7 @@
  * `--keys random` makes the writer update flights picked at random (a backlog of distinct keys).
  * Run: `npm run build && node dist/bench/lag.js --events-per-second 1000 --seconds 60`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
 import { parseCount } from './lib/args.js';
+import { type Child, startChild, waitFor } from './lib/child.js';
 import { type LagSample, type LagSummary, matchLags, summarizeLags } from './lib/lag-stats.js';
 import { machineInfo } from './lib/machine.js';
 import { TreeSampler } from './lib/measure.js';
@@ -47,33 +47,6 @@ const log = (line: string): void => {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-/** A child process whose exit can be awaited. */
-interface Child {
-  readonly process: ChildProcess;
-  readonly exited: Promise<number | null>;
-  stdout: string;
-}
-
-function start(command: string, args: readonly string[], logPath: string, captureStdout = false): Child {
-  const fd = openSync(logPath, 'a');
-  const child = spawn(command, [...args], { stdio: ['ignore', captureStdout ? 'pipe' : fd, fd] });
-  const handle: Child = {
-    process: child,
-    stdout: '',
-    exited: new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => {
-        closeSync(fd);
-        resolve(code);
-      });
-    }),
-  };
-  child.stdout?.on('data', (chunk: Buffer) => {
-    handle.stdout += chunk.toString();
-  });
-  return handle;
-}
-
 /** PostgreSQL's view of the source: snapshot state and checkpoint (null before the table exists). */
 async function readCheckpoint(client: pg.Client): Promise<{ state: string; checkpoint: number } | null> {
   try {
@@ -86,16 +59,6 @@ async function readCheckpoint(client: pg.Client): Promise<{ state: string; check
       : { state: row.snapshot_state, checkpoint: Number(row.checkpoint_seq ?? 0) };
   } catch {
     return null;
-  }
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(PG_EVERY_MS);
   }
 }
 
@@ -120,7 +83,11 @@ class SyncProcess {
   #wallStart = 0;
 
   constructor(sqlite: string, url: string, logPath: string, extra: readonly string[]) {
-    this.child = start(CLI, ['sync', '--sqlite', sqlite, '--pg', url, '--poll', '50', ...extra], logPath);
+    this.child = startChild(
+      CLI,
+      ['sync', '--sqlite', sqlite, '--pg', url, '--poll', '50', ...extra],
+      logPath,
+    );
     this.#sampler.watch(this.child.process.pid);
     this.#sampler.start();
   }
@@ -187,12 +154,17 @@ async function main(): Promise<void> {
     try {
       let sync = new SyncProcess(sqlite, url, syncLog, syncArgs);
       const snapStarted = performance.now();
-      await waitFor('the snapshot', 30 * 60_000, async () => {
-        const code = sync.child.process.exitCode;
-        if (code !== null) throw new Error(`sync exited with ${code} during the snapshot (see ${syncLog})`);
-        const cp = await readCheckpoint(pgClient);
-        return cp?.state === 'done' ? cp : null;
-      });
+      await waitFor(
+        'the snapshot',
+        30 * 60_000,
+        async () => {
+          const code = sync.child.process.exitCode;
+          if (code !== null) throw new Error(`sync exited with ${code} during the snapshot (see ${syncLog})`);
+          const cp = await readCheckpoint(pgClient);
+          return cp?.state === 'done' ? cp : null;
+        },
+        PG_EVERY_MS,
+      );
       log(`snapshot done in ${((performance.now() - snapStarted) / 1000).toFixed(1)} s`);
       const stamp = machine.date.replace(/[:]/g, '').replace(/\..*$/, '');
       const common = { machine, postgres, syncArgs, workload: { rows, seed, keys, path: workload } };
@@ -200,7 +172,7 @@ async function main(): Promise<void> {
         const backlog = parseCount(values.backlog, '--backlog');
         await sync.stop();
         log(`sync stopped; writing ${int(backlog)} events as fast as possible`);
-        const writer = start(
+        const writer = startChild(
           process.execPath,
           [
             WRITER,
@@ -227,13 +199,18 @@ async function main(): Promise<void> {
         sync.mark();
         const progress: [number, number][] = [];
         let firstBatchMs: number | null = null;
-        await waitFor('the catch-up', 30 * 60_000, async () => {
-          const cp = await readCheckpoint(pgClient);
-          const t = (performance.now() - started) / 1000;
-          if (cp !== null) progress.push([t, head - cp.checkpoint]);
-          if (cp !== null && cp.checkpoint > from && firstBatchMs === null) firstBatchMs = t * 1000;
-          return cp !== null && cp.checkpoint >= head ? cp : null;
-        });
+        await waitFor(
+          'the catch-up',
+          30 * 60_000,
+          async () => {
+            const cp = await readCheckpoint(pgClient);
+            const t = (performance.now() - started) / 1000;
+            if (cp !== null) progress.push([t, head - cp.checkpoint]);
+            if (cp !== null && cp.checkpoint > from && firstBatchMs === null) firstBatchMs = t * 1000;
+            return cp !== null && cp.checkpoint >= head ? cp : null;
+          },
+          PG_EVERY_MS,
+        );
         const catchUpMs = performance.now() - started;
         const cost = await sync.stop();
         const result = {
@@ -242,7 +219,7 @@ async function main(): Promise<void> {
           catchUpMs,
           firstBatchMs,
           eventsPerSecond: ((head - from) / catchUpMs) * 1000,
-          writer: JSON.parse(writer.stdout.trim()) as unknown,
+          writer: JSON.parse(writer.stdout().trim()) as unknown,
           ...cost,
         };
         process.stdout.write(backlogTable(result, common));
@@ -342,7 +319,7 @@ async function liveRun(
     sync.mark();
     log(`writer: ${int(eventsPerSecond)} events/s for ${seconds} s`);
     const started = performance.now();
-    const writer = start(
+    const writer = startChild(
       process.execPath,
       [
         WRITER,
@@ -363,8 +340,11 @@ async function liveRun(
     if ((await writer.exited) !== 0) throw new Error('the writer failed (see the sync log)');
     const wroteMs = performance.now() - started;
     const head = changelogHead(db)?.seq ?? 0;
-    await waitFor('sync to drain', 10 * 60_000, async () =>
-      (observations.at(-1)?.checkpoint ?? 0) >= head ? true : null,
+    await waitFor(
+      'sync to drain',
+      10 * 60_000,
+      async () => ((observations.at(-1)?.checkpoint ?? 0) >= head ? true : null),
+      PG_EVERY_MS,
     );
     const drainMs = performance.now() - started - wroteMs;
     await sleep(SQLITE_EVERY_MS * 2);
@@ -385,7 +365,7 @@ async function liveRun(
       appliedEvents: head - from,
       appliedPerSecond: ((head - from) / elapsed) * 1000,
       drainMs,
-      writer: JSON.parse(writer.stdout.trim()) as unknown,
+      writer: JSON.parse(writer.stdout().trim()) as unknown,
       ...cost,
       samples,
     };
