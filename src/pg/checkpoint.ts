@@ -4,9 +4,8 @@
  * time, last error).
  */
 import type { ChangeBatch } from '../model/change.js';
-import type { PgClient, PgPool } from './pool.js';
-
-type Queryable = PgPool | PgClient;
+import type { Queryable } from './metadata.js';
+import type { PgClient } from './pool.js';
 
 /** The source's checkpoint, or null when there is no such source or no checkpoint yet. */
 export async function readCheckpoint(db: Queryable, sourceId: string): Promise<bigint | null> {

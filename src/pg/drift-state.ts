@@ -1,5 +1,5 @@
 /** The drift observer's findings per table in `litebridge.drift` (written by sync, read by status). */
-import type { Queryable } from './metadata.js';
+import { metadataTableExists, type Queryable } from './metadata.js';
 
 /** One table's latest drift findings. */
 export interface DriftFindings {
@@ -41,8 +41,7 @@ export async function recordDrift(db: Queryable, sourceId: string, f: DriftFindi
 
 /** Every table's latest findings for a source (empty before the first check). */
 export async function readDrift(db: Queryable, sourceId: string): Promise<DriftFindings[]> {
-  const exists = await db.query("SELECT to_regclass('litebridge.drift') IS NOT NULL AS e");
-  if (exists.rows[0].e !== true) return [];
+  if (!(await metadataTableExists(db, 'drift'))) return [];
   const r = await db.query(
     `SELECT table_name, checked_at, chunks_checked, chunks_total, missing, extra, different, in_flight, sample
      FROM litebridge.drift WHERE source_id = $1 ORDER BY table_name`,

@@ -109,10 +109,21 @@ export async function insertRejects(
   );
 }
 
+/**
+ * Whether `litebridge.<table>` exists: commands that only read (drift-report, status) work on a
+ * database litebridge has not set up yet, or set up by an older version, without creating anything.
+ */
+export async function metadataTableExists(
+  db: Queryable,
+  table: 'sources' | 'rejects' | 'drift',
+): Promise<boolean> {
+  const result = await db.query('SELECT to_regclass($1) IS NOT NULL AS e', [`litebridge.${table}`]);
+  return result.rows[0].e === true;
+}
+
 /** Quarantined rows per SQLite table name. */
 export async function countRejects(db: Queryable, sourceId: string): Promise<Map<string, number>> {
-  const exists = await db.query("SELECT to_regclass('litebridge.rejects') IS NOT NULL AS present");
-  if (!exists.rows[0].present) return new Map();
+  if (!(await metadataTableExists(db, 'rejects'))) return new Map();
   const result = await db.query(
     'SELECT table_name, count(*)::int AS n FROM litebridge.rejects WHERE source_id = $1 GROUP BY table_name',
     [sourceId],

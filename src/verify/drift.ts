@@ -13,6 +13,8 @@
  */
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
+import { readCheckpoint } from '../pg/checkpoint.js';
+import { metadataTableExists } from '../pg/metadata.js';
 import type { PgClient, PgPool } from '../pg/pool.js';
 import { keyColumns } from '../schema/key-columns.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
@@ -108,7 +110,10 @@ export async function checkOnce(
     const leader = clients[0]!;
     await leader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const exported = (await leader.query('SELECT pg_export_snapshot() AS s')).rows[0].s as string;
-    const checkpoint = await checkpointIn(leader, options.sourceId);
+    // In the leader's snapshot; null without litebridge metadata (or while a snapshot copies).
+    const checkpoint = (await metadataTableExists(leader, 'sources'))
+      ? await readCheckpoint(leader, options.sourceId)
+      : null;
     for (const c of clients.slice(1)) {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await c.query(`SET TRANSACTION SNAPSHOT '${exported.replace(/'/g, "''")}'`);
@@ -126,18 +131,6 @@ export async function checkOnce(
       c.release();
     }
   }
-}
-
-/** The checkpoint of `sourceId` in the leader's snapshot; null without litebridge metadata. */
-async function checkpointIn(client: PgClient, sourceId: string): Promise<bigint | null> {
-  const exists = await client.query("SELECT to_regclass('litebridge.sources') IS NOT NULL AS e");
-  if (exists.rows[0].e !== true) return null;
-  const r = await client.query(
-    "SELECT checkpoint_seq::text AS c FROM litebridge.sources WHERE source_id = $1 AND snapshot_state = 'done'",
-    [sourceId],
-  );
-  const c = r.rows[0]?.c as string | null | undefined;
-  return c === undefined || c === null ? null : BigInt(c);
 }
 
 const checksums = new WeakMap<SqliteDatabase, Map<string, SqliteTableChecksum>>();

@@ -11,6 +11,7 @@ import type { RowChange } from '../model/change.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { writeChanges } from '../pg/apply.js';
+import { metadataTableExists } from '../pg/metadata.js';
 import type { PgPool } from '../pg/pool.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { keyColumns } from '../schema/key-columns.js';
@@ -60,9 +61,7 @@ export async function repairDrift(
   try {
     await client.query('BEGIN');
     open = true;
-    const hasMetadata = (await client.query("SELECT to_regclass('litebridge.sources') IS NOT NULL AS e"))
-      .rows[0].e as boolean;
-    const locked = hasMetadata
+    const locked = (await metadataTableExists(client, 'sources'))
       ? await client.query(
           'SELECT checkpoint_seq::text AS c FROM litebridge.sources WHERE source_id = $1 FOR UPDATE',
           [options.sourceId],
