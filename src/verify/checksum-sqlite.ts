@@ -37,19 +37,18 @@ let registered = 0;
 export class SqliteTableChecksum {
   readonly #db: SqliteDatabase;
   readonly #source: SourceTable;
-  readonly #target: TargetTable;
   readonly #from: string;
   readonly #keyExpr: string;
   readonly #cols: string;
   readonly #sumFn: string;
   readonly #bucketFn: string;
+  readonly #keyText: (key: readonly SqlValue[]) => string;
   readonly #rowKey: (values: readonly SqlValue[]) => string;
   readonly #hashRow: RowHasher;
 
   constructor(db: SqliteDatabase, source: SourceTable, target: TargetTable) {
     this.#db = db;
     this.#source = source;
-    this.#target = target;
     const id = ++registered;
     this.#sumFn = `_litebridge_hashsum_${id}`;
     this.#bucketFn = `_litebridge_bucket_${id}`;
@@ -62,7 +61,8 @@ export class SqliteTableChecksum {
     const hashKey = rowHasher(keys);
     const keyFields = canonicalizer(keys);
     this.#hashRow = hashRow;
-    this.#rowKey = (values) => recordText(keyFields(keyIdx.map((i) => values[i] ?? null)));
+    this.#keyText = (key) => recordText(keyFields(key));
+    this.#rowKey = (values) => this.#keyText(keyIdx.map((i) => values[i] ?? null));
     db.aggregate<HashSum>(this.#sumFn, {
       start: () => new HashSum(),
       // better-sqlite3 types the step as (acc, next); it passes the row's values (varargs).
@@ -165,11 +165,7 @@ export class SqliteTableChecksum {
 
   /** The canonical key text of key values (in key order), e.g. from the changelog. */
   keyText(key: readonly SqlValue[]): string {
-    const values: SqlValue[] = new Array(this.#target.columns.length).fill(null);
-    keyColumnIndexes(this.#target).forEach((i, j) => {
-      values[i] = key[j] ?? null;
-    });
-    return this.#rowKey(values);
+    return this.#keyText(key);
   }
 
   #rangeWhere(from: bigint | null, to: bigint | null): string {
