@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { percentile } from '../src/log/percentile.js';
 import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
-import { parseCount } from './lib/args.js';
+import { parseCount, runBench } from './lib/args.js';
 import { type Child, startChild, waitFor } from './lib/child.js';
 import { machineInfo } from './lib/machine.js';
 import { freshDatabase, serverVersion } from './lib/pg-admin.js';
@@ -174,9 +174,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${USAGE}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main, USAGE);

@@ -21,7 +21,7 @@ import { type ChunkSummary, SqliteTableChecksum } from '../src/verify/checksum-s
 import { ChecksumWorkers } from '../src/verify/checksum-workers.js';
 import { CHUNK_ROWS, type ChunkPlan, chunkCount, planChunks } from '../src/verify/chunks.js';
 import { replicatedTables, runDriftReport } from '../src/verify/drift-report.js';
-import { parseCount } from './lib/args.js';
+import { parseCount, runBench } from './lib/args.js';
 import { machineInfo } from './lib/machine.js';
 import { benchServer, databaseUrl, freshDatabase, serverVersion } from './lib/pg-admin.js';
 import { cpuSeconds } from './lib/proc-stat.js';
@@ -410,9 +410,4 @@ function markdown(s: {
   return `${lines.join('\n')}\n`;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${USAGE}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main, USAGE);

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
-import { parseCount } from './lib/args.js';
+import { parseCount, runBench } from './lib/args.js';
 import { type Child, startChild, waitFor } from './lib/child.js';
 import { type LagSample, type LagSummary, matchLags, summarizeLags } from './lib/lag-stats.js';
 import { machineInfo } from './lib/machine.js';
@@ -434,9 +434,4 @@ function writeOut(outDir: string, name: string, json: unknown, svg: string): voi
   log(`wrote ${jsonPath} and ${name}.svg`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${USAGE}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main, USAGE);

@@ -7,7 +7,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseCount } from './lib/args.js';
+import { parseCount, runBench } from './lib/args.js';
 import { runTool, TOOLS, type Tool, type ToolResult } from './lib/loaders.js';
 import { machineInfo } from './lib/machine.js';
 import { benchServer, serverVersion } from './lib/pg-admin.js';
@@ -104,9 +104,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${USAGE}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main, USAGE);

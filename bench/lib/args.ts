@@ -5,3 +5,13 @@ export function parseCount(value: string, flag: string, min = 0): number {
     throw new Error(`${flag} must be an integer ≥ ${min}, got ${value}`);
   return n;
 }
+
+/** Runs a bench's `main`; a failure prints its stack and the usage, and exits 1. */
+export function runBench(main: () => Promise<void>, usage: string): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${usage}\n`,
+    );
+    process.exitCode = 1;
+  });
+}
