@@ -14,7 +14,13 @@ import { pairTables, type ReplicatedTable } from '../schema/replicated.js';
 import { translate } from '../schema/translate.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 import { ChecksumWorkers } from './checksum-workers.js';
-import { type CheckResult, checkOnce, type TableDrift } from './drift.js';
+import {
+  type CheckResult,
+  checkOnce,
+  DEFAULT_SAMPLE_LIMIT,
+  summarizeDiffs,
+  type TableDrift,
+} from './drift.js';
 import { type RepairResult, repairDrift } from './repair.js';
 
 /** One table in the report: the check's result and rows quarantined in litebridge.rejects. */
@@ -161,7 +167,7 @@ async function settledCheck(
       checkOptions,
     );
     pending.forEach(({ r, i }, k) => {
-      results[i] = mergeRecheck(r, again.tables[k]!);
+      results[i] = mergeRecheck(r, again.tables[k]!, options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT);
     });
   }
   for (const r of results) {
@@ -182,27 +188,11 @@ async function settledCheck(
 }
 
 /** A table's result with a re-check of its unsettled chunks folded in. */
-function mergeRecheck(before: TableDrift, again: TableDrift): TableDrift {
-  const diffs = [...before.diffs, ...again.diffs];
-  const pick = (kind: 'missing' | 'extra' | 'different') => diffs.filter((d) => d.kind === kind);
-  const limit = Math.max(before.missing.length, before.extra.length, before.different.length, 100);
+function mergeRecheck(before: TableDrift, again: TableDrift, limit: number): TableDrift {
   return {
     ...before,
-    missingCount: pick('missing').length,
-    extraCount: pick('extra').length,
-    differentCount: pick('different').length,
     inFlightCount: before.inFlightCount + again.inFlightCount,
-    missing: pick('missing')
-      .slice(0, limit)
-      .map((d) => d.key),
-    extra: pick('extra')
-      .slice(0, limit)
-      .map((d) => d.key),
-    different: pick('different')
-      .slice(0, limit)
-      .map((d) => ({ key: d.key, columns: d.kind === 'different' ? d.columns : [] })),
-    diffs,
     unsettled: again.unsettled,
-    drift: diffs.length > 0,
+    ...summarizeDiffs([...before.diffs, ...again.diffs], limit),
   };
 }

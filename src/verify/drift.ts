@@ -237,10 +237,6 @@ async function checkTable(
     if (unsure) unsettled.push(c);
   }
 
-  const limit = options.sampleLimit ?? 100;
-  const missing = diffs.filter((d) => d.kind === 'missing');
-  const extra = diffs.filter((d) => d.kind === 'extra');
-  const different = diffs.filter((d) => d.kind === 'different');
   return {
     table: source.name,
     target: target.name,
@@ -249,15 +245,34 @@ async function checkTable(
     chunksDiffering: differing.length,
     sqliteRows: sum(sqSums),
     pgRows: sum(pgMap),
+    inFlightCount,
+    unsettled,
+    ...summarizeDiffs(diffs, options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT),
+  };
+}
+
+/** Differences listed per table when the caller does not say. */
+export const DEFAULT_SAMPLE_LIMIT = 100;
+
+/** A table's differences as counts (exact) and lists (at most `limit` each). */
+export function summarizeDiffs(
+  diffs: readonly KeyDiff[],
+  limit: number,
+): Pick<
+  TableDrift,
+  'diffs' | 'missingCount' | 'extraCount' | 'differentCount' | 'missing' | 'extra' | 'different' | 'drift'
+> {
+  const missing = diffs.filter((d) => d.kind === 'missing');
+  const extra = diffs.filter((d) => d.kind === 'extra');
+  const different = diffs.filter((d) => d.kind === 'different');
+  return {
+    diffs,
     missingCount: missing.length,
     extraCount: extra.length,
     differentCount: different.length,
-    inFlightCount,
     missing: missing.slice(0, limit).map((d) => d.key),
     extra: extra.slice(0, limit).map((d) => d.key),
     different: different.slice(0, limit).map((d) => ({ key: d.key, columns: d.columns })),
-    diffs,
-    unsettled,
     drift: diffs.length > 0,
   };
 }
