@@ -48,6 +48,7 @@ describe('cutover checks', () => {
     const file = keyedFile('keys');
     const args = ['--sqlite', file, '--pg', db.url(), '--schema', 'keys'];
     const sync = startSync(file, db.url(), 'keys');
+    await sync.snapshotted();
     await until(async () => (await verify(file, db.url(), { schema: 'keys' })).equal);
 
     const dry = await cli(['cutover', ...args, '--dry-run', '--json']);
@@ -83,6 +84,7 @@ describe('cutover checks', () => {
   it('refuses to cut over when PostgreSQL drifted, naming the row; nothing is fenced', async () => {
     const file = keyedFile('drift');
     const sync = startSync(file, db.url(), 'drift');
+    await sync.snapshotted();
     await until(async () => (await verify(file, db.url(), { schema: 'drift' })).equal);
     await db.query("UPDATE drift.parent SET name = 'tampered' WHERE id = 2");
     await expect(cutover(file, db.url(), {}, 'drift')).rejects.toThrow(
@@ -99,6 +101,7 @@ describe('cutover checks', () => {
   it('the final check compares the keys changed since the drift check and the row counts', async () => {
     const file = keyedFile('final');
     const sync = startSync(file, db.url(), 'final');
+    await sync.snapshotted();
     await until(async () => (await verify(file, db.url(), { schema: 'final' })).equal);
     await sync.stop();
     const ctx = await openContext(
@@ -137,6 +140,7 @@ describe('cutover checks', () => {
   it('preflight names each missing privilege with its fix', async () => {
     const file = keyedFile('roles');
     const sync = startSync(file, db.url(), 'roles');
+    await sync.snapshotted();
     await until(async () => (await verify(file, db.url(), { schema: 'roles' })).equal);
     await sync.stop();
     const role = `lb_plain_${db.name().slice(-6)}`;

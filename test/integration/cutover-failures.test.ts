@@ -41,6 +41,7 @@ async function prepared(name: string) {
   const file = writerWorkloadFile(tempSqlite(`${name}.db`), 500);
   const sync = startSync(file, db.url(), name);
   const equal = async () => (await verify(file, db.url(), { schema: name })).equal;
+  await sync.snapshotted();
   await until(equal);
   const app = new Database(file);
   const write = (n: number) => app.prepare('INSERT INTO late (n) VALUES (?)').run(n);

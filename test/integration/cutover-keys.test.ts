@@ -51,6 +51,7 @@ it('text, composite, WITHOUT ROWID, rowid-keyed and AUTOINCREMENT tables through
   const equal = async () => (await verify(file, db.url())).equal;
   const noDrift = async () => (await cli(['drift-report', ...args])).code;
   const sync = startSync(file, db.url());
+  await sync.snapshotted();
   await until(equal);
   expect(await noDrift()).toBe(0);
 

@@ -12,6 +12,7 @@ const db = useTestDatabase();
 it('cuts over while the application writes and sync runs: the writer meets the fence, PostgreSQL takes default ids', async () => {
   const file = writerWorkloadFile(tempSqlite('live.db'), 2_000);
   const sync = startSync(file, db.url());
+  await sync.snapshotted();
   const equal = async () => (await verify(file, db.url())).equal;
   await until(equal);
 

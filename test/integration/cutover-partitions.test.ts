@@ -9,7 +9,7 @@ import { runRollback } from '../../src/cutover/run-rollback.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { runSync } from '../../src/pipeline/run-sync.js';
 import { verify } from '../support/bridge.js';
-import { dropIdleSlots } from '../support/cutover.js';
+import { dropIdleSlots, untilSnapshotted } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
 import { copyFixture, tempSqlite, VATSIM_FIXTURE } from '../support/sqlite.js';
 import { until } from '../support/until.js';
@@ -46,6 +46,7 @@ it('partitioned targets: cutover, PostgreSQL writes (one moving a row across par
     if (failed !== null) throw failed;
     return equal();
   };
+  await untilSnapshotted(db.url(), config.sourceId);
   await until(running, 60_000);
   expect(await cli(['drift-report', ...args])).toBe(0);
 
@@ -99,6 +100,7 @@ it('a second PostgreSQL row with an id SQLite already has (another partition) st
   const shutdown$ = new Subject<void>();
   const sync = runSync(config, silentLogger, { shutdown$, pollMs: 50 });
   sync.catch(() => undefined);
+  await untilSnapshotted(db.url(), config.sourceId);
   await until(
     async () => (await verify(file, db.url(), { config: configFile, schema: 'dup' })).equal,
     60_000,

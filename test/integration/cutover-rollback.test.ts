@@ -28,6 +28,7 @@ it('writer on SQLite → sync → cutover → PostgreSQL writes reach SQLite →
   const noDrift = async () => (await cli(['drift-report', ...args])).code === 0;
   const equal = async () => (await verify(file, db.url())).equal;
   const sync = startSync(file, db.url());
+  await sync.snapshotted();
   await until(equal);
   expect(await noDrift()).toBe(true);
 
@@ -103,6 +104,7 @@ it('rollback without a running sync drains reverse replication itself, then sync
   const config = loadConfig({ sqlite: file, pg: db.url(), schema: 'alone' }, {});
   const equal = async () => (await verify(file, db.url(), { schema: 'alone' })).equal;
   const first = startSync(file, db.url(), 'alone');
+  await first.snapshotted();
   await until(equal);
   expect((await cutover(file, db.url(), {}, 'alone')).status).toBe('switched');
   await first.stop();
