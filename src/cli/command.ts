@@ -37,6 +37,10 @@ export function connectionOptions(command: Command): void {
     .option('--schema <name>', 'PostgreSQL schema for the tables (default: public)')
     .option('--timestamptz', 'map DATETIME/TIMESTAMP columns to timestamptz instead of timestamp')
     .option(
+      '--text-collation <name>',
+      'collation of text columns: C (default: bytewise, as SQLite compares) or "default" for the database\'s',
+    )
+    .option(
       '--source-id <id>',
       "name of this SQLite file in litebridge's metadata (default: the file's base name)",
     )
@@ -51,6 +55,7 @@ export function configFlags(flags: Flags) {
     config: flags.config as string | undefined,
     schema: flags.schema as string | undefined,
     timestamptz: flags.timestamptz as boolean | undefined,
+    textCollation: flags.textCollation as string | undefined,
     sourceId: flags.sourceId as string | undefined,
   };
 }

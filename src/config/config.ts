@@ -34,6 +34,11 @@ export interface TranslateOptions {
   readonly schema: string;
   /** Map DATETIME/TIMESTAMP to timestamptz instead of timestamp. */
   readonly timestamptz: boolean;
+  /**
+   * Collation of text columns: `C` (default) compares bytewise, exactly as SQLite's BINARY
+   * collation does; null keeps the database's default collation.
+   */
+  readonly textCollation: string | null;
   readonly tables: Readonly<Record<string, TableOverride>>;
   readonly partitions: Readonly<Record<string, PartitionSpec>>;
 }
@@ -60,6 +65,7 @@ export interface Config extends TranslateOptions {
 export const DEFAULT_TRANSLATE_OPTIONS: TranslateOptions = Object.freeze({
   schema: 'public',
   timestamptz: false,
+  textCollation: 'C',
   tables: Object.freeze({}),
   partitions: Object.freeze({}),
 });

@@ -11,6 +11,7 @@ export interface ConfigFlags {
   readonly config?: string | undefined;
   readonly schema?: string | undefined;
   readonly timestamptz?: boolean | undefined;
+  readonly textCollation?: string | undefined;
   readonly onBadRow?: string | undefined;
   readonly parallel?: string | number | undefined;
   readonly replace?: boolean | undefined;
@@ -25,6 +26,7 @@ const FILE_KEYS = new Set([
   'pg',
   'schema',
   'timestamptz',
+  'textCollation',
   'onBadRow',
   'parallel',
   'tables',
@@ -81,6 +83,7 @@ export function loadConfig(
     pgUrl: '',
     schema,
     timestamptz: flags.timestamptz ?? bool(file, 'timestamptz') ?? false,
+    textCollation: textCollation(flags.textCollation, file),
     onBadRow,
     parallel,
     workers,
@@ -95,6 +98,27 @@ export function loadConfig(
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * The collation of text columns: the flag (`default` = the database's), else the file's
+ * `textCollation` (a name, or null for the database's), else `C`.
+ */
+function textCollation(flag: string | undefined, file: Json): string | null {
+  if (flag !== undefined) {
+    if (flag === '')
+      throw new BridgeError('BAD_ARGS', '--text-collation needs a collation name, or "default"');
+    return flag === 'default' ? null : flag;
+  }
+  const value = file.textCollation;
+  if (value === undefined) return 'C';
+  if (value === null) return null;
+  if (typeof value !== 'string' || value === '') {
+    throw new BridgeError('BAD_CONFIG', 'config key "textCollation" must be a collation name or null', {
+      hint: '"C" (the default) compares bytewise as SQLite does; null keeps the database\'s collation',
+    });
+  }
+  return value;
+}
 
 function readConfigFile(path: string): Json {
   let text: string;

@@ -262,7 +262,7 @@ function buildColumn(
   if (c.collation !== null && c.collation.toUpperCase() !== 'BINARY') {
     note(
       'warning',
-      `column collation ${c.collation} has no PostgreSQL equivalent: PostgreSQL compares bytewise`,
+      `column collation ${c.collation} has no PostgreSQL equivalent: PostgreSQL compares ${options.textCollation === 'C' ? 'bytewise' : `with collation ${options.textCollation ?? 'of the database'}`}`,
       name,
     );
   }
@@ -274,6 +274,7 @@ function buildColumn(
     notNull: c.notNull || isAlias || (t.withoutRowid && c.pkPosition > 0),
     default: defaultSql,
     identity,
+    collation: type === 'text' ? options.textCollation : null,
     timeInput: o?.timeInput ?? 'text',
     reason,
   };

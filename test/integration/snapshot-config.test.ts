@@ -109,6 +109,50 @@ describe('config file overrides', () => {
   });
 });
 
+describe('text collation', () => {
+  const words = ['b', 'B', 'a', 'A', 'é', 'e', 'Z', 'aa', '_x', '10', '9'];
+
+  function wordsFile(): string {
+    const file = tempSqlite();
+    const s = new Database(file);
+    s.exec('CREATE TABLE words (id INTEGER PRIMARY KEY, w TEXT NOT NULL UNIQUE)');
+    const put = s.prepare('INSERT INTO words (w) VALUES (?)');
+    for (const w of words) put.run(w);
+    s.close();
+    return file;
+  }
+
+  async function pgOrder(schema: string): Promise<{ order: string[]; collation: string }> {
+    const order = await db.query<{ w: string }>(`SELECT w FROM "${schema}".words ORDER BY w`);
+    const collation = await db.query<{ c: string }>(
+      `SELECT c.collname AS c FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+        WHERE a.attrelid = '"${schema}".words'::regclass AND a.attname = 'w'`,
+    );
+    return { order: order.rows.map((r) => r.w), collation: collation.rows[0]!.c };
+  }
+
+  it('compares text bytewise by default, as SQLite BINARY does; textCollation picks another', async () => {
+    const file = wordsFile();
+    const s = new Database(file, { readonly: true });
+    const sqliteOrder = s.prepare('SELECT w FROM words ORDER BY w').pluck().all() as string[];
+    s.close();
+
+    await snapshot(file, db.url(), { schema: 'bytewise', sourceId: 'bytewise' });
+    expect(await pgOrder('bytewise')).toEqual({ order: sqliteOrder, collation: 'C' });
+
+    const config = tempSqlite('icu.json');
+    writeFileSync(config, JSON.stringify({ textCollation: 'und-x-icu' }));
+    await snapshot(file, db.url(), { schema: 'linguistic', config, sourceId: 'linguistic' });
+    const icu = await pgOrder('linguistic');
+    expect(icu.collation).toBe('und-x-icu');
+    expect(icu.order).not.toEqual(sqliteOrder); // 'a' before 'B' in a linguistic order
+    expect(icu.order.indexOf('a')).toBeLessThan(icu.order.indexOf('B'));
+    expect(
+      (await verify(file, db.url(), { schema: 'linguistic', config, sourceId: 'linguistic' })).equal,
+    ).toBe(true);
+  });
+});
+
 describe('the command line', () => {
   async function cli(...args: string[]) {
     let out = '';

@@ -44,6 +44,22 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the text collation: C by default, a name or null from the file, "default" from the flag', () => {
+    const base = { sqlite: 'a.db', pg: 'postgres://x/y' };
+    expect(loadConfig(base, {}).textCollation).toBe('C');
+    expect(loadConfig({ ...base, config: configFile({ textCollation: null }) }, {}).textCollation).toBeNull();
+    expect(
+      loadConfig({ ...base, config: configFile({ textCollation: 'und-x-icu' }) }, {}).textCollation,
+    ).toBe('und-x-icu');
+    expect(
+      loadConfig({ ...base, config: configFile({ textCollation: 'C' }), textCollation: 'default' }, {})
+        .textCollation,
+    ).toBeNull();
+    expect(() => loadConfig({ ...base, config: configFile({ textCollation: 3 }) }, {})).toThrow(
+      /config key "textCollation" must be a collation name or null/,
+    );
+  });
+
   it('keeps the connection string out of JSON, logs and spreads, and freezes the result', () => {
     const config = loadConfig({ sqlite: 'a.db', pg: 'postgres://u:secret@h/db' }, {});
     expect(JSON.stringify(config)).not.toContain('secret');

@@ -47,5 +47,5 @@ export function schemaOf(...tables: SourceTable[]): SourceSchema {
 
 /** Translation options with defaults. */
 export function opts(extra: Partial<TranslateOptions> = {}): TranslateOptions {
-  return { schema: 'app', timestamptz: false, tables: {}, partitions: {}, ...extra };
+  return { schema: 'app', timestamptz: false, textCollation: 'C', tables: {}, partitions: {}, ...extra };
 }
