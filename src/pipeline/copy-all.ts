@@ -6,8 +6,12 @@ import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
 import type { CopyTableResult } from './copy-table.js';
 import { buildTableKeys } from './post-data.js';
 
-/** A table is cut into parallel COPY streams of about this many rows (at most `parallel`). */
-export const ROWS_PER_STREAM = 200_000;
+/**
+ * A large table is cut into key ranges of about this many rows (at most RANGES_PER_STREAM ×
+ * `parallel` of them), so the copy's last range is short and the streams finish together.
+ */
+export const ROWS_PER_RANGE = 100_000;
+const RANGES_PER_STREAM = 4;
 
 interface Job {
   readonly table: number;
@@ -34,6 +38,8 @@ export interface CopyAllOptions {
   readonly copy: RangeCopier;
   /** SQLite's sqlite_sequence values (AUTOINCREMENT high-water marks) by table name. */
   readonly autoincrement: ReadonlyMap<string, bigint>;
+  /** Rows per key range (ROWS_PER_RANGE unless a test wants small tables cut). */
+  readonly rowsPerRange: number;
 }
 
 export interface CopyAllResult {
@@ -54,7 +60,7 @@ export async function copyAll(
 ): Promise<CopyAllResult> {
   const jobs: Job[] = readers.flatMap((reader, table) => {
     const rows = reader.count();
-    const parts = Math.max(1, Math.min(parallel, Math.floor(rows / ROWS_PER_STREAM)));
+    const parts = Math.max(1, Math.min(parallel * RANGES_PER_STREAM, Math.floor(rows / options.rowsPerRange)));
     const ranges = reader.split(parts);
     return ranges.map((range) => ({ table, reader, range, rows: rows / ranges.length }));
   });

@@ -20,7 +20,7 @@ import {
   type TableReader,
   tableReader,
 } from '../sqlite/snapshot-read.js';
-import { copyAll } from './copy-all.js';
+import { copyAll, ROWS_PER_RANGE } from './copy-all.js';
 import type { CopyTableResult } from './copy-table.js';
 import { copyTable } from './copy-table.js';
 import { CopyWorkers, copyWorkerScript } from './copy-workers.js';
@@ -53,6 +53,8 @@ export interface SnapshotOptions {
   readonly tty?: NodeJS.WriteStream | null;
   /** Tables this source's earlier snapshot created may be replaced (sync re-snapshotting). */
   readonly replaceSourceTables?: boolean;
+  /** Rows per key range of a large table (default ROWS_PER_RANGE; tests cut small tables). */
+  readonly rowsPerRange?: number;
 }
 
 /**
@@ -120,6 +122,7 @@ export async function runSnapshot(
       pool,
       progress,
       autoincrement: highWater,
+      rowsPerRange: options.rowsPerRange ?? ROWS_PER_RANGE,
       copy:
         threads === null
           ? (_table, reader, range) => copyTable(reader, local, range)
