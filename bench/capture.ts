@@ -4,7 +4,10 @@
  * triggers: single-row autocommit INSERTs, UPDATEs and DELETEs, and 100-row transactions, in
  * WAL mode with `synchronous=NORMAL` (the setting a collector writing every few seconds most
  * likely uses; with FULL every commit waits for fsync and the triggers' share shrinks).
- * Run: `npm run build && node dist/bench/capture.js [--rows N]`. Prints a Markdown table.
+ * With `--floor` it also measures the cheapest triggers there can be, to show what part of the cost
+ * any trigger-based capture pays: a trigger whose WHEN is false (SQLite still prepares the row for
+ * it), and a trigger that appends one bare integer row to a one-column table.
+ * Run: `npm run build && node dist/bench/capture.js [--rows N] [--floor]`. Prints a Markdown table.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,9 +20,10 @@ import { introspect } from '../src/schema/introspect.js';
 import { installCapture } from '../src/sqlite/capture.js';
 import { VATSIM_SCHEMA_SQL } from '../src/workload/vatsim-schema.js';
 
-const USAGE = `usage: node dist/bench/capture.js [--rows N] [--repeat N]
+const USAGE = `usage: node dist/bench/capture.js [--rows N] [--repeat N] [--floor]
   --rows    rows written per workload and configuration (default 20000)
-  --repeat  runs per measurement, the median is reported (default 3)`;
+  --repeat  runs per measurement, the median is reported (default 3)
+  --floor   also measure the cheapest possible triggers (a never-firing one, a one-integer append)`;
 
 type Workload = 'insert' | 'update' | 'delete' | 'tx100';
 const WORKLOADS: readonly { readonly name: Workload; readonly label: string }[] = [
@@ -72,20 +76,41 @@ function write(file: string, mode: Workload | 'insert', rows: number, first: num
   return (rows / ms) * 1000;
 }
 
-/** A fresh collector-shaped file; `capture` installs litebridge's triggers on every table. */
-function freshFile(dir: string, name: string, capture: boolean): string {
+/**
+ * What the file carries: nothing, litebridge's capture, or one of the two floor triggers on
+ * `flights` (the table the writer writes).
+ */
+type Capture = 'off' | 'litebridge' | 'never-fires' | 'one-integer';
+
+/** The floor triggers: the same on INSERT, UPDATE and DELETE. */
+function floorSql(capture: 'never-fires' | 'one-integer'): string {
+  const body =
+    capture === 'never-fires'
+      ? 'WHEN 0 BEGIN SELECT 1; END'
+      : 'BEGIN INSERT INTO _floor_log DEFAULT VALUES; END';
+  return [
+    'CREATE TABLE _floor_log (seq INTEGER PRIMARY KEY)',
+    ...['INSERT', 'UPDATE', 'DELETE'].map(
+      (op) => `CREATE TRIGGER _floor_${op.toLowerCase()} AFTER ${op} ON flights FOR EACH ROW ${body}`,
+    ),
+  ].join(';\n');
+}
+
+/** A fresh collector-shaped file with `capture` installed. */
+function freshFile(dir: string, name: string, capture: Capture): string {
   const file = join(dir, `${name}.db`);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.exec(VATSIM_SCHEMA_SQL);
-  if (capture) installCapture(db, introspect(db), { sourceId: 'bench' });
+  if (capture === 'litebridge') installCapture(db, introspect(db), { sourceId: 'bench' });
+  else if (capture !== 'off') db.exec(floorSql(capture));
   db.close();
   return file;
 }
 
 /** rows/s of one workload on a fresh file (update and delete work on rows inserted first). */
-function measure(dir: string, workload: Workload, capture: boolean, rows: number, run: number): number {
-  const file = freshFile(dir, `${workload}-${capture ? 'on' : 'off'}-${run}`, capture);
+function measure(dir: string, workload: Workload, capture: Capture, rows: number, run: number): number {
+  const file = freshFile(dir, `${workload}-${capture}-${run}`, capture);
   if (workload === 'update' || workload === 'delete') write(file, 'tx100', rows, 1);
   const rate = write(file, workload, rows, 1);
   rmSync(file, { force: true });
@@ -105,6 +130,7 @@ function main(): void {
     options: {
       rows: { type: 'string', default: '20000' },
       repeat: { type: 'string', default: '3' },
+      floor: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -114,25 +140,33 @@ function main(): void {
   }
   const rows = Math.max(100, Math.round(Number(values.rows) / 100) * 100);
   const repeat = Math.max(1, Math.trunc(Number(values.repeat)));
+  const captures: readonly Capture[] = values.floor
+    ? ['off', 'litebridge', 'never-fires', 'one-integer']
+    : ['off', 'litebridge'];
   const dir = mkdtempSync(join(tmpdir(), 'litebridge-capture-bench-'));
   try {
     const lines = [
       `Capture cost: ${int(rows)} rows per workload, median of ${repeat} runs, \`flights\` with the collector's indexes,`,
       'journal_mode=WAL, synchronous=NORMAL, writer in a separate process (better-sqlite3).',
       '',
-      '| workload | rows/s without capture | rows/s with capture | with / without |',
-      '| --- | ---: | ---: | ---: |',
+      values.floor
+        ? '| workload | rows/s without capture | rows/s with capture | with / without | floor: trigger never fires | floor: trigger appends one integer |'
+        : '| workload | rows/s without capture | rows/s with capture | with / without |',
+      values.floor ? '| --- | ---: | ---: | ---: | ---: | ---: |' : '| --- | ---: | ---: | ---: |',
     ];
     for (const { name, label } of WORKLOADS) {
-      const off: number[] = [];
-      const on: number[] = [];
-      // Alternate the two configurations so drift of the machine affects both alike.
+      const rates = new Map<Capture, number[]>(captures.map((c) => [c, []]));
+      // Alternate the configurations so drift of the machine affects them alike.
       for (let run = 0; run < repeat; run++) {
-        off.push(measure(dir, name, false, rows, run));
-        on.push(measure(dir, name, true, rows, run));
+        for (const capture of captures) rates.get(capture)!.push(measure(dir, name, capture, rows, run));
       }
-      const [a, b] = [median(off), median(on)];
-      lines.push(`| ${label} | ${int(a)} | ${int(b)} | ${(b / a).toFixed(2)} |`);
+      const off = median(rates.get('off')!);
+      const on = median(rates.get('litebridge')!);
+      const floors = captures
+        .slice(2)
+        .map((c) => ` ${(median(rates.get(c)!) / off).toFixed(2)} |`)
+        .join('');
+      lines.push(`| ${label} | ${int(off)} | ${int(on)} | ${(on / off).toFixed(2)} |${floors}`);
       process.stderr.write(`[bench] ${name} done\n`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -14,11 +14,11 @@ import { benchServer, serverVersion } from './lib/pg-admin.js';
 import { markdownReport, ratios } from './lib/report.js';
 import { cachedWorkload } from './lib/workload-cache.js';
 
-const USAGE = `usage: node dist/bench/snapshot.js [--rows N] [--seed N] [--only litebridge,pgloader,pgloader-cast,csv]
+const USAGE = `usage: node dist/bench/snapshot.js [--rows N] [--seed N] [--only litebridge,pg-floor,pgloader,pgloader-cast,csv,csv-keys]
                                    [--pg-url URL] [--fast] [--keep] [--out DIR]
   --rows    rows in the generated workload (default 2000000)
   --seed    workload seed (default 1); the file is cached per rows+seed in the out folder
-  --only    comma-separated loaders to run (default: all four)
+  --only    comma-separated loaders to run (default: all six)
   --pg-url  superuser URL of an existing PostgreSQL instead of the embedded one
   --fast    start the embedded PostgreSQL with fsync=off (default: durable settings)
   --keep    keep the loaded databases and working copies for inspection

@@ -6,10 +6,11 @@ import { buildSameKeys, createNaiveTables, csvPipe } from './csv-pipe.js';
 import { versionOf } from './machine.js';
 import { type ExitStatus, measure, run, TreeSampler } from './measure.js';
 import { compareReals, countRows, dropDatabase, freshDatabase, type RealComparison } from './pg-admin.js';
+import { type FloorInput, loadFloor, prepareFloor, removeFloor } from './pg-floor.js';
 import { workingCopy } from './workload-cache.js';
 
 /** The loaders the bench compares. */
-export const TOOLS = ['litebridge', 'pgloader', 'pgloader-cast', 'csv', 'csv-keys'] as const;
+export const TOOLS = ['litebridge', 'pg-floor', 'pgloader', 'pgloader-cast', 'csv', 'csv-keys'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 /** What one loader did with the workload. */
@@ -61,8 +62,13 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
   const url = await freshDatabase(ctx.adminUrl, database);
   const file = workingCopy(ctx.workload, join(ctx.outDir, `work-${tool}.db`));
   const cli = join(ctx.root, 'dist', 'src', 'cli', 'main.js');
+  let floor: FloorInput | null = null;
   try {
     if (tool === 'csv' || tool === 'csv-keys') await createNaiveTables(url, file, VATSIM_TABLES);
+    if (tool === 'pg-floor') {
+      ctx.log("pg-floor: writing litebridge's COPY text to files (not timed)…");
+      floor = await prepareFloor(file, ctx.outDir);
+    }
     ctx.log(`${tool}: loading…`);
     const m = await measure((sampler) => {
       switch (tool) {
@@ -78,6 +84,8 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
             ['--dynamic-space-size', '4096', castLoadFile(ctx.outDir, file, url)],
             log,
           );
+        case 'pg-floor':
+          return loadFloor(url, floor!);
         case 'csv':
           return csvPipe(sampler, file, url, VATSIM_TABLES, log);
         case 'csv-keys':
@@ -108,6 +116,7 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
       ...(verify === undefined ? {} : { verify }),
     };
   } finally {
+    if (floor !== null) await removeFloor(floor);
     if (!ctx.keep) {
       await dropDatabase(ctx.adminUrl, database);
       for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(file + suffix, { force: true });
@@ -136,6 +145,8 @@ function castLoadFile(outDir: string, file: string, url: string): string {
 /** Why a loader cannot run here, with how to fix it; undefined when it can. */
 function skipReason(tool: Tool, root: string): string | undefined {
   switch (tool) {
+    case 'pg-floor':
+      return undefined;
     case 'litebridge':
       return existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))
         ? undefined

@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { buildVatsimDatabase } from '../../src/workload/vatsim.js';
 
@@ -37,5 +46,12 @@ export function cachedWorkload(dir: string, rows: number, seed: number, log: (li
 export function workingCopy(source: string, target: string): string {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(target + suffix, { force: true });
   copyFileSync(source, target);
+  // Flush the copy now: its writeback must not compete with the loader that is timed next.
+  const fd = openSync(target, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   return target;
 }
