@@ -87,7 +87,7 @@ function floorSql(capture: 'never-fires' | 'one-integer'): string {
   const body =
     capture === 'never-fires'
       ? 'WHEN 0 BEGIN SELECT 1; END'
-      : 'BEGIN INSERT INTO _floor_log DEFAULT VALUES; END';
+      : 'BEGIN INSERT INTO _floor_log (seq) VALUES (NULL); END';
   return [
     'CREATE TABLE _floor_log (seq INTEGER PRIMARY KEY)',
     ...['INSERT', 'UPDATE', 'DELETE'].map(

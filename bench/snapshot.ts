@@ -15,10 +15,12 @@ import { markdownReport, ratios } from './lib/report.js';
 import { cachedWorkload } from './lib/workload-cache.js';
 
 const USAGE = `usage: node dist/bench/snapshot.js [--rows N] [--seed N] [--only litebridge,pg-floor,pgloader,pgloader-cast,csv,csv-keys]
-                                   [--pg-url URL] [--fast] [--keep] [--out DIR]
+                                   [--repeat N] [--pg-url URL] [--fast] [--keep] [--out DIR]
   --rows    rows in the generated workload (default 2000000)
   --seed    workload seed (default 1); the file is cached per rows+seed in the out folder
   --only    comma-separated loaders to run (default: all six)
+  --repeat  rounds (default 1); each round runs every loader, starting one loader later than the
+            round before, and the report gives each loader's median round (times of all rounds in JSON)
   --pg-url  superuser URL of an existing PostgreSQL instead of the embedded one
   --fast    start the embedded PostgreSQL with fsync=off (default: durable settings)
   --keep    keep the loaded databases and working copies for inspection
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
       rows: { type: 'string', default: '2000000' },
       seed: { type: 'string', default: '1' },
       only: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
       'pg-url': { type: 'string' },
       fast: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
   }
   const rows = parseCount(values.rows, '--rows');
   const seed = parseCount(values.seed, '--seed');
+  const repeat = parseCount(values.repeat, '--repeat');
   const tools = (values.only?.split(',').map((t) => t.trim()) ?? [...TOOLS]) as Tool[];
   const unknown = tools.filter((t) => !(TOOLS as readonly string[]).includes(t));
   if (unknown.length > 0)
@@ -64,20 +68,26 @@ async function main(): Promise<void> {
   const adminUrl = server.adminUrl;
   try {
     const postgres = await serverVersion(adminUrl);
-    const results: ToolResult[] = [];
-    for (const tool of tools) {
-      const result = await runTool(tool, {
-        root: ROOT,
-        outDir,
-        workload,
-        rows,
-        adminUrl,
-        keep: values.keep,
-        log,
-      });
-      if (result.status === 'skipped') log(`${tool}: skipped: ${result.reason}`);
-      results.push(result);
+    const rounds = new Map<Tool, ToolResult[]>(tools.map((t) => [t, []]));
+    for (let round = 0; round < repeat; round++) {
+      // Rotate the order, so no loader is always the first after the server starts.
+      const order = tools.map((_, i) => tools[(i + round) % tools.length]!);
+      if (repeat > 1) log(`round ${round + 1} of ${repeat}: ${order.join(', ')}`);
+      for (const tool of order) {
+        const result = await runTool(tool, {
+          root: ROOT,
+          outDir,
+          workload,
+          rows,
+          adminUrl,
+          keep: values.keep,
+          log,
+        });
+        if (result.status === 'skipped') log(`${tool}: skipped: ${result.reason}`);
+        rounds.get(tool)!.push(result);
+      }
     }
+    const results = tools.map((tool) => medianRound(rounds.get(tool)!));
     const report = markdownReport({
       machine,
       postgres,
@@ -95,6 +105,7 @@ async function main(): Promise<void> {
       fastServer: values.fast,
       workload: { rows, seed, path: workload },
       results,
+      rounds: Object.fromEntries([...rounds].map(([tool, rs]) => [tool, rs.map((r) => r.wallMs ?? null)])),
       ratios: ratios(results),
     };
     writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
@@ -102,6 +113,15 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+}
+
+/** The round with the median wall time (a failed or skipped round if there is one). */
+function medianRound(results: readonly ToolResult[]): ToolResult {
+  const unfinished = results.find((r) => r.wallMs === undefined || r.status !== 'ok');
+  if (unfinished !== undefined) return unfinished;
+  const sorted = [...results].sort((a, b) => a.wallMs! - b.wallMs!);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return results.length === 1 ? median : { ...median, rounds: results.map((r) => r.wallMs!) };
 }
 
 runBench(main, USAGE);

@@ -32,6 +32,8 @@ export interface ToolResult {
   /** litebridge only: outcome of `litebridge verify`. */
   readonly verify?: string;
   readonly log: string;
+  /** With --repeat: the wall time of every round (this result is the median one). */
+  readonly rounds?: readonly number[];
 }
 
 /** Everything a loader run needs. */
@@ -108,7 +110,8 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
       status: m.result.code === 0 ? 'ok' : 'failed',
       ...(m.result.code === 0 ? {} : { reason: describeExit(m.result) }),
       wallMs: m.wallMs,
-      peakRssMb: m.peakRssMb,
+      // pg-floor streams from the bench's own process: it has no process tree of its own.
+      ...(tool === 'pg-floor' ? {} : { peakRssMb: m.peakRssMb }),
       rowsLoaded,
       rowsPerSec: rowsLoaded / (m.wallMs / 1000),
       rowsPerTable,

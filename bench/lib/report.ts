@@ -6,8 +6,8 @@ export interface Ratio {
   readonly versus: string;
   /** Other loader's wall time / litebridge's. */
   readonly speedup: number;
-  /** Other loader's peak RSS / litebridge's. */
-  readonly memory: number;
+  /** Other loader's peak RSS / litebridge's (null when the other has no process of its own). */
+  readonly memory: number | null;
 }
 
 /** Ratios of litebridge against each loader that also finished. */
@@ -15,8 +15,12 @@ export function ratios(results: readonly ToolResult[]): Ratio[] {
   const lb = results.find((r) => r.tool === 'litebridge' && r.wallMs !== undefined);
   if (lb?.wallMs === undefined || lb.peakRssMb === undefined) return [];
   return results
-    .filter((r) => r.tool !== 'litebridge' && r.wallMs !== undefined && r.peakRssMb !== undefined)
-    .map((r) => ({ versus: r.tool, speedup: r.wallMs! / lb.wallMs!, memory: r.peakRssMb! / lb.peakRssMb! }));
+    .filter((r) => r.tool !== 'litebridge' && r.wallMs !== undefined)
+    .map((r) => ({
+      versus: r.tool,
+      speedup: r.wallMs! / lb.wallMs!,
+      memory: r.peakRssMb === undefined ? null : r.peakRssMb / lb.peakRssMb!,
+    }));
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -28,6 +32,16 @@ const TOOL_LABEL: Record<string, string> = {
   csv: 'sqlite3 -csv \\| psql \\copy',
   'csv-keys': 'sqlite3 -csv \\| psql \\copy, then the same keys and indexes',
 };
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(1);
+
+/** Wall time; with several rounds, the median's and the spread of all. */
+function wallCell(r: ToolResult): string {
+  if (r.wallMs === undefined) return '–';
+  if (r.rounds === undefined || r.rounds.length < 2) return `${seconds(r.wallMs)} s`;
+  const sorted = [...r.rounds].sort((a, b) => a - b);
+  return `${seconds(r.wallMs)} s (median of ${sorted.length}: ${seconds(sorted[0]!)}–${seconds(sorted.at(-1)!)} s)`;
+}
 
 function realCell(r: ToolResult): string {
   if (r.realCheck === undefined) return '';
@@ -76,7 +90,7 @@ export function markdownReport(input: {
   ];
   for (const r of results) {
     lines.push(
-      `| ${TOOL_LABEL[r.tool] ?? r.tool} | ${r.wallMs === undefined ? '–' : `${(r.wallMs / 1000).toFixed(1)} s`} | ` +
+      `| ${TOOL_LABEL[r.tool] ?? r.tool} | ${wallCell(r)} | ` +
         `${r.rowsPerSec === undefined ? '–' : int(r.rowsPerSec)} | ` +
         `${r.peakRssMb === undefined ? '–' : `${int(r.peakRssMb)} MiB`} | ` +
         `${r.rowsLoaded === undefined ? '–' : `${int(r.rowsLoaded)} / ${int(r.rowsExpected)}`} | ${realCell(r)} | ${checkCell(r)} |`,
@@ -95,10 +109,12 @@ export function markdownReport(input: {
       const speed =
         r.speedup >= 1 ? `${r.speedup.toFixed(2)}× faster` : `${(1 / r.speedup).toFixed(2)}× slower`;
       const memory =
-        r.memory >= 1
-          ? `${r.memory.toFixed(2)}× less peak memory`
-          : `${(1 / r.memory).toFixed(2)}× more peak memory`;
-      lines.push(`- litebridge vs ${TOOL_LABEL[r.versus] ?? r.versus}: ${speed}, ${memory}`);
+        r.memory === null
+          ? ''
+          : r.memory >= 1
+            ? `, ${r.memory.toFixed(2)}× less peak memory`
+            : `, ${(1 / r.memory).toFixed(2)}× more peak memory`;
+      lines.push(`- litebridge vs ${TOOL_LABEL[r.versus] ?? r.versus}: ${speed}${memory}`);
     }
   }
   return `${lines.join('\n')}\n`;
