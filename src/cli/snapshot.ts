@@ -24,7 +24,7 @@ Exit status: 0 copied, 2 error (the message names table, key, column and value).
     connectionOptions(command);
     command
       .option('--replace', 'drop and re-create target tables that already hold rows')
-      .option('--parallel <n>', 'COPY streams and index builds at once (default 4)')
+      .option('--parallel <n>', 'COPY streams and index builds at once (default: one per core, 2 to 4)')
       .option(
         '--workers <n>',
         'threads reading and encoding rows (default: one per core for files of 64 MiB and more; 0: none)',

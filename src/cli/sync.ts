@@ -30,7 +30,10 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
     connectionOptions(command);
     command
       .option('--on-bad-row <mode>', 'stop (default) or quarantine')
-      .option('--parallel <n>', 'for the initial snapshot: COPY streams and index builds at once (default 4)')
+      .option(
+        '--parallel <n>',
+        'for the initial snapshot: COPY streams and index builds at once (default: one per core, 2 to 4)',
+      )
       .option('--poll <ms>', 'fallback poll interval when no file event arrives', '1000')
       .option('--drift-interval <seconds>', 'seconds between drift observer checks; 0 turns it off', '10')
       .option('--drift-chunks <n>', 'chunks (about 10,000 rows each) the observer checks per interval', '20')

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, extname, resolve } from 'node:path';
 import { BridgeError } from '../errors.js';
 import { type PartitionInterval, PG_TYPES, type PgType, type TimeInput } from '../model/target-schema.js';
@@ -61,7 +62,7 @@ export function loadConfig(
   if (onBadRow !== 'stop' && onBadRow !== 'quarantine') {
     throw new BridgeError('BAD_ARGS', `--on-bad-row must be "stop" or "quarantine", not "${onBadRow}"`);
   }
-  const parallelRaw = flags.parallel ?? file.parallel ?? 4;
+  const parallelRaw = flags.parallel ?? file.parallel ?? defaultParallel();
   const parallel = Number(parallelRaw);
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) {
     throw new BridgeError('BAD_ARGS', `--parallel must be a whole number from 1 to 64, not "${parallelRaw}"`);
@@ -98,6 +99,15 @@ export function loadConfig(
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * COPY streams and index builds at once when not configured: one per core, 2 to 4. Reading and
+ * encoding on this machine is most of a snapshot's work (the snapshot bench's pg-floor row), and
+ * on 2 cores 2 streams finished sooner than 4, which contend with PostgreSQL for the same cores.
+ */
+export function defaultParallel(): number {
+  return Math.min(4, Math.max(2, availableParallelism()));
+}
 
 /**
  * The collation of text columns: the flag (`default` = the database's), else the file's

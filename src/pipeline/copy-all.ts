@@ -60,7 +60,10 @@ export async function copyAll(
 ): Promise<CopyAllResult> {
   const jobs: Job[] = readers.flatMap((reader, table) => {
     const rows = reader.count();
-    const parts = Math.max(1, Math.min(parallel * RANGES_PER_STREAM, Math.floor(rows / options.rowsPerRange)));
+    const parts = Math.max(
+      1,
+      Math.min(parallel * RANGES_PER_STREAM, Math.floor(rows / options.rowsPerRange)),
+    );
     const ranges = reader.split(parts);
     return ranges.map((range) => ({ table, reader, range, rows: rows / ranges.length }));
   });

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
+import { defaultParallel, loadConfig } from '../../src/config/load.js';
 import { redactUrl } from '../../src/config/redact.js';
 
 function configFile(content: unknown): string {
@@ -37,11 +37,20 @@ describe('loadConfig', () => {
     const defaults = loadConfig({ sqlite: 'a.db', pg: 'postgres://x/y' }, {});
     expect(defaults).toMatchObject({
       schema: 'public',
-      parallel: 4,
+      parallel: defaultParallel(),
       onBadRow: 'stop',
       replace: false,
       sourceId: 'a',
     });
+  });
+
+  it('defaults to one COPY stream per core, 2 to 4', () => {
+    const streams = defaultParallel();
+    expect(streams).toBeGreaterThanOrEqual(2);
+    expect(streams).toBeLessThanOrEqual(4);
+    expect(
+      streams === availableParallelism() || availableParallelism() < 2 || availableParallelism() > 4,
+    ).toBe(true);
   });
 
   it('reads the text collation: C by default, a name or null from the file, "default" from the flag', () => {
