@@ -123,6 +123,7 @@ export async function buildCrossTable(
   tables: readonly TargetTable[],
   parallel: number,
   log: Logger,
+  rowsByTable: ReadonlyMap<string, number> = new Map(),
 ): Promise<CrossTableResult> {
   const notes: SchemaNote[] = [];
   for (const table of tables) {
@@ -139,7 +140,10 @@ export async function buildCrossTable(
     }
   }
 
-  const fks = tables.flatMap((table) => table.foreignKeys.map((fk) => ({ table, fk })));
+  // Largest child tables first: the longest counts start at once and the short ones fill in.
+  const fks = tables
+    .flatMap((table) => table.foreignKeys.map((fk) => ({ table, fk })))
+    .sort((a, b) => (rowsByTable.get(b.table.name) ?? 0) - (rowsByTable.get(a.table.name) ?? 0));
   const counted = await parallelMap(fks, parallel, async ({ table, fk }) => {
     try {
       const result = await pool.query(danglingForeignKeySql(table, fk));

@@ -77,6 +77,8 @@ export async function runSnapshot(
   const progress = new CopyProgress(log.child({ component: 'snapshot' }), { tty: options.tty });
   const snapshot = new ReadSnapshot(db);
   let workers: CopyWorkers | null = null;
+  /** Workers starting (loading modules, opening the file) while PostgreSQL is prepared. */
+  let starting: Promise<CopyWorkers | null> | null = null;
   try {
     const mode = journalMode(db);
     if (mode !== 'wal') {
@@ -88,6 +90,12 @@ export async function runSnapshot(
     const source = introspect(db);
     const target = translate(source, config);
     for (const note of target.notes) log[note.level === 'info' ? 'info' : 'warn'](note, 'schema');
+    const tables = target.tables.map((t) => ({
+      source: source.tables.find((s) => s.name === t.source)!,
+      target: t,
+    }));
+    starting = startWorkers(config, tables, progress, log);
+    starting.catch(() => undefined); // awaited below, or closed in `finally` when preparing fails
     const serverVersion = await ping(pool);
     await ensureMetadata(pool);
     await refuseNonEmptyTarget(pool, config, target, options.replaceSourceTables === true);
@@ -98,11 +106,8 @@ export async function runSnapshot(
       tables: Object.fromEntries(target.tables.map((t) => [t.source, t.name])),
     });
 
-    const tables = target.tables.map((t) => ({
-      source: source.tables.find((s) => s.name === t.source)!,
-      target: t,
-    }));
-    workers = await startWorkers(config, tables, progress, log);
+    workers = await starting;
+    starting = null;
     const pinned = await beginEverywhere(config.sqlitePath, snapshot, workers, log);
     workers = pinned.workers;
     const workerCount = pinned.count;
@@ -136,7 +141,8 @@ export async function runSnapshot(
     const copiedAt = Date.now();
 
     log.info('building foreign keys');
-    const post = await buildCrossTable(pool, target.tables, config.parallel, log);
+    const rowsByTable = new Map(copied.map((t) => [t.target, t.rows]));
+    const post = await buildCrossTable(pool, target.tables, config.parallel, log, rowsByTable);
     await markSnapshotDone(pool, config.sourceId, head);
     const result: SnapshotResult = {
       sourceId: config.sourceId,
@@ -157,6 +163,11 @@ export async function runSnapshot(
     return result;
   } finally {
     progress.close();
+    if (starting !== null)
+      await starting.then(
+        (started) => started?.close(),
+        () => undefined,
+      );
     await workers?.close();
     snapshot.end();
     db.close();

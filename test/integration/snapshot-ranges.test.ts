@@ -54,6 +54,8 @@ describe.each([{ workers: 0 }, { workers: 2 }])(
       );
       expect(distinct.rows[0]).toEqual({ n: 3_000, d: 3_000 });
       expect((await verify(file, db.url(), { schema, sourceId: schema })).equal).toBe(true);
+      // Refused before copying: the copy workers started meanwhile are stopped, nothing is left running.
+      await expect(runSnapshot(config, silentLogger, { tty: null })).rejects.toThrow(/already holds rows/);
     });
   },
 );
