@@ -15,12 +15,13 @@ import { markdownReport, ratios } from './lib/report.js';
 import { cachedWorkload } from './lib/workload-cache.js';
 
 const USAGE = `usage: node dist/bench/snapshot.js [--rows N] [--seed N] [--only litebridge,pg-floor,pgloader,pgloader-cast,csv,csv-keys]
-                                   [--repeat N] [--pg-url URL] [--fast] [--keep] [--out DIR]
+                                   [--repeat N] [--parallel N] [--pg-url URL] [--fast] [--keep] [--out DIR]
   --rows    rows in the generated workload (default 2000000)
   --seed    workload seed (default 1); the file is cached per rows+seed in the out folder
   --only    comma-separated loaders to run (default: all six)
   --repeat  rounds (default 1); each round runs every loader, starting one loader later than the
             round before, and the report gives each loader's median round (times of all rounds in JSON)
+  --parallel  passed to litebridge snapshot (default: litebridge's own default)
   --pg-url  superuser URL of an existing PostgreSQL instead of the embedded one
   --fast    start the embedded PostgreSQL with fsync=off (default: durable settings)
   --keep    keep the loaded databases and working copies for inspection
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       only: { type: 'string' },
       repeat: { type: 'string', default: '1' },
+      parallel: { type: 'string' },
       'pg-url': { type: 'string' },
       fast: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -81,6 +83,10 @@ async function main(): Promise<void> {
           rows,
           adminUrl,
           keep: values.keep,
+          litebridgeArgs:
+            values.parallel === undefined
+              ? []
+              : ['--parallel', String(parseCount(values.parallel, '--parallel'))],
           log,
         });
         if (result.status === 'skipped') log(`${tool}: skipped: ${result.reason}`);

@@ -44,6 +44,8 @@ export interface RunContext {
   readonly rows: number;
   readonly adminUrl: string;
   readonly keep: boolean;
+  /** Extra `litebridge snapshot` flags (e.g. `--parallel 4`), to compare settings. */
+  readonly litebridgeArgs: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -76,7 +78,7 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
       switch (tool) {
         case 'litebridge':
           // Run as users run it: the bin, through its shebang (which sets node's flags).
-          return run(sampler, cli, ['snapshot', '--sqlite', file, '--pg', url], log);
+          return run(sampler, cli, ['snapshot', '--sqlite', file, '--pg', url, ...ctx.litebridgeArgs], log);
         case 'pgloader':
           return run(sampler, 'pgloader', ['--dynamic-space-size', '4096', `sqlite://${file}`, url], log);
         case 'pgloader-cast':

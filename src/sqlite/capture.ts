@@ -112,7 +112,6 @@ export function installCapture(
   });
 }
 
-/** Removes every `_litebridge_*` trigger, then every `_litebridge_*` table, in one transaction. */
 /** Installs capture for the tables `target` replicates (skipped tables are not captured). */
 export function installCaptureFor(
   db: SqliteDatabase,
@@ -128,6 +127,7 @@ export function installCaptureFor(
   );
 }
 
+/** Removes every `_litebridge_*` trigger, then every `_litebridge_*` table, in one transaction. */
 export function uninstallCapture(db: SqliteDatabase): void {
   inImmediate(db, 'removing change capture', () => {
     const objects = db
