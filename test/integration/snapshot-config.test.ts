@@ -168,6 +168,7 @@ describe('the command line', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/flights → public\.flights/);
     expect(out).toMatch(/seen\s+INTEGER\s+→ bigint/);
+    expect(out).toMatch(/callsign\s+VARCHAR\(20\)\s+→ text {2}COLLATE "C" NOT NULL/);
     expect(out).toMatch(/CREATE TABLE "public"\."flights"/);
     const json = JSON.parse((await cli('plan', '--sqlite', file, '--json')).out);
     expect(json.schema.tables.map((t: { name: string }) => t.name)).toEqual(['flights', 'scratch']);
