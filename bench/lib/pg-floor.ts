@@ -1,8 +1,9 @@
 /**
  * PostgreSQL's share of a snapshot alone: litebridge's exact COPY text for every table, written
  * to files before the clock starts, then loaded with nothing else running: the typed tables
- * litebridge creates, the files streamed with COPY four at a time (large tables cut into key
- * ranges, as litebridge cuts them), then the same primary keys and indexes four at a time.
+ * litebridge creates, the files streamed with COPY four at a time (tables of 200,000 rows and more
+ * cut into four key ranges), then the same primary keys and indexes four at a time, in sessions
+ * with the snapshot's own settings.
  * No loader that produces these typed columns on the same server can finish sooner, so it is the
  * floor litebridge's own wall time is measured against.
  */
@@ -10,12 +11,13 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyRowEncoder, encoderFor } from '../../src/codec/index.js';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/config/config.js';
 import type { TargetTable } from '../../src/model/target-schema.js';
+import { createPool } from '../../src/pg/pool.js';
 import { parallelMap } from '../../src/pipeline/post-data.js';
+import { BULK_SETTINGS } from '../../src/pipeline/snapshot.js';
 import { createTableSql, postDataSql, qualified, quoteIdent } from '../../src/schema/ddl.js';
 import { introspect } from '../../src/schema/introspect.js';
 import { translate } from '../../src/schema/translate.js';
@@ -27,7 +29,6 @@ import type { ExitStatus } from './measure.js';
 const PARALLEL = 4;
 /** Tables of at least this many rows are cut into PARALLEL key ranges. */
 const SPLIT_ROWS = 200_000;
-const SESSION = "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'";
 
 /** One file of COPY text and the table it goes into. */
 interface CopyFile {
@@ -85,8 +86,7 @@ const drained = (out: WriteStream): Promise<void> => new Promise((resolve) => ou
 
 /** Timed: creates the tables, loads the files and builds the keys, PARALLEL at a time. */
 export async function loadFloor(url: string, input: FloorInput): Promise<ExitStatus> {
-  const pool = new pg.Pool({ connectionString: url, max: PARALLEL });
-  pool.on('connect', (client) => void client.query(SESSION));
+  const pool = createPool(url, { max: PARALLEL, settings: BULK_SETTINGS });
   try {
     for (const table of input.tables) await pool.query(createTableSql(table));
     await parallelMap(input.files, PARALLEL, async (file) => {

@@ -243,7 +243,11 @@ async function createTables(
 }
 
 /** Settings of every snapshot session: a bulk load needs no synchronous commit or timeout. */
-const BULK_SETTINGS = { synchronous_commit: 'off', statement_timeout: '0', maintenance_work_mem: '256MB' };
+export const BULK_SETTINGS = {
+  synchronous_commit: 'off',
+  statement_timeout: '0',
+  maintenance_work_mem: '256MB',
+};
 
 /** Below this file size one thread reads fast enough: no copy workers (`--workers` overrides). */
 const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
