@@ -55,7 +55,7 @@ function renderTable(table: TargetTable, census: TableCensus | undefined): strin
   for (const c of table.columns) {
     const decl = c.declaredType === '' ? '(none)' : c.declaredType;
     const attrs = [
-      c.collation === undefined || c.collation === null ? '' : `COLLATE ${quoteIdent(c.collation)}`,
+      c.collation === null ? '' : `COLLATE ${quoteIdent(c.collation)}`,
       c.notNull ? 'NOT NULL' : '',
       c.identity ? 'identity' : '',
       c.default === null ? '' : `DEFAULT ${c.default}`,

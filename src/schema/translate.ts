@@ -118,6 +118,7 @@ function buildTable(
       notNull: true,
       default: null,
       identity: !partitioned,
+      collation: null,
       timeInput: 'text',
       reason: 'No declared primary key: the SQLite rowid is copied into this synthetic key column.',
     });

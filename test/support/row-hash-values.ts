@@ -18,6 +18,7 @@ export function column(name: string, type: PgType, timeInput: TimeInput = 'text'
     notNull: false,
     default: null,
     identity: false,
+    collation: null,
     timeInput,
     reason: 'test',
   };
