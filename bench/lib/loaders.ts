@@ -70,7 +70,7 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
   try {
     if (tool === 'csv' || tool === 'csv-keys') await createNaiveTables(url, file, VATSIM_TABLES);
     if (tool === 'pg-floor') {
-      ctx.log("pg-floor: writing litebridge's COPY text to files (not timed)…");
+      ctx.log("pg-floor: writing litebridge's COPY data to files (not timed)…");
       floor = await prepareFloor(file, ctx.outDir);
     }
     ctx.log(`${tool}: loading…`);

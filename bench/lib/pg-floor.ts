@@ -1,5 +1,5 @@
 /**
- * PostgreSQL's share of a snapshot alone: litebridge's exact COPY text for every table, written
+ * PostgreSQL's share of a snapshot alone: litebridge's exact binary COPY data for every table, written
  * to files before the clock starts, then loaded with nothing else running: the typed tables
  * litebridge creates, the files streamed with COPY four at a time (tables of 200,000 rows and more
  * cut into four key ranges), then the same primary keys and indexes four at a time, in sessions
@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyRowEncoder, encoderFor } from '../../src/codec/index.js';
+import { BinaryCopyOut, binaryRowEncoder } from '../../src/codec/index.js';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/config/config.js';
 import type { TargetTable } from '../../src/model/target-schema.js';
 import { createPool } from '../../src/pg/pool.js';
@@ -30,7 +30,7 @@ const PARALLEL = 4;
 /** Tables of at least this many rows are cut into PARALLEL key ranges. */
 const SPLIT_ROWS = 200_000;
 
-/** One file of COPY text and the table it goes into. */
+/** One file of binary COPY data and the table it goes into. */
 interface CopyFile {
   readonly table: TargetTable;
   readonly path: string;
@@ -48,7 +48,7 @@ export async function removeFloor(input: FloorInput): Promise<void> {
   for (const file of input.files) await rm(file.path, { force: true });
 }
 
-/** Untimed: translates the schema and writes every table's COPY text through the codec. */
+/** Untimed: translates the schema and writes every table's binary COPY data through the codec. */
 export async function prepareFloor(sqlitePath: string, outDir: string): Promise<FloorInput> {
   const db = openSqlite(sqlitePath, { readonly: true });
   try {
@@ -57,18 +57,20 @@ export async function prepareFloor(sqlitePath: string, outDir: string): Promise<
     const files: CopyFile[] = [];
     for (const table of target.tables) {
       const reader = tableReader(db, source.tables.find((t) => t.name === table.source)!, table);
-      const encodeRow = copyRowEncoder(table.columns.map((c) => encoderFor(c)));
+      const encodeRow = binaryRowEncoder(table.columns);
+      const data = new BinaryCopyOut();
       const ranges = reader.count() >= SPLIT_ROWS ? reader.split(PARALLEL) : [{}];
       for (const [i, range] of ranges.entries()) {
         const path = join(outDir, `floor-${table.name}-${i}.copy`);
         const out = createWriteStream(path);
         let rows = 0;
+        out.write(BinaryCopyOut.header());
         for (const page of reader.pages(2_000, range)) {
-          let chunk = '';
-          for (const row of page) chunk += encodeRow(row);
+          for (const row of page) encodeRow(row, data);
           rows += page.length;
-          if (!out.write(chunk)) await drained(out);
+          if (!out.write(data.take())) await drained(out);
         }
+        out.write(BinaryCopyOut.trailer());
         await new Promise<void>((resolve, reject) =>
           out.end((error?: Error | null) => (error ? reject(error) : resolve())),
         );
@@ -93,7 +95,7 @@ export async function loadFloor(url: string, input: FloorInput): Promise<ExitSta
       const client = await pool.connect();
       try {
         const columns = file.table.columns.map((c) => quoteIdent(c.name)).join(', ');
-        const sql = `COPY ${qualified(file.table.schema, file.table.name)} (${columns}) FROM STDIN`;
+        const sql = `COPY ${qualified(file.table.schema, file.table.name)} (${columns}) FROM STDIN WITH (FORMAT binary)`;
         await pipeline(createReadStream(file.path), client.query(copyFrom(sql)));
       } finally {
         client.release();

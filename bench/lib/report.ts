@@ -27,7 +27,7 @@ const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const TOOL_LABEL: Record<string, string> = {
   litebridge: 'litebridge snapshot',
   pgloader: 'pgloader (defaults)',
-  'pg-floor': "PostgreSQL alone: litebridge's COPY text from files, the same keys",
+  'pg-floor': "PostgreSQL alone: litebridge's COPY data from files, the same keys",
   'pgloader-cast': 'pgloader (CAST smallint to integer)',
   csv: 'sqlite3 -csv \\| psql \\copy',
   'csv-keys': 'sqlite3 -csv \\| psql \\copy, then the same keys and indexes',

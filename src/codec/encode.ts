@@ -8,7 +8,7 @@ import {
 } from './encode-number.js';
 import { byteaEncoder, jsonbEncoder, textEncoder } from './encode-text.js';
 import { timeEncoder } from './encode-time.js';
-import { type Encoder, withCopyEscaping } from './encoder.js';
+import type { Encoder } from './encoder.js';
 
 /**
  * One precompiled encoder per target column: the type is looked at once, here, never per value.
@@ -34,9 +34,6 @@ import { type Encoder, withCopyEscaping } from './encoder.js';
  * rounded to the millisecond as SQLite does. More than 6 fraction digits in text are refused unless
  * the extra ones are zeros (PostgreSQL would round). Years must stay within 0001-9999.
  *
- * Every encoder but text and jsonb declares (see `withCopyEscaping`) that its output needs no COPY
- * escaping, or only bytea's leading backslash doubled, so `copyRowEncoder` does not scan it.
- *
  * A text value containing U+FFFD may be invalid UTF-8 that better-sqlite3 replaced: the reader
  * re-reads such values as blobs and checks them with `isValidUtf8`, so this encoder sees the bytes.
  */
@@ -48,23 +45,23 @@ export function encoderFor(
     case 'bigint':
     case 'integer':
     case 'smallint':
-      return withCopyEscaping(integerEncoder(name, type), 'none');
+      return integerEncoder(name, type);
     case 'double precision':
-      return withCopyEscaping(doubleEncoder(name), 'none');
+      return doubleEncoder(name);
     case 'real':
-      return withCopyEscaping(realEncoder(name), 'none');
+      return realEncoder(name);
     case 'numeric':
-      return withCopyEscaping(numericEncoder(name), 'none');
+      return numericEncoder(name);
     case 'text':
       return textEncoder(name);
     case 'bytea':
-      return withCopyEscaping(byteaEncoder(name), 'bytea');
+      return byteaEncoder(name);
     case 'boolean':
-      return withCopyEscaping(booleanEncoder(name), 'none');
+      return booleanEncoder(name);
     case 'timestamp':
     case 'timestamptz':
     case 'date':
-      return withCopyEscaping(timeEncoder(name, type, column.timeInput ?? 'text'), 'none');
+      return timeEncoder(name, type, column.timeInput ?? 'text');
     case 'jsonb':
       return jsonbEncoder(name);
   }

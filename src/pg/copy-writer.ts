@@ -4,7 +4,7 @@ import { fromPgError } from '../errors.js';
 import type { PgClient } from './pool.js';
 
 /**
- * A COPY … FROM STDIN (text format) into one table, fed with already-encoded lines.
+ * A COPY … FROM STDIN into one table, fed with already-encoded data (text lines or binary tuples).
  * `write` resolves once the stream can take more, so memory stays bounded whatever the size.
  */
 export class CopyWriter {
@@ -24,8 +24,8 @@ export class CopyWriter {
     this.#done.catch(() => undefined);
   }
 
-  /** Sends one chunk of COPY text; waits for the server when its buffer is full. */
-  async write(chunk: string): Promise<void> {
+  /** Sends one chunk of COPY data; waits for the server when its buffer is full. */
+  async write(chunk: string | Uint8Array): Promise<void> {
     if (this.#failure !== null) throw this.#failure;
     if (!this.#stream.write(chunk)) {
       await Promise.race([once(this.#stream, 'drain'), this.#done]);

@@ -1,4 +1,4 @@
-import { copyRowEncoder, encoderFor } from '../codec/index.js';
+import { BinaryCopyOut, binaryRowEncoder } from '../codec/index.js';
 import type { OnBadRow } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -38,8 +38,8 @@ export interface CopyTableResult {
 
 /**
  * Streams one table (or one key range of it) from the open SQLite read snapshot into
- * PostgreSQL with COPY: pages are read in key order, every value goes through the codec, and
- * the next page is read only when PostgreSQL has taken the previous one.
+ * PostgreSQL with binary COPY: pages are read in key order, every value goes through the codec,
+ * and the next page is read only when PostgreSQL has taken the previous one.
  */
 export async function copyTable(
   reader: TableReader,
@@ -48,28 +48,29 @@ export async function copyTable(
 ): Promise<CopyTableResult> {
   const { target } = reader;
   const started = Date.now();
-  const encodeRow = copyRowEncoder(target.columns.map((c) => encoderFor(c)));
+  const encodeRow = binaryRowEncoder(target.columns);
   const columns = target.columns.map((c) => quoteIdent(c.name)).join(', ');
   const client = await options.pool.connect();
   const writer = new CopyWriter(
     client,
-    `COPY ${qualified(target.schema, target.name)} (${columns}) FROM STDIN`,
+    `COPY ${qualified(target.schema, target.name)} (${columns}) FROM STDIN WITH (FORMAT binary)`,
   );
+  const out = new BinaryCopyOut();
   const rejects: Reject[] = [];
   let rows = 0;
   let rejected = 0;
   let result: CopyTableResult;
   try {
+    await writer.write(BinaryCopyOut.header());
     for (const page of reader.pages(PAGE_ROWS, range)) {
-      let chunk = '';
       for (const row of page) {
         try {
-          chunk += encodeRow(row);
+          encodeRow(row, out);
         } catch (error) {
           rejects.push(badRow(error, options.onBadRow, target, reader.keyOf(row), row));
         }
       }
-      await writer.write(chunk);
+      await writer.write(out.take());
       options.progress.advance(target.source, page.length);
       rows += page.length;
       if (rejects.length >= REJECT_FLUSH) {
@@ -77,6 +78,7 @@ export async function copyTable(
         await insertRejects(options.pool, options.sourceId, rejects.splice(0));
       }
     }
+    await writer.write(BinaryCopyOut.trailer());
     const copied = await writer.end(`COPY into ${target.schema}.${target.name} failed`);
     rejected += rejects.length;
     await insertRejects(options.pool, options.sourceId, rejects.splice(0));

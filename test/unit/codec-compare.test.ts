@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderValue } from '../../src/codec/codec-error.js';
-import { CodecError, copyRowEncoder, encoderFor, renderLiteral, sameValue } from '../../src/codec/index.js';
+import {
+  BinaryCopyOut,
+  binaryRowEncoder,
+  CodecError,
+  encoderFor,
+  renderLiteral,
+  sameValue,
+} from '../../src/codec/index.js';
 import { BridgeError } from '../../src/errors.js';
 import type { PgType } from '../../src/model/target-schema.js';
 
@@ -111,32 +118,54 @@ describe('CodecError and renderValue', () => {
   });
 });
 
-describe('copyRowEncoder', () => {
-  const encoders = [encoderFor({ name: 'id', type: 'bigint' }), encoderFor({ name: 'note', type: 'text' })];
+/** Reads the fields of one binary COPY tuple: each field's bytes, or null for NULL. */
+function tupleFields(bytes: Buffer): (Buffer | null)[] {
+  const count = bytes.readInt16BE(0);
+  const fields: (Buffer | null)[] = [];
+  let at = 2;
+  for (let i = 0; i < count; i++) {
+    const length = bytes.readInt32BE(at);
+    at += 4;
+    if (length < 0) fields.push(null);
+    else {
+      fields.push(bytes.subarray(at, at + length));
+      at += length;
+    }
+  }
+  expect(at).toBe(bytes.length);
+  return fields;
+}
 
-  it('joins fields with tabs, escapes them and ends the line', () => {
-    const row = copyRowEncoder(encoders);
-    expect(row([1n, 'a\tb\\c\nd'])).toBe('1\ta\\tb\\\\c\\nd\n');
-    expect(row([null, null])).toBe('\\N\t\\N\n');
-    expect(row([2n, '\\N'])).toBe('2\t\\\\N\n');
-    expect(row([3n, '\\.'])).toBe('3\t\\\\.\n');
+describe('binaryRowEncoder', () => {
+  const columns = [
+    { name: 'id', type: 'bigint' },
+    { name: 'note', type: 'text' },
+    { name: 'x', type: 'double precision' },
+    { name: 'doc', type: 'jsonb' },
+  ] as const;
+
+  it('writes one tuple: field count, then each field as length and bytes (-1 for NULL)', () => {
+    const out = new BinaryCopyOut(8);
+    binaryRowEncoder(columns)([-2n, 'a\tb€\\', -0, '{"a": 1}'], out);
+    const [id, note, x, doc] = tupleFields(out.take());
+    expect(id!.readBigInt64BE()).toBe(-2n);
+    expect(note!.toString('utf8')).toBe('a\tb€\\');
+    expect(Object.is(x!.readDoubleBE(), -0)).toBe(true);
+    expect(doc![0]).toBe(1);
+    expect(doc!.subarray(1).toString('utf8')).toBe('{"a": 1}');
+    binaryRowEncoder(columns)([null, null, null, null], out);
+    expect(tupleFields(out.take())).toEqual([null, null, null, null]);
   });
 
-  it('rethrows codec errors naming the column, wraps anything else with its position', () => {
-    const row = copyRowEncoder(encoders);
-    const error = captureError(() => row([1n, 'x\0']));
+  it('rethrows codec errors naming the column, leaving nothing of the row behind', () => {
+    const out = new BinaryCopyOut(8);
+    const row = binaryRowEncoder(columns);
+    row([1n, 'ok', 1.5, null], out);
+    const written = out.offset;
+    const error = captureError(() => row([2n, 'x\0', 1, null], out));
     expect(error.column).toBe('note');
-    const broken = copyRowEncoder(
-      [
-        encoders[0]!,
-        () => {
-          throw new TypeError('boom');
-        },
-      ],
-      ['id', 'note'],
-    );
-    expect(() => broken([1n, 'x'])).toThrow(/encoding column #2 "note" failed: boom/);
-    expect(() => row([1n])).toThrow(/COPY row has 1 values for 2 columns/);
+    expect(out.offset).toBe(written);
+    expect(() => row([1n], out)).toThrow(/COPY row has 1 values for 4 columns/);
   });
 });
 

@@ -2,32 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { invalidUtf8Offset } from '../../src/codec/bytes.js';
 import { canonicalDecimal } from '../../src/codec/decimal.js';
-import { copyField, copyRowEncoder, encoderFor, isValidUtf8, sameValue } from '../../src/codec/index.js';
+import { encoderFor, isValidUtf8, sameValue } from '../../src/codec/index.js';
 import type { SqlValue } from '../../src/model/sql-value.js';
 import type { PgType } from '../../src/model/target-schema.js';
 
 const enc = (type: PgType, timeInput?: 'unixepoch') =>
   encoderFor(timeInput === undefined ? { name: 'c', type } : { name: 'c', type, timeInput });
-
-/** Reads one field of COPY text format back (the inverse of copyField for what it writes). */
-function unescapeCopy(field: string): string | null {
-  if (field === '\\N') return null;
-  let out = '';
-  for (let i = 0; i < field.length; i++) {
-    const c = field[i]!;
-    if (c !== '\\') {
-      out += c;
-      continue;
-    }
-    const next = field[++i];
-    if (next === 'n') out += '\n';
-    else if (next === 'r') out += '\r';
-    else if (next === 't') out += '\t';
-    else if (next === '\\') out += '\\';
-    else throw new Error(`unexpected escape \\${next} in ${JSON.stringify(field)}`);
-  }
-  return out;
-}
 
 /** `YYYY-MM-DD HH:MM:SS[.fff]` of a Date, in UTC, fraction without trailing zeros. */
 function pgTimestampOf(d: Date): string {
@@ -109,49 +89,6 @@ describe('codec properties', () => {
       fc.property(fc.double({ min: -(2 ** 63), max: 2 ** 63, noNaN: true }), (x) => {
         fc.pre(Number.isInteger(x) && x < 2 ** 63);
         expect(BigInt(enc('bigint')(x)!)).toBe(BigInt(x));
-      }),
-    );
-  });
-
-  it('copyField round-trips through a COPY text unescaper and never leaves a raw tab or newline', () => {
-    fc.assert(
-      fc.property(fc.option(fc.string({ unit: 'binary' })), (s) => {
-        const field = copyField(s);
-        expect(unescapeCopy(field)).toBe(s);
-        expect(field).not.toMatch(/[\t\n\r]/);
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  it('copyField handles the nasty ones', () => {
-    for (const s of ['\\N', '\\.', '\\', 'a\tb', '\r\n', '\\\\n', 'N', '']) {
-      expect(unescapeCopy(copyField(s))).toBe(s);
-    }
-    expect(copyField('\\N')).toBe('\\\\N');
-    expect(copyField('\\.')).toBe('\\\\.');
-    expect(copyField('plain')).toBe('plain');
-  });
-
-  it('copyRowEncoder writes one line whose fields read back as the encoded values', () => {
-    const types: PgType[] = ['bigint', 'text', 'double precision', 'bytea', 'jsonb'];
-    const row = copyRowEncoder(types.map((type) => enc(type)));
-    const value = fc.tuple(
-      fc.option(fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n)),
-      fc.option(fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0'))),
-      fc.option(fc.double({ noNaN: true })),
-      fc.option(fc.uint8Array()),
-      fc.option(fc.json()),
-    );
-    fc.assert(
-      fc.property(value, (values) => {
-        const line = row(values);
-        expect(line.endsWith('\n')).toBe(true);
-        const fields = line.slice(0, -1).split('\t');
-        expect(fields).toHaveLength(types.length);
-        fields.forEach((f, i) => {
-          expect(unescapeCopy(f)).toBe(enc(types[i]!)(values[i] as SqlValue));
-        });
       }),
     );
   });
