@@ -11,7 +11,8 @@ const ROWID_NAMES = ['rowid', '_rowid_', 'oid'] as const;
 
 /**
  * One page of a table: each row holds the target columns' raw values in target column order,
- * followed by the page key (rowid, or the primary key of a WITHOUT ROWID table).
+ * followed by the columns of the page key (rowid, or the primary key of a WITHOUT ROWID table)
+ * that are not target columns already (a rowid alias such as `id` is read once).
  */
 export type Page = readonly (readonly SqlValue[])[];
 
@@ -119,8 +120,20 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
   const from = quoteIdent(source.name);
   const keyCols = pageKeyColumns(source);
   const key = keyCols.map(quoteIdent).join(', ');
-  const select = `SELECT ${targetValuesSql(target)}, ${key} FROM ${from}`;
   const width = target.columns.length;
+  // Where each page key column sits in a row: its target column, else appended after them. A
+  // text key is always appended: restoreInvalidUtf8 may replace its target value with bytes.
+  const extra: string[] = [];
+  const keyIndexes = keyCols.map((k) => {
+    const i = target.columns.findIndex(
+      (c) => c.source.kind === 'column' && c.source.name === k && c.type !== 'text' && c.type !== 'jsonb',
+    );
+    if (i >= 0) return i;
+    extra.push(k);
+    return width + extra.length - 1;
+  });
+  const select = `SELECT ${[targetValuesSql(target), ...extra.map(quoteIdent)].join(', ')} FROM ${from}`;
+  const pageKey = (row: readonly SqlValue[]): SqlValue[] => keyIndexes.map((i) => row[i] ?? null);
   const placeholders = keyCols.map(() => '?').join(', ');
   const after = `(${key}) > (${placeholders})`;
   const upTo = `(${key}) <= (${placeholders})`;
@@ -166,10 +179,10 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
         const rows = run(() => query.all(...bounds, pageSize) as SqlValue[][], source.name);
         if (rows.length === 0) return;
         if (rereads.length > 0)
-          for (const row of rows) restoreInvalidUtf8(row, rereads, () => row.slice(width));
+          for (const row of rows) restoreInvalidUtf8(row, rereads, () => pageKey(row));
         yield rows;
         if (rows.length < pageSize) return;
-        lower = rows[rows.length - 1]!.slice(width);
+        lower = pageKey(rows[rows.length - 1]!);
       }
     },
     split(parts: number): KeyRange[] {
@@ -183,9 +196,8 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
       return [...cuts, null].map((upTo, i) => ({ after: i === 0 ? null : cuts[i - 1]!, upTo }));
     },
     keyOf(row) {
-      const pageKey = row.slice(width);
-      const values =
-        keyLookup === null ? pageKey : ((keyLookup.get(...pageKey) as SqlValue[] | undefined) ?? pageKey);
+      const page = pageKey(row);
+      const values = keyLookup === null ? page : ((keyLookup.get(...page) as SqlValue[] | undefined) ?? page);
       return Object.fromEntries(declaredKey.map((c, i) => [c, values[i] ?? null]));
     },
   };
