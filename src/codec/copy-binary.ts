@@ -27,7 +27,9 @@ const HEADER = Buffer.from([
 const TRAILER = Buffer.from([0xff, 0xff]);
 /** Days from 1970-01-01 to PostgreSQL's epoch 2000-01-01. */
 const PG_EPOCH_DAYS = 10957;
-const MICROS_PER_SECOND = 1_000_000n;
+/** What n fraction digits are multiplied by to give microseconds. */
+const MICRO_SCALE = [0, 100000, 10000, 1000, 100, 10, 1] as const;
+const TWO_32 = 2 ** 32;
 
 /** A growable buffer of binary COPY data; `take` hands over what was written and starts anew. */
 export class BinaryCopyOut {
@@ -87,6 +89,30 @@ export class BinaryCopyOut {
     this.ensure(12);
     this.#view.setInt32(this.offset, 8);
     this.#view.setBigInt64(this.offset + 4, value);
+    this.offset += 12;
+  }
+
+  /**
+   * An int64 of `seconds * 1e6 + micro` (|seconds| < 2^38, 0 <= micro < 1e6), computed exactly in
+   * doubles as two 32-bit halves: the product itself would pass 2^53.
+   */
+  microsField(seconds: number, micro: number): void {
+    // seconds = a·2^20 + b, so seconds·1e6 + micro = (a·1e6)·2^20 + (b·1e6 + micro), each part exact.
+    const a = Math.floor(seconds / 1048576);
+    const high = a * 1e6;
+    const low = (seconds - a * 1048576) * 1e6 + micro;
+    // (high·2^20) = floor(high / 2^12)·2^32 + (high mod 2^12)·2^20.
+    const highWords = Math.floor(high / 4096);
+    let lo = (high - highWords * 4096) * 1048576 + (low % TWO_32);
+    let hi = highWords + Math.floor(low / TWO_32);
+    if (lo >= TWO_32) {
+      lo -= TWO_32;
+      hi += 1;
+    }
+    this.ensure(12);
+    this.#view.setInt32(this.offset, 8);
+    this.#view.setInt32(this.offset + 4, hi);
+    this.#view.setUint32(this.offset + 8, lo);
     this.offset += 12;
   }
 
@@ -228,7 +254,7 @@ function writeNumericText(text: string, out: BinaryCopyOut, column = 'numeric'):
   out.numericField(digits, digits.length === 0 ? 0 : weight, sign, fracDigits.length);
 }
 
-/** Two or four ASCII digits of `s` at `i` as a number, or NaN. */
+/** `n` ASCII digits of `s` at `i` as a number, or NaN. */
 function digitsAt(s: string, i: number, n: number): number {
   let v = 0;
   for (let k = 0; k < n; k++) {
@@ -260,32 +286,31 @@ function pgDays(text: string, column: string, type: string): number {
   return daysFromCivil(year, month, day) - PG_EPOCH_DAYS;
 }
 
-/** Microseconds since 2000-01-01 of the encoder's `YYYY-MM-DD HH:MM:SS[.f{1,6}]`, followed by `suffix`. */
-function pgMicros(text: string, suffix: string, column: string, type: string): bigint {
+/**
+ * Writes the instant of the encoder's `YYYY-MM-DD HH:MM:SS[.f{1,6}]` (followed by `suffix`) as
+ * timestamp's binary form: microseconds since 2000-01-01 in an int64.
+ */
+function writeInstant(text: string, suffix: string, out: BinaryCopyOut, column: string, type: string): void {
   const end = text.length - suffix.length;
   const hour = digitsAt(text, 11, 2);
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
   let micro = 0;
   if (end > 19) {
-    const fraction = text.slice(20, end);
-    if (text.charCodeAt(19) !== 46 || fraction.length > 6 || !/^\d+$/.test(fraction)) {
-      unexpected(column, type, text);
-    }
-    micro = Number(fraction.padEnd(6, '0'));
+    if (text.charCodeAt(19) !== 46 || end > 26 || end === 20) unexpected(column, type, text);
+    micro = digitsAt(text, 20, end - 20) * MICRO_SCALE[end - 20]!;
   }
   if (
     end < 19 ||
-    !text.endsWith(suffix) ||
+    (suffix !== '' && !text.endsWith(suffix)) ||
     text.charCodeAt(10) !== 32 ||
-    Number.isNaN(hour + minute + second) ||
+    Number.isNaN(hour + minute + second + micro) ||
     text.charCodeAt(13) !== 58 ||
     text.charCodeAt(16) !== 58
   ) {
     unexpected(column, type, text);
   }
-  const seconds = pgDays(text, column, type) * 86400 + hour * 3600 + minute * 60 + second;
-  return BigInt(seconds) * MICROS_PER_SECOND + BigInt(micro);
+  out.microsField(pgDays(text, column, type) * 86400 + hour * 3600 + minute * 60 + second, micro);
 }
 
 /** The binary writer of one column: the encoder decides, this writes its decision. */
@@ -317,9 +342,9 @@ function fieldWriter(column: string, type: TargetColumn['type'], encode: Encoder
     case 'boolean':
       return (value, out) => out.booleanField(text(value) === 't');
     case 'timestamp':
-      return (value, out) => out.int64Field(pgMicros(text(value), '', column, type));
+      return (value, out) => writeInstant(text(value), '', out, column, type);
     case 'timestamptz':
-      return (value, out) => out.int64Field(pgMicros(text(value), '+00', column, type));
+      return (value, out) => writeInstant(text(value), '+00', out, column, type);
     case 'date':
       return (value, out) => out.int32Field(pgDays(text(value), column, type));
   }

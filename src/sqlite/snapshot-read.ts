@@ -178,8 +178,7 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
         const bounds = [...(lower ?? []), ...(upper ?? [])];
         const rows = run(() => query.all(...bounds, pageSize) as SqlValue[][], source.name);
         if (rows.length === 0) return;
-        if (rereads.length > 0)
-          for (const row of rows) restoreInvalidUtf8(row, rereads, () => pageKey(row));
+        if (rereads.length > 0) for (const row of rows) restoreInvalidUtf8(row, rereads, () => pageKey(row));
         yield rows;
         if (rows.length < pageSize) return;
         lower = pageKey(rows[rows.length - 1]!);

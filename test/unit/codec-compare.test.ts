@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderValue } from '../../src/codec/codec-error.js';
 import {
@@ -155,6 +156,26 @@ describe('binaryRowEncoder', () => {
     expect(doc!.subarray(1).toString('utf8')).toBe('{"a": 1}');
     binaryRowEncoder(columns)([null, null, null, null], out);
     expect(tupleFields(out.take())).toEqual([null, null, null, null]);
+  });
+
+  it('writes every instant of years 0001-9999 as exact microseconds since 2000 (past 2^53)', () => {
+    const instants = fc.tuple(
+      fc.oneof(
+        fc.integer({ min: -63082281600, max: 252455615999 }),
+        fc.constantFrom(-63082281600, 252455615999, 0, -1, 1, 1048575, 1048576, -1048577),
+      ),
+      fc.oneof(fc.integer({ min: 0, max: 999999 }), fc.constantFrom(0, 999999)),
+    );
+    fc.assert(
+      fc.property(instants, ([seconds, micro]) => {
+        const out = new BinaryCopyOut(4);
+        out.microsField(seconds, micro);
+        const field = out.take();
+        expect(field.readInt32BE(0)).toBe(8);
+        expect(field.readBigInt64BE(4)).toBe(BigInt(seconds) * 1000000n + BigInt(micro));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('rethrows codec errors naming the column, leaving nothing of the row behind', () => {
