@@ -11,8 +11,9 @@ export const snapshotCommand: CommandSpec = {
 Reads every table at one point in time (one SQLite read transaction; with copy workers, one per
 thread, all started while SQLite's write lock is held for a few milliseconds) and streams it
 into PostgreSQL with binary COPY, large tables cut into key ranges copied in parallel. Each table's
-primary key and indexes are built as soon as its rows are in; foreign keys (NOT VALID, dangling
-rows reported) and identity sequences past each column's max come last. Refuses a target that
+primary key and indexes (and its identity sequence, past the column's max) are built as soon as
+its rows are in; each foreign key (NOT VALID, dangling rows reported) as soon as both its tables
+are in. Refuses a target that
 already holds rows unless --replace. In WAL mode the application keeps writing meanwhile.
 
 Examples:

@@ -1,6 +1,6 @@
 import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import type { CopyProgress } from '../log/progress.js';
-import type { SchemaNote } from '../model/target-schema.js';
+import type { SchemaNote, TargetTable } from '../model/target-schema.js';
 import type { PgPool } from '../pg/pool.js';
 import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
 import type { CopyTableResult } from './copy-table.js';
@@ -12,12 +12,16 @@ import { buildTableKeys } from './post-data.js';
  */
 export const ROWS_PER_RANGE = 100_000;
 const RANGES_PER_STREAM = 4;
+/** Tables of at most this many rows are copied before the large ones. */
+const SMALL_TABLE_ROWS = 10_000;
 
 interface Job {
   readonly table: number;
   readonly reader: TableReader;
   readonly range: KeyRange;
+  /** Rows of this piece (estimated: the table's rows over its pieces). */
   readonly rows: number;
+  readonly tableRows: number;
 }
 
 /** A table's parts still running, and what its finished parts copied. */
@@ -40,6 +44,8 @@ export interface CopyAllOptions {
   readonly autoincrement: ReadonlyMap<string, bigint>;
   /** Rows per key range (ROWS_PER_RANGE unless a test wants small tables cut). */
   readonly rowsPerRange: number;
+  /** Runs in the table's stream once its keys are built (the snapshot's foreign keys). */
+  readonly tableKeyed?: (target: TargetTable) => Promise<void>;
 }
 
 export interface CopyAllResult {
@@ -50,8 +56,9 @@ export interface CopyAllResult {
 /**
  * Copies every table with at most `parallel` COPY streams at once. A large table is cut into
  * key ranges copied by several streams (one PostgreSQL backend parses each), all read through
- * the same SQLite read transaction; the largest pieces start first. When a table's last piece
- * ends, its primary key, indexes and checks are built while the other tables still copy.
+ * the same SQLite read transaction; small tables go first, then the largest pieces. When a
+ * table's last piece ends, its primary key, indexes and checks are built while the other tables
+ * still copy, then `tableKeyed` runs for it.
  */
 export async function copyAll(
   readers: readonly TableReader[],
@@ -65,9 +72,12 @@ export async function copyAll(
       Math.min(parallel * RANGES_PER_STREAM, Math.floor(rows / options.rowsPerRange)),
     );
     const ranges = reader.split(parts);
-    return ranges.map((range) => ({ table, reader, range, rows: rows / ranges.length }));
+    return ranges.map((range) => ({ table, reader, range, rows: rows / ranges.length, tableRows: rows }));
   });
-  jobs.sort((a, b) => b.rows - a.rows);
+  // Small tables first (lookup tables, the parents of most foreign keys: their keys are in place
+  // when a large table's foreign keys are counted, during the copy), then the largest pieces.
+  const small = (job: Job): number => (job.tableRows > SMALL_TABLE_ROWS ? 1 : 0);
+  jobs.sort((a, b) => small(a) - small(b) || b.rows - a.rows);
   const state = new Map<TableReader, TableState>(
     readers.map((r) => [
       r,
@@ -93,6 +103,7 @@ export async function copyAll(
     notes.push(
       ...(await buildTableKeys(options.pool, target, parallel, options.autoincrement.get(target.source))),
     );
+    await options.tableKeyed?.(target);
     return { table: part.table, target: part.target, rows: table.rows, rejected: table.rejected, ms };
   };
 

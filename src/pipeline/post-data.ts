@@ -1,18 +1,8 @@
 import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { BridgeError, fromPgError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
 import type { SchemaNote, TargetTable } from '../model/target-schema.js';
 import type { PgPool } from '../pg/pool.js';
-import { danglingForeignKeySql, identityResetSql, postDataSql, qualified } from '../schema/ddl.js';
-
-/** A foreign key whose child rows point at no parent (created NOT VALID, left for the operator). */
-export interface DanglingForeignKey {
-  readonly table: string;
-  readonly constraint: string;
-  readonly references: string;
-  readonly rows: number;
-  readonly sample: readonly unknown[];
-}
+import { identityResetSql, postDataSql, qualified } from '../schema/ddl.js';
 
 /** Runs `fn` over `items` with at most `parallel` in flight; results in completion order. */
 export async function parallelMap<T, R>(
@@ -107,60 +97,4 @@ export async function buildTableKeys(
   }
   await pool.query(`ANALYZE ${qualified(table.schema, table.name)}`);
   return notes;
-}
-
-export interface CrossTableResult {
-  readonly notes: readonly SchemaNote[];
-  readonly dangling: readonly DanglingForeignKey[];
-}
-
-/**
- * What needs every table's key in place: foreign keys (NOT VALID, so rows without a parent are
- * counted and reported rather than refused).
- */
-export async function buildCrossTable(
-  pool: PgPool,
-  tables: readonly TargetTable[],
-  parallel: number,
-  log: Logger,
-  rowsByTable: ReadonlyMap<string, number> = new Map(),
-): Promise<CrossTableResult> {
-  const notes: SchemaNote[] = [];
-  for (const table of tables) {
-    for (const sql of postDataSql(table).foreignKeys) {
-      try {
-        await pool.query(sql);
-      } catch (error) {
-        notes.push({
-          level: 'warning',
-          table: table.source,
-          message: `foreign key not created (${(error as Error).message}): ${sql}`,
-        });
-      }
-    }
-  }
-
-  // Largest child tables first: the longest counts start at once and the short ones fill in.
-  const fks = tables
-    .flatMap((table) => table.foreignKeys.map((fk) => ({ table, fk })))
-    .sort((a, b) => (rowsByTable.get(b.table.name) ?? 0) - (rowsByTable.get(a.table.name) ?? 0));
-  const counted = await parallelMap(fks, parallel, async ({ table, fk }) => {
-    try {
-      const result = await pool.query(danglingForeignKeySql(table, fk));
-      const row = result.rows[0] as { count: string | number; samples: unknown[] | null } | undefined;
-      return {
-        table: table.source,
-        constraint: fk.name,
-        references: fk.referencedTable,
-        rows: Number(row?.count ?? 0),
-        sample: row?.samples ?? [],
-      };
-    } catch (error) {
-      throw fromPgError(error, `cannot count dangling rows of foreign key ${fk.name} on "${table.name}"`);
-    }
-  });
-  const dangling = counted.filter((d) => d.rows > 0).sort((a, b) => a.constraint.localeCompare(b.constraint));
-  for (const d of dangling) log.warn(d, 'foreign key has rows without a parent: created NOT VALID');
-
-  return { notes, dangling };
 }

@@ -24,8 +24,8 @@ import { copyAll, ROWS_PER_RANGE } from './copy-all.js';
 import type { CopyTableResult } from './copy-table.js';
 import { copyTable } from './copy-table.js';
 import { CopyWorkers, copyWorkerScript } from './copy-workers.js';
+import { type DanglingForeignKey, SnapshotForeignKeys } from './foreign-keys.js';
 import { partitionBounds } from './partition-bounds.js';
-import { buildCrossTable, type DanglingForeignKey } from './post-data.js';
 import { checkSourceOwner } from './source-owner.js';
 
 export interface SnapshotResult {
@@ -77,6 +77,8 @@ export async function runSnapshot(
   const progress = new CopyProgress(log.child({ component: 'snapshot' }), { tty: options.tty });
   const snapshot = new ReadSnapshot(db);
   let workers: CopyWorkers | null = null;
+  /** Workers closing after the copy, awaited after the foreign keys (or in `finally`). */
+  let closing: Promise<void> | null = null;
   /** Workers starting (loading modules, opening the file) while PostgreSQL is prepared. */
   let starting: Promise<CopyWorkers | null> | null = null;
   try {
@@ -123,11 +125,13 @@ export async function runSnapshot(
     const copyStarted = Date.now();
     const local = { pool, sourceId: config.sourceId, onBadRow: config.onBadRow, progress, log };
     const threads = workers;
+    const foreignKeys = new SnapshotForeignKeys(pool, target.tables, log);
     const copy = await copyAll(readers, config.parallel, {
       pool,
       progress,
       autoincrement: highWater,
       rowsPerRange: options.rowsPerRange ?? ROWS_PER_RANGE,
+      tableKeyed: (table) => foreignKeys.tableKeyed(table),
       copy:
         threads === null
           ? (_table, reader, range) => copyTable(reader, local, range)
@@ -135,14 +139,17 @@ export async function runSnapshot(
     });
     const copied = [...copy.tables];
     snapshot.end();
-    await workers?.close();
+    // The threads wind down (read transactions end at once) while the foreign keys are built.
+    closing = workers?.close() ?? null;
     workers = null;
     progress.close();
     const copiedAt = Date.now();
 
-    log.info('building foreign keys');
+    log.info('building the remaining foreign keys');
     const rowsByTable = new Map(copied.map((t) => [t.target, t.rows]));
-    const post = await buildCrossTable(pool, target.tables, config.parallel, log, rowsByTable);
+    const post = await foreignKeys.finish(config.parallel, rowsByTable);
+    await closing;
+    closing = null;
     await markSnapshotDone(pool, config.sourceId, head);
     const result: SnapshotResult = {
       sourceId: config.sourceId,
@@ -169,6 +176,7 @@ export async function runSnapshot(
         () => undefined,
       );
     await workers?.close();
+    await closing?.catch(() => undefined);
     snapshot.end();
     db.close();
     await pool.end();
