@@ -13,8 +13,8 @@ thread, all started while SQLite's write lock is held for a few milliseconds) an
 into PostgreSQL with binary COPY, large tables cut into key ranges copied in parallel. Each table's
 primary key and indexes (and its identity sequence, past the column's max) are built as soon as
 its rows are in; each foreign key (NOT VALID, dangling rows reported) as soon as both its tables
-are in. Refuses a target that
-already holds rows unless --replace. In WAL mode the application keeps writing meanwhile.
+are in. Refuses a target that already holds rows unless --replace. In WAL mode the
+application keeps writing meanwhile.
 
 Examples:
   litebridge snapshot --sqlite collector.db --pg postgres://me@localhost/atc
