@@ -5,26 +5,17 @@
  * NOT VALID and its dangling rows are reported: cutover goes on (SQLite held them too).
  */
 import { fromPgError } from '../errors.js';
-import type { TargetForeignKey, TargetTable } from '../model/target-schema.js';
+import type { TargetTable } from '../model/target-schema.js';
+import { countDanglingRows, type DanglingForeignKey } from '../pg/dangling-rows.js';
 import type { PgPool } from '../pg/pool.js';
-import { danglingForeignKeySql, qualified, quoteIdent } from '../schema/ddl.js';
-
-/** A foreign key left NOT VALID because rows point at no parent. */
-export interface DanglingKey {
-  readonly table: string;
-  readonly constraint: string;
-  readonly references: string;
-  readonly rows: number;
-  /** Up to 10 child keys (the foreign key's column values). */
-  readonly sample: readonly unknown[];
-}
+import { qualified, quoteIdent } from '../schema/ddl.js';
 
 /** What validation did. */
 export interface ForeignKeyReport {
   /** Constraints validated now. */
   readonly validated: readonly string[];
   /** Constraints that stay NOT VALID, with their dangling rows. */
-  readonly dangling: readonly DanglingKey[];
+  readonly dangling: readonly DanglingForeignKey[];
 }
 
 /** Validates every NOT VALID foreign key of `tables`; reports (never throws for) dangling rows. */
@@ -33,7 +24,7 @@ export async function validateForeignKeys(
   tables: Iterable<TargetTable>,
 ): Promise<ForeignKeyReport> {
   const validated: string[] = [];
-  const dangling: DanglingKey[] = [];
+  const dangling: DanglingForeignKey[] = [];
   for (const table of tables) {
     const name = qualified(table.schema, table.name);
     let pending: string[];
@@ -59,33 +50,13 @@ export async function validateForeignKeys(
           );
         }
         const fk = table.foreignKeys.find((f) => f.name === constraint);
-        dangling.push(await countDangling(pool, table, constraint, fk));
+        dangling.push(
+          fk === undefined
+            ? { table: table.source, constraint, references: '?', rows: -1, sample: [] }
+            : await countDanglingRows(pool, table, fk),
+        );
       }
     }
   }
   return { validated, dangling };
-}
-
-async function countDangling(
-  pool: PgPool,
-  table: TargetTable,
-  constraint: string,
-  fk: TargetForeignKey | undefined,
-): Promise<DanglingKey> {
-  if (fk === undefined) {
-    return { table: table.source, constraint, references: '?', rows: -1, sample: [] };
-  }
-  try {
-    const result = await pool.query(danglingForeignKeySql(table, fk));
-    const row = result.rows[0] as { count: string | number; samples: unknown[] | null } | undefined;
-    return {
-      table: table.source,
-      constraint,
-      references: fk.referencedTable,
-      rows: Number(row?.count ?? 0),
-      sample: row?.samples ?? [],
-    };
-  } catch (error) {
-    throw fromPgError(error, `cannot count the dangling rows of foreign key ${constraint}`);
-  }
 }

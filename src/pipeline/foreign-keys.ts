@@ -1,19 +1,11 @@
-import { fromPgError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { SchemaNote, TargetForeignKey, TargetTable } from '../model/target-schema.js';
+import { countDanglingRows, type DanglingForeignKey } from '../pg/dangling-rows.js';
 import type { PgPool } from '../pg/pool.js';
-import { danglingForeignKeySql, postDataSql } from '../schema/ddl.js';
+import { postDataSql } from '../schema/ddl.js';
 import { parallelMap } from './post-data.js';
 
-/** A foreign key whose child rows point at no parent (created NOT VALID, left for the operator). */
-export interface DanglingForeignKey {
-  readonly table: string;
-  readonly constraint: string;
-  readonly references: string;
-  readonly rows: number;
-  readonly sample: readonly unknown[];
-}
-
+/** The foreign keys PostgreSQL refused (warning notes) and those with dangling rows. */
 export interface ForeignKeysResult {
   readonly notes: readonly SchemaNote[];
   readonly dangling: readonly DanglingForeignKey[];
@@ -66,7 +58,7 @@ export class SnapshotForeignKeys {
     this.#pending = this.#pending.filter((p) => !ready.includes(p));
     for (const key of ready) {
       await this.#create(key);
-      this.#counted.push(await this.#count(key));
+      this.#counted.push(await countDanglingRows(this.#pool, key.table, key.fk));
     }
   }
 
@@ -81,7 +73,9 @@ export class SnapshotForeignKeys {
     const cost = ({ table, fk }: PendingKey): number =>
       (rowsByTable.get(table.name) ?? 0) + (rowsByTable.get(fk.referencedTable) ?? 0);
     rest.sort((a, b) => cost(b) - cost(a));
-    this.#counted.push(...(await parallelMap(rest, parallel, (key) => this.#count(key))));
+    this.#counted.push(
+      ...(await parallelMap(rest, parallel, (key) => countDanglingRows(this.#pool, key.table, key.fk))),
+    );
     const dangling = this.#counted
       .filter((d) => d.rows > 0)
       .sort((a, b) => a.constraint.localeCompare(b.constraint));
@@ -99,23 +93,6 @@ export class SnapshotForeignKeys {
         table: table.source,
         message: `foreign key not created (${(error as Error).message}): ${sql}`,
       });
-    }
-  }
-
-  /** Counts one foreign key's child rows without a parent, with a sample of their keys. */
-  async #count({ table, fk }: PendingKey): Promise<DanglingForeignKey> {
-    try {
-      const result = await this.#pool.query(danglingForeignKeySql(table, fk));
-      const row = result.rows[0] as { count: string | number; samples: unknown[] | null } | undefined;
-      return {
-        table: table.source,
-        constraint: fk.name,
-        references: fk.referencedTable,
-        rows: Number(row?.count ?? 0),
-        sample: row?.samples ?? [],
-      };
-    } catch (error) {
-      throw fromPgError(error, `cannot count dangling rows of foreign key ${fk.name} on "${table.name}"`);
     }
   }
 }

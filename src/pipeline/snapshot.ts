@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { CopyProgress } from '../log/progress.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { SchemaNote, TargetSchema, TargetTable } from '../model/target-schema.js';
+import type { DanglingForeignKey } from '../pg/dangling-rows.js';
 import { ensureMetadata, markSnapshotDone, markSnapshotStarted, readSource } from '../pg/metadata.js';
 import { readPhase } from '../pg/phase-store.js';
 import { createPool, inTransaction, type PgPool, ping } from '../pg/pool.js';
@@ -24,7 +25,7 @@ import { copyAll, ROWS_PER_RANGE } from './copy-all.js';
 import type { CopyTableResult } from './copy-table.js';
 import { copyTable } from './copy-table.js';
 import { CopyWorkers, copyWorkerScript } from './copy-workers.js';
-import { type DanglingForeignKey, SnapshotForeignKeys } from './foreign-keys.js';
+import { SnapshotForeignKeys } from './foreign-keys.js';
 import { partitionBounds } from './partition-bounds.js';
 import { checkSourceOwner } from './source-owner.js';
 
