@@ -1,23 +1,16 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BinaryCopyOut, binaryRowEncoder, CodecError, encoderFor, sameValue } from '../../src/codec/index.js';
 import type { SqlValue } from '../../src/model/sql-value.js';
 import { PG_TYPES, type PgType, type TimeInput } from '../../src/model/target-schema.js';
 import { CopyWriter } from '../../src/pg/copy-writer.js';
-import { createPool, type PgPool, RAW_TEXT_ROWS } from '../../src/pg/pool.js';
+import { RAW_TEXT_ROWS } from '../../src/pg/pool.js';
 import { CODEC_CASES, type CodecCase } from '../support/codec-cases.js';
-import { useTestDatabase } from '../support/pg.js';
+import { useBridgePool, useTestDatabase } from '../support/pg.js';
 import { valuesFor } from '../support/row-hash-values.js';
 
 const db = useTestDatabase();
-let pool: PgPool;
-
-beforeAll(() => {
-  pool = createPool(db.url(), { max: 2 });
-});
-afterAll(async () => {
-  await pool.end();
-});
+const pool = useBridgePool(db);
 
 type Accepted = Extract<CodecCase, { expect: string | null }>;
 const accepted = CODEC_CASES.filter((c): c is Accepted => 'expect' in c);
@@ -30,7 +23,7 @@ interface Value {
 
 /** Loads `values` into `table (i int, v type)` with binary COPY, exactly as the snapshot sends them. */
 async function copyBinary(table: string, type: PgType, values: readonly Value[]): Promise<void> {
-  await pool.query(`CREATE TABLE ${table} (i int PRIMARY KEY, v ${type})`);
+  await pool().query(`CREATE TABLE ${table} (i int PRIMARY KEY, v ${type})`);
   const out = new BinaryCopyOut(64);
   values.forEach((value, i) => {
     const encode = binaryRowEncoder([
@@ -39,7 +32,7 @@ async function copyBinary(table: string, type: PgType, values: readonly Value[])
     ]);
     encode([BigInt(i), value.input], out);
   });
-  const client = await pool.connect();
+  const client = await pool().connect();
   try {
     const writer = new CopyWriter(client, `COPY ${table} (i, v) FROM STDIN WITH (FORMAT binary)`);
     await writer.write(BinaryCopyOut.header());
@@ -59,8 +52,8 @@ async function insertText(table: string, type: PgType, values: readonly Value[])
   const texts = values.map((v) =>
     encoderFor({ name: 'col', type, timeInput: v.timeInput ?? 'text' })(v.input),
   );
-  await pool.query(`CREATE TABLE ${table} (i int PRIMARY KEY, v ${type})`);
-  await pool.query(
+  await pool().query(`CREATE TABLE ${table} (i int PRIMARY KEY, v ${type})`);
+  await pool().query(
     `INSERT INTO ${table} SELECT i - 1, v::${type} FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i)`,
     [texts],
   );
@@ -68,7 +61,7 @@ async function insertText(table: string, type: PgType, values: readonly Value[])
 
 /** Rows whose stored values differ between two such tables, by PostgreSQL's own output text. */
 async function differences(a: string, b: string): Promise<unknown[]> {
-  const result = await pool.query({
+  const result = await pool().query({
     text: `SELECT i, a.v::text AS binary, b.v::text AS text FROM ${a} a FULL JOIN ${b} b USING (i)
             WHERE a.v::text IS DISTINCT FROM b.v::text OR a.i IS NULL OR b.i IS NULL`,
     ...RAW_TEXT_ROWS,
@@ -85,7 +78,7 @@ describe.each(types)('%s values through PostgreSQL', (type) => {
     const cases = accepted.filter((c) => c.type === type);
     const table = `m_${type.replace(/ /g, '_')}`;
     await copyBinary(table, type, cases);
-    const rows = (await pool.query({ text: `SELECT i, v FROM ${table} ORDER BY i`, ...RAW_TEXT_ROWS }))
+    const rows = (await pool().query({ text: `SELECT i, v FROM ${table} ORDER BY i`, ...RAW_TEXT_ROWS }))
       .rows as [string, string | null][];
     const mismatches = rows.flatMap(([i, text]) => {
       const c = cases[Number(i)]!;

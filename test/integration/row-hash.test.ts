@@ -1,27 +1,20 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encoderFor } from '../../src/codec/index.js';
 import type { SqlValue } from '../../src/model/sql-value.js';
 import { PG_TYPES, type PgType, type TargetColumn, type TargetTable } from '../../src/model/target-schema.js';
-import { createPool, type PgPool, RAW_TEXT_ROWS } from '../../src/pg/pool.js';
+import { RAW_TEXT_ROWS } from '../../src/pg/pool.js';
 import { quoteIdent } from '../../src/schema/ddl.js';
 import { PgTableChecksum } from '../../src/verify/checksum-pg.js';
 import { type ChunkPlan, chunkCount, chunkRange, planChunks } from '../../src/verify/chunks.js';
 import { bucketOf, HashSum, hashValue, pgRowHashSql } from '../../src/verify/row-hash.js';
 import { rowHasher } from '../../src/verify/row-hasher.js';
 import { CODEC_CASES, type CodecCase } from '../support/codec-cases.js';
-import { useTestDatabase } from '../support/pg.js';
+import { useBridgePool, useTestDatabase } from '../support/pg.js';
 import { column, valuesFor } from '../support/row-hash-values.js';
 
 const db = useTestDatabase();
-let pool: PgPool;
-
-beforeAll(() => {
-  pool = createPool(db.url(), { max: 2 });
-});
-afterAll(async () => {
-  await pool.end();
-});
+const pool = useBridgePool(db);
 
 function table(name: string, columns: readonly TargetColumn[], key: string): TargetTable {
   return {
@@ -60,7 +53,7 @@ async function insert(target: TargetTable, rows: readonly (readonly SqlValue[])[
   const params = target.columns.map((c, i) => `$${i + 1}::${c.type}`).join(', ');
   const sql = `INSERT INTO ${quoteIdent(target.name)} (${names}) VALUES (${params})`;
   for (const row of rows)
-    await pool.query(
+    await pool().query(
       sql,
       row.map((v, i) => encoders[i]!(v)),
     );
@@ -69,7 +62,7 @@ async function insert(target: TargetTable, rows: readonly (readonly SqlValue[])[
 /** PostgreSQL's row hash of every row, by the text of its first column. */
 async function pgHashes(target: TargetTable): Promise<Map<string, string>> {
   const first = quoteIdent(target.columns[0]!.name);
-  const r = await pool.query({
+  const r = await pool().query({
     text: `SELECT t.${first}::text, ${pgRowHashSql(target.columns)}::text FROM ${quoteIdent(target.name)} AS t`,
     ...RAW_TEXT_ROWS,
   });
@@ -101,7 +94,7 @@ function jsSummaries(
 }
 
 async function pgSummaries(target: TargetTable, plan: ChunkPlan) {
-  const client = await pool.connect();
+  const client = await pool().connect();
   try {
     return await new PgTableChecksum(target).summaries(client, plan);
   } finally {
@@ -115,7 +108,7 @@ describe('row hash: SQLite values and their PostgreSQL copies hash equal', () =>
   it.each(PG_TYPES)('for random %s values, row by row and chunk by chunk', async (type: PgType) => {
     const name = `h_${type.replace(/ /g, '_')}`;
     const target = table(name, [column('i', 'bigint'), column('v', type), column('w', type)], 'i');
-    await pool.query(`CREATE TABLE ${quoteIdent(name)} (i bigint PRIMARY KEY, v ${type}, w ${type})`);
+    await pool().query(`CREATE TABLE ${quoteIdent(name)} (i bigint PRIMARY KEY, v ${type}, w ${type})`);
     const hashRow = rowHasher(target.columns);
     await fc.assert(
       fc.asyncProperty(
@@ -125,7 +118,7 @@ describe('row hash: SQLite values and their PostgreSQL copies hash equal', () =>
           size: 'medium',
         }),
         async (pairs) => {
-          await pool.query(`TRUNCATE ${quoteIdent(name)}`);
+          await pool().query(`TRUNCATE ${quoteIdent(name)}`);
           const rows = pairs.map(([v, w], i) => accepted(target.columns, [BigInt(i * 7 - 100), v, w]));
           await insert(target, rows);
           const pg = await pgHashes(target);
@@ -147,7 +140,7 @@ describe('row hash: SQLite values and their PostgreSQL copies hash equal', () =>
   it('for a text key cut into hash buckets, with every type in the row', async () => {
     const columns = [column('k', 'text'), ...PG_TYPES.map((t, i) => column(`c${i}`, t))];
     const target = table('h_bucket', columns, 'k');
-    await pool.query(
+    await pool().query(
       `CREATE TABLE h_bucket (k text PRIMARY KEY, ${PG_TYPES.map((t, i) => `c${i} ${t}`).join(', ')})`,
     );
     const rowArb = fc.tuple(...PG_TYPES.map((t) => valuesFor(t)));
@@ -162,7 +155,7 @@ describe('row hash: SQLite values and their PostgreSQL copies hash equal', () =>
         ),
         fc.array(rowArb, { minLength: 40, maxLength: 40 }),
         async (keys, values) => {
-          await pool.query('TRUNCATE h_bucket');
+          await pool().query('TRUNCATE h_bucket');
           const rows = keys.map((k, i) => accepted(columns, [k, ...values[i]!]));
           await insert(target, rows);
           const plan: ChunkPlan = { kind: 'bucket', buckets: 5 };
@@ -182,10 +175,10 @@ describe('row hash of every accepted codec case', () => {
   it.each([...new Set(acceptedCases.map((c) => c.type))])('%s', async (type) => {
     const cases = acceptedCases.filter((c) => c.type === type);
     const name = `case_${type.replace(/ /g, '_')}`;
-    await pool.query(`CREATE TABLE ${quoteIdent(name)} (i bigint PRIMARY KEY, v ${type})`);
+    await pool().query(`CREATE TABLE ${quoteIdent(name)} (i bigint PRIMARY KEY, v ${type})`);
     for (const [i, c] of cases.entries()) {
       const encoded = encoderFor(column('v', type, c.timeInput ?? 'text'))(c.input);
-      await pool.query(`INSERT INTO ${quoteIdent(name)} VALUES ($1, $2::${type})`, [i, encoded]);
+      await pool().query(`INSERT INTO ${quoteIdent(name)} VALUES ($1, $2::${type})`, [i, encoded]);
     }
     const pg = await pgHashes(table(name, [column('i', 'bigint'), column('v', type)], 'i'));
     const mismatches = cases.flatMap((c, i) => {

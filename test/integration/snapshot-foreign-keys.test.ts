@@ -1,28 +1,20 @@
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { TargetTable } from '../../src/model/target-schema.js';
-import { createPool, type PgPool } from '../../src/pg/pool.js';
 import { SnapshotForeignKeys } from '../../src/pipeline/foreign-keys.js';
 import { buildTableKeys } from '../../src/pipeline/post-data.js';
 import { runSnapshot } from '../../src/pipeline/snapshot.js';
 import { createTableSql } from '../../src/schema/ddl.js';
 import { introspect } from '../../src/schema/introspect.js';
 import { translate } from '../../src/schema/translate.js';
-import { useTestDatabase } from '../support/pg.js';
+import { useBridgePool, useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
 
 const db = useTestDatabase();
-let pool: PgPool;
-
-beforeAll(() => {
-  pool = createPool(db.url(), { max: 2 });
-});
-afterAll(async () => {
-  await pool.end();
-});
+const pool = useBridgePool(db);
 
 /** lookup ← big → other, big ← late; `big` has one row without a lookup and one without an other. */
 const SCHEMA = `
@@ -50,7 +42,7 @@ function sourceFile(bigRows: number): string {
 }
 
 async function constraints(schema: string): Promise<string[]> {
-  const result = await pool.query(
+  const result = await pool().query(
     `SELECT conname FROM pg_constraint WHERE contype = 'f' AND connamespace = $1::regnamespace ORDER BY conname`,
     [schema],
   );
@@ -63,15 +55,15 @@ describe('snapshot foreign keys', () => {
     const sqlite = new Database(file, { readonly: true });
     const target = translate(introspect(sqlite), { ...DEFAULT_TRANSLATE_OPTIONS, schema: 'direct' });
     sqlite.close();
-    await pool.query('CREATE SCHEMA direct');
+    await pool().query('CREATE SCHEMA direct');
     const byName = new Map(target.tables.map((t) => [t.name, t]));
     const table = (name: string): TargetTable => byName.get(name)!;
-    for (const t of target.tables) await pool.query(createTableSql(t));
-    await pool.query('INSERT INTO direct.lookup VALUES (1), (2)');
-    await pool.query('INSERT INTO direct.big (id, lookup_id) VALUES (1, 1), (2, 3)');
-    const keys = new SnapshotForeignKeys(pool, target.tables, silentLogger);
+    for (const t of target.tables) await pool().query(createTableSql(t));
+    await pool().query('INSERT INTO direct.lookup VALUES (1), (2)');
+    await pool().query('INSERT INTO direct.big (id, lookup_id) VALUES (1, 1), (2, 3)');
+    const keys = new SnapshotForeignKeys(pool(), target.tables, silentLogger);
     const keyed = async (name: string) => {
-      await buildTableKeys(pool, table(name), 1, undefined);
+      await buildTableKeys(pool(), table(name), 1, undefined);
       await keys.tableKeyed(table(name));
     };
 

@@ -1,6 +1,7 @@
 import { customAlphabet } from 'nanoid';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { createPool, type PgPool } from '../../src/pg/pool.js';
 
 /** A database of its own for one test file, on the run's PostgreSQL. */
 export interface TestDatabase {
@@ -65,5 +66,24 @@ export function useTestDatabase(): TestDatabase {
       pool ??= new pg.Pool({ connectionString: adminUrl(current()), max: 2 });
       return pool.query(sql, params === undefined ? undefined : [...params]);
     },
+  };
+}
+
+/**
+ * Call at the top of a test file, after `useTestDatabase`: a litebridge pool (`createPool`) on
+ * that database, opened in `beforeAll` and ended in `afterAll`. Returns its getter.
+ */
+export function useBridgePool(db: TestDatabase, max = 2): () => PgPool {
+  let pool: PgPool | undefined;
+  beforeAll(() => {
+    pool = createPool(db.url(), { max });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    pool = undefined;
+  });
+  return () => {
+    if (pool === undefined) throw new Error('useBridgePool(): the pool exists only from beforeAll on');
+    return pool;
   };
 }
