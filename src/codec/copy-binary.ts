@@ -33,12 +33,14 @@ const TWO_32 = 2 ** 32;
 
 /** A growable buffer of binary COPY data; `take` hands over what was written and starts anew. */
 export class BinaryCopyOut {
+  readonly #capacity: number;
   #buf: Buffer;
   #view: DataView;
   /** Bytes written so far. */
   offset = 0;
 
   constructor(capacity = 1 << 20) {
+    this.#capacity = capacity;
     this.#buf = Buffer.allocUnsafe(capacity);
     this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
   }
@@ -63,10 +65,13 @@ export class BinaryCopyOut {
     this.#view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 
-  /** The bytes written since the last take; the next writes go to a new buffer. */
+  /**
+   * The bytes written since the last take; the next writes go to a new buffer of the first
+   * capacity (one huge value does not make every later buffer huge).
+   */
   take(): Buffer {
     const out = this.#buf.subarray(0, this.offset);
-    this.#buf = Buffer.allocUnsafe(this.#buf.length);
+    this.#buf = Buffer.allocUnsafe(this.#capacity);
     this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
     this.offset = 0;
     return out;

@@ -142,6 +142,7 @@ export async function runSnapshot(
     snapshot.end();
     // The threads wind down (read transactions end at once) while the foreign keys are built.
     closing = workers?.close() ?? null;
+    closing?.catch(() => undefined); // awaited below: no unhandled rejection meanwhile
     workers = null;
     progress.close();
     const copiedAt = Date.now();

@@ -178,6 +178,17 @@ describe('binaryRowEncoder', () => {
     );
   });
 
+  it('grows for a large value, then starts every later buffer at its first capacity again', () => {
+    const out = new BinaryCopyOut(8192);
+    const text = binaryRowEncoder([{ name: 'note', type: 'text' }]);
+    text(['x'.repeat(100_000)], out);
+    expect(tupleFields(out.take())[0]!.length).toBe(100_000);
+    text(['y'], out);
+    const small = out.take();
+    expect(tupleFields(small)[0]!.toString()).toBe('y');
+    expect(small.buffer.byteLength).toBe(8192);
+  });
+
   it('rethrows codec errors naming the column, leaving nothing of the row behind', () => {
     const out = new BinaryCopyOut(8);
     const row = binaryRowEncoder(columns);
