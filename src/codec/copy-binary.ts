@@ -1,6 +1,7 @@
 import { BridgeError } from '../errors.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetColumn } from '../model/target-schema.js';
+import { daysFromCivil } from './datetime.js';
 import { encoderFor } from './encode.js';
 import type { Encoder } from './encoder.js';
 
@@ -268,16 +269,6 @@ function digitsAt(s: string, i: number, n: number): number {
     v = v * 10 + d;
   }
   return v;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (days-from-civil, H. Hinnant). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
 }
 
 /** Days since 2000-01-01 of the encoder's `YYYY-MM-DD` (the start of `text`). */

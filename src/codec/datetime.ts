@@ -197,6 +197,17 @@ function shiftMinutes(minutes: number): string | null {
   return null;
 }
 
+/** Days from 1970-01-01 to the civil date (H. Hinnant's days-from-civil, exact in doubles). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = month > 2 ? month - 3 : month + 9;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
 /**
  * Sets {@link parts} from whole seconds since 1970-01-01 UTC and a microsecond (0-999999).
  * Returns null, or a reason when the instant is outside years 0001-9999.

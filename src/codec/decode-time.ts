@@ -4,18 +4,7 @@
  */
 import type { SqlValue } from '../model/sql-value.js';
 import type { TimeInput } from '../model/target-schema.js';
-import { formatDate, formatTimestamp, parseDateTime, parts } from './datetime.js';
-
-/** Days from 1970-01-01 to the civil date (H. Hinnant's days-from-civil, exact in doubles). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const mp = month > 2 ? month - 3 : month + 9;
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
+import { daysFromCivil, formatDate, formatTimestamp, parseDateTime, parts } from './datetime.js';
 
 /** Whole seconds since 1970 of the instant in {@link parts}. */
 function epochSeconds(): number {
