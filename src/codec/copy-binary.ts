@@ -7,15 +7,14 @@ import type { Encoder } from './encoder.js';
 
 /**
  * PostgreSQL's binary COPY format, the snapshot's wire format: the server stores each field with
- * its type's receive function instead of parsing text (a quarter less server time on the
- * collector's tables), and the client writes integers, doubles and instants as bytes instead of
- * printing them.
+ * its type's receive function instead of parsing text, and the client writes integers, doubles
+ * and instants as bytes instead of printing them.
  *
  * Every value still goes through the column's text encoder ({@link encoderFor}), which decides
  * whether the column can hold it and what it becomes; this module only turns that decision into
  * bytes. The hot cases take a shortcut that is the same by construction (a SQLite integer into
- * bigint, a text into text, a finite or infinite double into double precision); the others write
- * the encoder's canonical text in binary form. A test loads every value of the codec's type matrix
+ * bigint, a finite or infinite double into double precision, a blob into bytea); the others write
+ * the encoder's text in binary form (text and jsonb as UTF-8). A test loads every value of the codec's type matrix
  * and random values both ways (binary COPY, and the encoder's text as a query parameter) and
  * compares what PostgreSQL stored.
  */
@@ -78,6 +77,18 @@ export class BinaryCopyOut {
     return out;
   }
 
+  /**
+   * Writes a field's length, `size`, and returns where its `size` bytes go. It may move the buffer:
+   * read `#buf` and `#view` only after calling it.
+   */
+  #fixed(size: number): number {
+    this.ensure(4 + size);
+    const at = this.offset + 4;
+    this.#view.setInt32(this.offset, size);
+    this.offset = at + size;
+    return at;
+  }
+
   /** A tuple's field count. */
   tupleStart(fields: number): void {
     this.ensure(2);
@@ -92,10 +103,8 @@ export class BinaryCopyOut {
   }
 
   int64Field(value: bigint): void {
-    this.ensure(12);
-    this.#view.setInt32(this.offset, 8);
-    this.#view.setBigInt64(this.offset + 4, value);
-    this.offset += 12;
+    const at = this.#fixed(8);
+    this.#view.setBigInt64(at, value);
   }
 
   /**
@@ -115,46 +124,34 @@ export class BinaryCopyOut {
       lo -= TWO_32;
       hi += 1;
     }
-    this.ensure(12);
-    this.#view.setInt32(this.offset, 8);
-    this.#view.setInt32(this.offset + 4, hi);
-    this.#view.setUint32(this.offset + 8, lo);
-    this.offset += 12;
+    const at = this.#fixed(8);
+    this.#view.setInt32(at, hi);
+    this.#view.setUint32(at + 4, lo);
   }
 
   int32Field(value: number): void {
-    this.ensure(8);
-    this.#view.setInt32(this.offset, 4);
-    this.#view.setInt32(this.offset + 4, value);
-    this.offset += 8;
+    const at = this.#fixed(4);
+    this.#view.setInt32(at, value);
   }
 
   int16Field(value: number): void {
-    this.ensure(6);
-    this.#view.setInt32(this.offset, 2);
-    this.#view.setInt16(this.offset + 4, value);
-    this.offset += 6;
+    const at = this.#fixed(2);
+    this.#view.setInt16(at, value);
   }
 
   float64Field(value: number): void {
-    this.ensure(12);
-    this.#view.setInt32(this.offset, 8);
-    this.#view.setFloat64(this.offset + 4, value);
-    this.offset += 12;
+    const at = this.#fixed(8);
+    this.#view.setFloat64(at, value);
   }
 
   float32Field(value: number): void {
-    this.ensure(8);
-    this.#view.setInt32(this.offset, 4);
-    this.#view.setFloat32(this.offset + 4, value);
-    this.offset += 8;
+    const at = this.#fixed(4);
+    this.#view.setFloat32(at, value);
   }
 
   booleanField(value: boolean): void {
-    this.ensure(5);
-    this.#view.setInt32(this.offset, 1);
-    this.#buf[this.offset + 4] = value ? 1 : 0;
-    this.offset += 5;
+    const at = this.#fixed(1);
+    this.#buf[at] = value ? 1 : 0;
   }
 
   /** Text as UTF-8, after `prefix` bytes (jsonb's version byte). */
@@ -179,29 +176,23 @@ export class BinaryCopyOut {
   }
 
   bytesField(bytes: Uint8Array): void {
-    this.ensure(4 + bytes.length);
-    this.#view.setInt32(this.offset, bytes.length);
-    this.#buf.set(bytes, this.offset + 4);
-    this.offset += 4 + bytes.length;
+    const at = this.#fixed(bytes.length);
+    this.#buf.set(bytes, at);
   }
 
   /** numeric's binary form: digit count, weight, sign, display scale, base-10000 digits. */
   numericField(digits: readonly number[], weight: number, sign: number, dscale: number): void {
-    const length = 8 + 2 * digits.length;
-    this.ensure(4 + length);
+    let o = this.#fixed(8 + 2 * digits.length);
     const v = this.#view;
-    let o = this.offset;
-    v.setInt32(o, length);
-    v.setInt16(o + 4, digits.length);
-    v.setInt16(o + 6, weight);
-    v.setUint16(o + 8, sign);
-    v.setInt16(o + 10, dscale);
-    o += 12;
+    v.setInt16(o, digits.length);
+    v.setInt16(o + 2, weight);
+    v.setUint16(o + 4, sign);
+    v.setInt16(o + 6, dscale);
+    o += 8;
     for (const d of digits) {
       v.setInt16(o, d);
       o += 2;
     }
-    this.offset = o;
   }
 }
 
