@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, onTestFinished } from 'vitest';
 
-/** The real collector database, read-only, in `shared/fixtures/` beside the repository. */
+/** The real collector database, read-only, in `test/fixtures/` (provenance in its README). */
 export const VATSIM_FIXTURE = fileURLToPath(
-  new URL('../../../shared/fixtures/vatsim-collector-2025-07-24.db', import.meta.url),
+  new URL('../fixtures/vatsim-collector-2025-07-24.db', import.meta.url),
 );
 
 const leftovers = new Set<string>();

@@ -38,7 +38,7 @@ describe('planVatsimRows', () => {
 describe('VATSIM_SCHEMA_SQL', () => {
   it('is the real collector schema, less the table SQLite makes itself', () => {
     const fixture = readFileSync(
-      new URL('../../../shared/fixtures/vatsim-schema.sql', import.meta.url),
+      new URL('../fixtures/vatsim-schema.sql', import.meta.url),
       'utf8',
     );
     const expected = fixture
