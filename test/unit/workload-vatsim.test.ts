@@ -37,10 +37,7 @@ describe('planVatsimRows', () => {
 
 describe('VATSIM_SCHEMA_SQL', () => {
   it('is the real collector schema, less the table SQLite makes itself', () => {
-    const fixture = readFileSync(
-      new URL('../fixtures/vatsim-schema.sql', import.meta.url),
-      'utf8',
-    );
+    const fixture = readFileSync(new URL('../fixtures/vatsim-schema.sql', import.meta.url), 'utf8');
     const expected = fixture
       .split('\n')
       .filter((line) => !line.startsWith('CREATE TABLE sqlite_sequence'))
