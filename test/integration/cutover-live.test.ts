@@ -24,11 +24,22 @@ it('cuts over while the application writes and sync runs: the writer meets the f
   await until(
     async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM late')).rows[0]!.n > 100,
   );
+  const calledAt = Date.now();
+  const callStarted = performance.now();
   const result = await cutover(file, db.url());
+  const callMs = performance.now() - callStarted;
+  const returnedAt = Date.now();
   const written = await app.stop();
 
   expect(result.status).toBe('switched');
-  expect(result.fenceMs).toBeGreaterThanOrEqual(0);
+  // The fence window was measured inside this call, in whole milliseconds: at least the one
+  // PostgreSQL transaction that drains, checks and switches, at most the call itself.
+  expect(Number.isInteger(result.fenceMs)).toBe(true);
+  expect(result.fenceMs).toBeGreaterThanOrEqual(1);
+  expect(result.fenceMs).toBeLessThanOrEqual(Math.ceil(callMs));
+  const fenceAt = Date.parse(result.fenceAt ?? '');
+  expect(fenceAt).toBeGreaterThanOrEqual(calledAt);
+  expect(fenceAt).toBeLessThanOrEqual(returnedAt);
   expect(result.checksum?.equal).toBe(true);
   expect(result.checksum?.tables.map((t) => t.table).sort()).toEqual(['big', 'late']);
   expect(result.sequences.map((s) => s.table).sort()).toEqual(['big', 'late']);

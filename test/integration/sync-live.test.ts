@@ -117,16 +117,21 @@ describe('live sync', () => {
     expect(result.snapshotted).toBe(true);
 
     const writer = new Database(file);
+    const writing = Date.now();
     writer.exec(
       "INSERT INTO flights VALUES (61, 'WAITING', 1, NULL); INSERT INTO flights VALUES (62, 'WAITING2', 1, NULL)",
     );
+    const written = Date.now();
     writer.close();
+    await new Promise((r) => setTimeout(r, 50)); // the waiting events age before status reads them
     let out = '';
     process.env.LITEBRIDGE_LOG_LEVEL = 'silent';
+    const asked = Date.now();
     const code = await main(['status', '--sqlite', file, '--pg', db.url(), '--schema', 'late', '--json'], {
       out: (t) => (out += t),
       err: () => undefined,
     });
+    const answered = Date.now();
     expect(code).toBe(0);
     const status = JSON.parse(out);
     expect(status).toMatchObject({
@@ -136,7 +141,11 @@ describe('live sync', () => {
       checkpoint: result.checkpoint,
     });
     expect(BigInt(status.head)).toBe(BigInt(result.checkpoint) + 2n);
-    expect(status.lagMs).toBeGreaterThanOrEqual(0);
+    // The age in ms of the oldest waiting event, from its capture time to when status read the
+    // clock: more than it had aged when status was asked, less than since it was written.
+    // (1 ms of slack: SQLite's clock has millisecond resolution.)
+    expect(status.lagMs).toBeGreaterThanOrEqual(asked - written - 1);
+    expect(status.lagMs).toBeLessThanOrEqual(answered - writing + 1);
 
     const removed = await main(['uninstall', '--sqlite', file], {
       out: () => undefined,
