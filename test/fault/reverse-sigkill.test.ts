@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
@@ -6,6 +5,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { openSqlite } from '../../src/sqlite/open.js';
 import { parseLsn, readReverseLsn } from '../../src/sqlite/reverse-apply.js';
 import { runVerify } from '../../src/verify/verify.js';
+import { startChild, type TestChild } from '../support/child.js';
 import { useTestDatabase } from '../support/pg.js';
 import { until } from '../support/until.js';
 import { cutOverFile, startPgWriter } from './reverse-setup.js';
@@ -30,17 +30,13 @@ runReverse(loadConfig({ sqlite, pg, sourceId }, {}), createRootLogger('error'), 
 );
 `;
 
-function startReverse(config: Config): ChildProcess {
+function startReverse(config: Config): TestChild {
   const args = [dist('reverse/run-reverse.js'), dist('config/load.js'), dist('log/logger.js')];
-  return spawn(
+  return startChild(
     process.execPath,
     ['--input-type=module', '-e', SCRIPT, ...args, config.sqlitePath, config.pgUrl, config.sourceId],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: ROOT },
   );
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
 function storedLsn(config: Config): bigint {
@@ -60,11 +56,10 @@ it(`survives ${TRIALS} SIGKILLs of the process streaming PostgreSQL's changes in
   try {
     for (let trial = 0; trial < TRIALS; trial++) {
       const reverse = startReverse(config);
-      reverse.stderr?.on('data', (d) => (stderr += String(d)));
       await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 700)));
-      const gone = exited(reverse);
-      reverse.kill('SIGKILL');
-      expect((await gone).signal).toBe('SIGKILL');
+      const killed = await reverse.kill('SIGKILL');
+      stderr += killed.err;
+      expect(killed.signal).toBe('SIGKILL');
       progress.push(storedLsn(config));
     }
   } finally {
@@ -77,11 +72,10 @@ it(`survives ${TRIALS} SIGKILLs of the process streaming PostgreSQL's changes in
 
   // A last run catches up; SIGTERM then stops it cleanly.
   const reverse = startReverse(config);
-  reverse.stderr?.on('data', (d) => (stderr += String(d)));
   await until(async () => (await runVerify(config, silentLogger)).equal, 60_000);
-  const gone = exited(reverse);
-  reverse.kill('SIGTERM');
-  expect(await gone).toEqual({ code: 0, signal: null });
+  const stopped = await reverse.kill('SIGTERM');
+  stderr += stopped.err;
+  expect(stopped).toMatchObject({ code: 0, signal: null });
   expect(stderr).toBe('');
 
   // Every committed transaction is in SQLite exactly once, with the last value it wrote.

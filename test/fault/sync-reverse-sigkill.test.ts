@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { writerWorkloadFile } from '../support/app-writer.js';
 import { verify } from '../support/bridge.js';
+import { startCli } from '../support/child.js';
 import { dropIdleSlots } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
@@ -11,40 +10,24 @@ import { until } from '../support/until.js';
 import { startPgWriter } from './reverse-setup.js';
 
 const db = useTestDatabase();
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const TRIALS = 6;
-
-function run(args: readonly string[]): ChildProcess {
-  return spawn(CLI, [...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LITEBRIDGE_LOG_LEVEL: 'error' },
-  });
-}
-
-function finished(child: ChildProcess): Promise<{ code: number | null; signal: string | null; err: string }> {
-  let err = '';
-  child.stderr?.on('data', (d) => (err += String(d)));
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, err })));
-}
 
 it(`the sync process SIGKILLed ${TRIALS} times while it streams PostgreSQL's changes back loses and doubles nothing`, async () => {
   const file = writerWorkloadFile(tempSqlite('reverse-killed.db'), 2_000);
   const conn = ['--sqlite', file, '--pg', db.url()];
   const equal = async () => (await verify(file, db.url())).equal;
-  let sync = run(['sync', ...conn, '--poll', '50', '--drift-interval', '0']);
+  let sync = startCli(['sync', ...conn, '--poll', '50', '--drift-interval', '0']);
   await until(equal, 60_000);
-  const cut = run(['cutover', ...conn, '--json']);
-  expect((await finished(cut)).code).toBe(0);
+  const cut = startCli(['cutover', ...conn, '--json']);
+  expect((await cut.ended).code).toBe(0);
 
   // The application now writes to PostgreSQL; sync (the same process) streams it into SQLite.
   const writer = startPgWriter(db.url());
   try {
     for (let trial = 0; trial < TRIALS; trial++) {
       await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 900)));
-      const gone = finished(sync);
-      sync.kill('SIGKILL');
-      expect((await gone).signal).toBe('SIGKILL');
-      sync = run(['sync', ...conn, '--poll', '50', '--drift-interval', '0']);
+      expect((await sync.kill('SIGKILL')).signal).toBe('SIGKILL');
+      sync = startCli(['sync', ...conn, '--poll', '50', '--drift-interval', '0']);
     }
     // The killed processes streamed: SQLite holds PostgreSQL's new rows already.
     const seen = new Database(file, { readonly: true });
@@ -76,9 +59,7 @@ it(`the sync process SIGKILLed ${TRIALS} times while it streams PostgreSQL's cha
   // Reverse writes are muted: nothing was captured for forward sync to echo back.
   expect(changelog).toBe(0);
 
-  const end = finished(sync);
-  sync.kill('SIGTERM');
-  const stopped = await end;
+  const stopped = await sync.kill('SIGTERM');
   expect(stopped.code, stopped.err).toBe(0);
   await dropIdleSlots(db.query);
 }, 180_000);

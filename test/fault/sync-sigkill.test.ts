@@ -1,26 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { startAppWriter, writerWorkloadFile } from '../support/app-writer.js';
 import { verify } from '../support/bridge.js';
+import { startCli, type TestChild } from '../support/child.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
 import { until } from '../support/until.js';
 
 const db = useTestDatabase();
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const TRIALS = 20;
 
-function startSync(file: string, url: string): ChildProcess {
-  return spawn(CLI, ['sync', '--sqlite', file, '--pg', url, '--poll', '50'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LITEBRIDGE_LOG_LEVEL: 'error' },
-  });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+function startSync(file: string, url: string): TestChild {
+  return startCli(['sync', '--sqlite', file, '--pg', url, '--poll', '50']);
 }
 
 it(`survives ${TRIALS} SIGKILLs during snapshot and streaming while the application writes: exact end state`, async () => {
@@ -30,12 +21,11 @@ it(`survives ${TRIALS} SIGKILLs during snapshot and streaming while the applicat
   try {
     for (let trial = 0; trial < TRIALS; trial++) {
       const sync = startSync(file, db.url());
-      sync.stderr?.on('data', (d) => (stderr += String(d)));
       // Early kills land in the snapshot (or capture install), later ones in streaming.
       await new Promise((r) => setTimeout(r, 80 + Math.floor(Math.random() * 900)));
-      const gone = exited(sync);
-      sync.kill('SIGKILL');
-      expect((await gone).signal).toBe('SIGKILL');
+      const killed = await sync.kill('SIGKILL');
+      stderr += killed.err;
+      expect(killed.signal).toBe('SIGKILL');
     }
   } finally {
     const written = await app.stop();
@@ -45,11 +35,10 @@ it(`survives ${TRIALS} SIGKILLs during snapshot and streaming while the applicat
 
   // A last run catches up; SIGTERM then stops it cleanly.
   const sync = startSync(file, db.url());
-  sync.stderr?.on('data', (d) => (stderr += String(d)));
   await until(async () => (await verify(file, db.url())).equal);
-  const gone = exited(sync);
-  sync.kill('SIGTERM');
-  expect(await gone).toEqual({ code: 0, signal: null });
+  const stopped = await sync.kill('SIGTERM');
+  stderr += stopped.err;
+  expect(stopped).toMatchObject({ code: 0, signal: null });
   expect(stderr).toBe('');
 
   // No gap and no duplicate: every row of both tables is there once, with its last value.
