@@ -11,12 +11,15 @@ export interface ChildExit {
   readonly code: number | null;
   /** The signal that ended it (e.g. 'SIGKILL'); null when it exited by itself. */
   readonly signal: NodeJS.Signals | null;
+  /** Everything it wrote to stdout. */
   readonly out: string;
+  /** Everything it wrote to stderr. */
   readonly err: string;
 }
 
 /** A child process of the test, its stdout and stderr collected from its start. */
 export interface TestChild {
+  /** The process itself. */
   readonly process: ChildProcess;
   /** Resolves once it has ended and its output is closed. */
   readonly ended: Promise<ChildExit>;
@@ -26,6 +29,7 @@ export interface TestChild {
 
 /** Options of `startChild`. */
 export interface ChildOptions {
+  /** Working directory (default: this process's). */
   readonly cwd?: string;
   /** Added to this process's environment. */
   readonly env?: Readonly<Record<string, string>>;
