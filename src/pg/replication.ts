@@ -28,12 +28,7 @@ export const DEFAULT_RETAINED_WARN_BYTES = 1n << 30n;
  */
 export function replicationName(sourceId: string): string {
   const plain = /^[a-z0-9_]+$/.test(sourceId) && REPLICATION_PREFIX.length + sourceId.length <= MAX_NAME;
-  if (plain) return REPLICATION_PREFIX + sourceId;
-  const sanitized = sourceId
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_')
-    .slice(0, MAX_NAME - REPLICATION_PREFIX.length - 9);
-  return `${REPLICATION_PREFIX}${sanitized}_${shortHash(sourceId)}`;
+  return plain ? REPLICATION_PREFIX + sourceId : hashedName(sourceId, sourceId);
 }
 
 /**
@@ -42,11 +37,16 @@ export function replicationName(sourceId: string): string {
  * name fits slot names' rules (`[a-z0-9_]`, at most 63 bytes).
  */
 export function slotName(database: string, sourceId: string): string {
+  return hashedName(sourceId, `${database}\u0000${sourceId}`);
+}
+
+/** `litebridge_<source id sanitized to [a-z0-9_] and cut>_<hash of hashed>`, within 63 bytes. */
+function hashedName(sourceId: string, hashed: string): string {
   const sanitized = sourceId
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_')
     .slice(0, MAX_NAME - REPLICATION_PREFIX.length - 9);
-  return `${REPLICATION_PREFIX}${sanitized}_${shortHash(`${database}\u0000${sourceId}`)}`;
+  return `${REPLICATION_PREFIX}${sanitized}_${shortHash(hashed)}`;
 }
 
 /**

@@ -188,6 +188,20 @@ describe('status when a side cannot be read', () => {
 describe('status --wait-synced', () => {
   it('exits 3 when the timeout passes before the source is caught up, printing the last reading', async () => {
     const file = writerWorkloadFile(tempSqlite('behind.db'), 200);
+    const waitSynced = (seconds: number) =>
+      cli([
+        'status',
+        '--sqlite',
+        file,
+        '--pg',
+        db.url(),
+        '--schema',
+        'behind',
+        '--wait-synced',
+        '--timeout',
+        String(seconds),
+        '--json',
+      ]);
     const sync = startSync(file, db.url(), 'behind');
     await sync.snapshotted();
     await until(async () => (await statusOf(file, '--schema', 'behind')).caughtUp === true);
@@ -196,38 +210,16 @@ describe('status --wait-synced', () => {
     app.exec('INSERT INTO late (n) VALUES (1)');
     app.close();
     const started = Date.now();
-    const result = await cli([
-      'status',
-      '--sqlite',
-      file,
-      '--pg',
-      db.url(),
-      '--schema',
-      'behind',
-      '--wait-synced',
-      '--timeout',
-      '1',
-      '--json',
-    ]);
+    const result = await waitSynced(1);
     expect(result.code).toBe(EXIT.TIMEOUT);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(JSON.parse(result.out)).toMatchObject({ snapshot: 'done', backlog: 1, caughtUp: false });
 
     // Sync catches up: the same wait now ends with 0.
     const again = startSync(file, db.url(), 'behind');
-    const caught = await cli([
-      'status',
-      '--sqlite',
-      file,
-      '--pg',
-      db.url(),
-      '--schema',
-      'behind',
-      '--wait-synced',
-      '--timeout',
-      '60',
-    ]);
+    const caught = await waitSynced(60);
     await again.stop();
     expect(caught.code, caught.err).toBe(EXIT.OK);
+    expect(JSON.parse(caught.out)).toMatchObject({ backlog: 0, caughtUp: true });
   });
 });
