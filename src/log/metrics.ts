@@ -100,6 +100,13 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
+  constructor() {
+    // Unknown until read (`refresh`): never a 0 nobody read.
+    for (const gauge of [this.backlog, this.snapshotRowsCopied, this.snapshotRowsTotal])
+      gauge.set(Number.NaN);
+    this.statusUp.set(0);
+  }
+
   /** Where the status figures come from; read at each scrape. */
   readStatusWith(read: () => Promise<StatusSample>): void {
     this.#readStatus = read;
