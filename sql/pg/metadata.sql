@@ -67,3 +67,16 @@ ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS fence_ms    integer;    
 -- Changelog seq of the cutover's drift check: sync prunes no changelog row after it, so the final
 -- check inside the fence finds every key changed since (NULL: no hold).
 ALTER TABLE litebridge.sources ADD COLUMN IF NOT EXISTS verified_seq bigint;
+
+-- The snapshot's progress per table, written every few seconds while it copies, so `status`
+-- (another process) can say how far the first copy is: rows copied, rows at the snapshot point.
+CREATE TABLE IF NOT EXISTS litebridge.snapshot_progress (
+  source_id   text NOT NULL,
+  table_name  text NOT NULL,
+  rows_copied bigint NOT NULL,
+  rows_total  bigint NOT NULL,
+  started_at  timestamptz, -- the table's first rows were sent (NULL: waiting for a COPY stream)
+  finished_at timestamptz, -- its last rows were copied (keys and indexes may still be building)
+  updated_at  timestamptz NOT NULL,
+  PRIMARY KEY (source_id, table_name)
+);

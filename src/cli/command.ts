@@ -4,8 +4,11 @@ import type { Logger } from '../log/logger.js';
 
 /** What a command hands back to main: its result and how it went. main picks the exit code. */
 export interface Outcome {
-  /** 'different' for verify-like commands that found the sides unequal. */
-  readonly status: 'ok' | 'different';
+  /**
+   * 'different' for verify-like commands that found the sides unequal; 'timeout' when a wait
+   * (status --wait-synced) ran out of time.
+   */
+  readonly status: 'ok' | 'different' | 'timeout';
   /** Printed with --json. */
   readonly result: unknown;
   /** Printed otherwise. */

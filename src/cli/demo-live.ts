@@ -101,7 +101,7 @@ export async function runLiveDemo(
     const lags = batches.map((b) => b.stats.lagMs);
     const events = batches.reduce((sum, b) => sum + b.stats.events, 0);
     backlog = await readStatus(config)
-      .then((s) => s.backlog)
+      .then((s) => s.backlog ?? backlog)
       .catch(() => backlog);
     if (tty) {
       options.stream.write(

@@ -9,4 +9,6 @@ export const EXIT = Object.freeze({
   DIFFERENT: 1,
   /** An error: nothing was concluded (see the printed code and hint). */
   ERROR: 2,
+  /** status --wait-synced: the timeout passed before the source was caught up. */
+  TIMEOUT: 3,
 });

@@ -52,7 +52,7 @@ Environment: DATABASE_URL, SQLITE_PATH, LITEBRIDGE_CONFIG, PGHOST/PGUSER/…,
 LITEBRIDGE_LOG_LEVEL (debug, info, warn, error, silent). Logs are JSON lines on stderr;
 results go to stdout (--json for machines).
 
-Exit status: 0 success, 1 the sides differ (verify), 2 error.`;
+Exit status: 0 success, 1 the sides differ (verify), 2 error, 3 timed out (status --wait-synced).`;
 
 /** Where main writes: the process's streams, or a test's buffers. */
 export interface Io {
@@ -88,7 +88,7 @@ export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promis
       try {
         const outcome = await spec.run(flags, log);
         io.out(`${flags.json === true ? toJson(outcome.result) : outcome.text}\n`);
-        exit = outcome.status === 'ok' ? EXIT.OK : EXIT.DIFFERENT;
+        exit = { ok: EXIT.OK, different: EXIT.DIFFERENT, timeout: EXIT.TIMEOUT }[outcome.status];
       } catch (error) {
         const { text, json } = describeError(error);
         if (flags.json === true) io.out(`${toJson(json)}\n`);

@@ -2,6 +2,7 @@ import { fromEvent, merge, take } from 'rxjs';
 import { loadConfig } from '../config/load.js';
 import { BridgeMetrics, serveMetrics } from '../log/metrics.js';
 import { runSync } from '../pipeline/run-sync.js';
+import { readStatus, statusSample } from '../pipeline/status.js';
 import { type CommandSpec, configFlags, connectionOptions, positiveNumber } from './command.js';
 
 /** `litebridge sync`: keep PostgreSQL equal to the live SQLite file until stopped. */
@@ -20,7 +21,9 @@ rotating through every table, and records what it finds in litebridge.drift (sho
 in the log and in the metrics. SIGUSR2 asks it for a full check now.
 
 --metrics-port serves Prometheus metrics on http://127.0.0.1:PORT/metrics: checkpoint, lag,
-events and batches applied, drift rows per table and kind.
+events and batches applied, drift rows per table and kind; and, read at each scrape as status
+reads them, the backlog, the snapshot's rows copied and total, the phase, caught up, and after
+cutover the reverse slot's retained WAL.
 
 SIGINT / SIGTERM: the batch in flight is committed, then sync exits 0.
 
@@ -49,6 +52,7 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
     const driftSeconds = positiveNumber(flags.driftInterval, '--drift-interval', true);
     const chunksPerTick = positiveNumber(flags.driftChunks, '--drift-chunks', false);
     const metrics = new BridgeMetrics();
+    metrics.readStatusWith(async () => statusSample(await readStatus(config)));
     const server =
       flags.metricsPort === undefined
         ? null

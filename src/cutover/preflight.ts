@@ -4,7 +4,7 @@
  */
 import { readSource } from '../pg/metadata.js';
 import { readCutoverRecord } from '../pg/phase-store.js';
-import { replicationName } from '../pg/replication.js';
+import { resolveSlotName } from '../pg/replication.js';
 import { qualified } from '../schema/ddl.js';
 import { captureState } from '../sqlite/capture.js';
 import { backlogAfter } from '../sqlite/changelog.js';
@@ -130,7 +130,7 @@ export async function runPreflight(ctx: CutoverContext, options: PreflightOption
 /** wal_level, a free slot and walsender, REPLICATION, and the privileges the switch needs. */
 async function replicationChecks(ctx: CutoverContext, add: (c: PreflightCheck) => void): Promise<void> {
   const { pool, config } = ctx;
-  const slot = replicationName(config.sourceId);
+  const slot = await resolveSlotName(pool, config.sourceId);
   const settings = await pool.query<{
     wal_level: string;
     max_slots: number;
@@ -145,7 +145,7 @@ async function replicationChecks(ctx: CutoverContext, add: (c: PreflightCheck) =
     `SELECT current_setting('wal_level') AS wal_level,
             current_setting('max_replication_slots')::int AS max_slots,
             (SELECT count(*)::int FROM pg_replication_slots) AS used_slots,
-            EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1) AS ours,
+            EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database()) AS ours,
             current_setting('max_wal_senders')::int AS max_senders,
             (SELECT count(*)::int FROM pg_stat_replication) AS used_senders,
             current_user AS role,
@@ -168,7 +168,7 @@ async function replicationChecks(ctx: CutoverContext, add: (c: PreflightCheck) =
     detail: `${s.ours ? `slot ${slot} exists` : `${freeSlots} of ${s.max_slots} replication slots free`}; ${freeSenders} of ${s.max_senders} WAL senders free`,
     fix:
       freeSenders > 0
-        ? "raise max_replication_slots (`ALTER SYSTEM SET max_replication_slots = …`, then restart) or drop an unused slot: `SELECT pg_drop_replication_slot('name')`"
+        ? "raise max_replication_slots (`ALTER SYSTEM SET max_replication_slots = …`, then restart), or drop a slot nothing needs any more (list them: `SELECT slot_name, database, active FROM pg_replication_slots`); a litebridge_… slot of another database or source is another migration's way back: leave it"
         : 'raise max_wal_senders (`ALTER SYSTEM SET max_wal_senders = …`, then restart)',
   });
   add({

@@ -7,7 +7,7 @@
  */
 import { fromPgError } from '../errors.js';
 import type { PgPool } from '../pg/pool.js';
-import { replicationName } from '../pg/replication.js';
+import { replicationName, resolveSlotName } from '../pg/replication.js';
 
 /** pgoutput's Commit message tag ('C'). */
 const COMMIT = 67;
@@ -21,7 +21,8 @@ export async function lastPublishedCommit(
   sourceId: string,
   before: string,
 ): Promise<string | null> {
-  const name = replicationName(sourceId);
+  const name = await resolveSlotName(pool, sourceId);
+  const publication = replicationName(sourceId);
   try {
     // Decoding reads flushed WAL only; with asynchronous commit the last transactions may not
     // be. A synchronous commit that wrote WAL (a logical message pgoutput does not publish)
@@ -34,7 +35,7 @@ export async function lastPublishedCommit(
          FROM pg_logical_slot_peek_binary_changes($1, $2::pg_lsn, NULL,
                 'proto_version', '1', 'publication_names', $3)
         WHERE get_byte(data, 0) = $4`,
-      [name, before, quoteForOption(name), COMMIT],
+      [name, before, quoteForOption(publication), COMMIT],
     );
     return result.rows[0]?.lsn ?? null;
   } catch (error) {

@@ -3,9 +3,19 @@ import type { Logger } from 'pino';
 /** Progress of one table's copy. */
 interface TableProgress {
   rows: number;
-  readonly total: number;
-  readonly startedAt: number;
+  total: number;
+  startedAt: number | null;
   finishedAt: number | null;
+}
+
+/** One table's copy as `CopyProgress.tables()` reports it. */
+export interface TableCount {
+  readonly table: string;
+  readonly rowsCopied: number;
+  /** Rows at the snapshot point. */
+  readonly rowsTotal: number;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
 }
 
 /**
@@ -32,9 +42,29 @@ export class CopyProgress {
     this.#timer.unref();
   }
 
+  /** A table will be copied: `total` rows at the snapshot point (counted before any stream starts). */
+  plan(table: string, total: number): void {
+    if (!this.#tables.has(table))
+      this.#tables.set(table, { rows: 0, total, startedAt: null, finishedAt: null });
+  }
+
   /** A table's copy starts; `total` is its row count at the snapshot point. */
   start(table: string, total: number): void {
-    this.#tables.set(table, { rows: 0, total, startedAt: Date.now(), finishedAt: null });
+    const p = this.#tables.get(table);
+    if (p === undefined) this.#tables.set(table, { rows: 0, total, startedAt: Date.now(), finishedAt: null });
+    else Object.assign(p, { total, startedAt: Date.now() });
+  }
+
+  /** Every planned or started table, with its rows so far. */
+  tables(): TableCount[] {
+    const at = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+    return [...this.#tables.entries()].map(([table, p]) => ({
+      table,
+      rowsCopied: p.rows,
+      rowsTotal: p.total,
+      startedAt: at(p.startedAt),
+      finishedAt: at(p.finishedAt),
+    }));
   }
 
   /** `rows` more rows of `table` were sent. */
@@ -49,7 +79,7 @@ export class CopyProgress {
     if (p === undefined) return;
     p.finishedAt = Date.now();
     this.#clearLine();
-    const seconds = (p.finishedAt - p.startedAt) / 1000;
+    const seconds = (p.finishedAt - (p.startedAt ?? p.finishedAt)) / 1000;
     this.#log.info(
       { table, rows: p.rows, seconds, rowsPerSecond: Math.round(p.rows / Math.max(seconds, 1e-3)) },
       'table copied',
@@ -63,7 +93,10 @@ export class CopyProgress {
   }
 
   #report(): void {
-    const running = [...this.#tables.entries()].filter(([, p]) => p.finishedAt === null);
+    const running = [...this.#tables.entries()].filter(
+      (entry): entry is [string, TableProgress & { startedAt: number }] =>
+        entry[1].startedAt !== null && entry[1].finishedAt === null,
+    );
     if (running.length === 0) return;
     const parts = running.map(([table, p]) => {
       const seconds = Math.max((Date.now() - p.startedAt) / 1000, 1e-3);

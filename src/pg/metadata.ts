@@ -62,6 +62,7 @@ export async function markSnapshotStarted(
   );
   await db.query('DELETE FROM litebridge.rejects WHERE source_id = $1', [record.sourceId]);
   await db.query('DELETE FROM litebridge.drift WHERE source_id = $1', [record.sourceId]);
+  await db.query('DELETE FROM litebridge.snapshot_progress WHERE source_id = $1', [record.sourceId]);
 }
 
 /**
@@ -115,7 +116,7 @@ export async function insertRejects(
  */
 export async function metadataTableExists(
   db: Queryable,
-  table: 'sources' | 'rejects' | 'drift',
+  table: 'sources' | 'rejects' | 'drift' | 'snapshot_progress',
 ): Promise<boolean> {
   const result = await db.query('SELECT to_regclass($1) IS NOT NULL AS e', [`litebridge.${table}`]);
   return result.rows[0].e === true;

@@ -1,7 +1,9 @@
 /**
  * The PostgreSQL side of reverse replication: the publication listing the replicated target
  * tables and the logical replication slot (pgoutput) that keeps their changes until the SQLite
- * file has them. Both are named after the source id, so each SQLite file has its own.
+ * file has them. A publication belongs to one database, so it is named after the source id; a
+ * slot belongs to the whole server, so its name also carries the database: two migrations into
+ * two databases of one server from files of the same base name each have their own slot.
  */
 import { BridgeError, fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
@@ -19,18 +21,53 @@ const MAX_NAME = 63;
 export const DEFAULT_RETAINED_WARN_BYTES = 1n << 30n;
 
 /**
- * The publication and slot name of a source: `litebridge_<source id>` when the id is lower-case
- * letters, digits and underscores and short enough, else a sanitized prefix plus a hash of the
- * exact id (slot names allow only `[a-z0-9_]`, at most 63 bytes).
+ * The publication name of a source (unique per database, as the source id is):
+ * `litebridge_<source id>` when the id is lower-case letters, digits and underscores and short
+ * enough, else a sanitized prefix plus a hash of the exact id (at most 63 bytes, `[a-z0-9_]`).
+ * Slots of litebridge versions before per-database slot names were named the same way.
  */
 export function replicationName(sourceId: string): string {
   const plain = /^[a-z0-9_]+$/.test(sourceId) && REPLICATION_PREFIX.length + sourceId.length <= MAX_NAME;
-  if (plain) return REPLICATION_PREFIX + sourceId;
+  return plain ? REPLICATION_PREFIX + sourceId : hashedName(sourceId, sourceId);
+}
+
+/**
+ * The slot name of a source in `database` (unique per server): `litebridge_<source id>_<hash>`,
+ * the hash taken over the database name and the exact source id, the id sanitized and cut so the
+ * name fits slot names' rules (`[a-z0-9_]`, at most 63 bytes).
+ */
+export function slotName(database: string, sourceId: string): string {
+  return hashedName(sourceId, `${database}\u0000${sourceId}`);
+}
+
+/** `litebridge_<source id sanitized to [a-z0-9_] and cut>_<hash of hashed>`, within 63 bytes. */
+function hashedName(sourceId: string, hashed: string): string {
   const sanitized = sourceId
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_')
     .slice(0, MAX_NAME - REPLICATION_PREFIX.length - 9);
-  return `${REPLICATION_PREFIX}${sanitized}_${shortHash(sourceId)}`;
+  return `${REPLICATION_PREFIX}${sanitized}_${shortHash(hashed)}`;
+}
+
+/**
+ * The name of the source's slot on this connection's server: the slot an earlier litebridge
+ * version created under the publication's name, when it exists in this very database with
+ * pgoutput (that source's way back, kept through an upgrade), else `slotName(database, id)`.
+ */
+export async function resolveSlotName(pool: PgPool, sourceId: string): Promise<string> {
+  const legacy = replicationName(sourceId);
+  try {
+    const result = await pool.query<{ database: string; legacy: boolean }>(
+      `SELECT current_database() AS database,
+              EXISTS (SELECT 1 FROM pg_replication_slots
+                       WHERE slot_name = $1 AND database = current_database() AND plugin = 'pgoutput') AS legacy`,
+      [legacy],
+    );
+    const row = result.rows[0]!;
+    return row.legacy ? legacy : slotName(row.database, sourceId);
+  } catch (error) {
+    throw fromPgError(error, `looking up the replication slot of source "${sourceId}" failed`);
+  }
 }
 
 /**
@@ -93,7 +130,7 @@ export interface SlotPosition {
  * outside any transaction. Refuses (BAD_STATE) a slot of that name with another plugin or database.
  */
 export async function ensureSlot(pool: PgPool, sourceId: string): Promise<SlotPosition> {
-  const slot = replicationName(sourceId);
+  const slot = await resolveSlotName(pool, sourceId);
   try {
     const existing = await pool.query<{ plugin: string; database: string; here: string; lsn: string | null }>(
       `SELECT plugin, database, current_database() AS here, confirmed_flush_lsn::text AS lsn
@@ -102,13 +139,24 @@ export async function ensureSlot(pool: PgPool, sourceId: string): Promise<SlotPo
     );
     const row = existing.rows[0];
     if (row !== undefined) {
-      if (row.plugin !== 'pgoutput' || row.database !== row.here || row.lsn === null) {
+      if (row.database !== row.here) {
+        // Another database's slot: another migration's way back. Never suggest dropping it.
         throw new BridgeError(
           'BAD_STATE',
-          `replication slot "${slot}" exists but is not a pgoutput slot of database "${row.here}"`,
+          `replication slot "${slot}" belongs to database "${row.database}", not "${row.here}": it is another migration's`,
           {
             details: { slot, plugin: row.plugin, database: row.database },
-            hint: `drop it: SELECT pg_drop_replication_slot('${slot}')`,
+            hint: "leave that slot alone (it is the other migration's way back); run this migration with another --source-id",
+          },
+        );
+      }
+      if (row.plugin !== 'pgoutput' || row.lsn === null) {
+        throw new BridgeError(
+          'BAD_STATE',
+          `replication slot "${slot}" of database "${row.here}" exists but is not a logical pgoutput slot`,
+          {
+            details: { slot, plugin: row.plugin, database: row.database },
+            hint: `litebridge did not create it: if nothing streams from it, drop it (SELECT pg_drop_replication_slot('${slot}')), else run with another --source-id`,
           },
         );
       }
@@ -129,10 +177,11 @@ export async function ensureSlot(pool: PgPool, sourceId: string): Promise<SlotPo
  * process cannot be dropped: that is a BAD_STATE naming the process id.
  */
 export async function dropReplication(pool: PgPool, sourceId: string): Promise<void> {
-  const name = replicationName(sourceId);
+  const name = await resolveSlotName(pool, sourceId);
+  const publication = replicationName(sourceId);
   try {
     const active = await pool.query<{ pid: number | null }>(
-      'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
+      'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database()',
       [name],
     );
     const pid = active.rows[0]?.pid ?? null;
@@ -143,9 +192,9 @@ export async function dropReplication(pool: PgPool, sourceId: string): Promise<v
       });
     }
     if (active.rowCount !== 0) await pool.query('SELECT pg_drop_replication_slot($1)', [name]);
-    await pool.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(name)}`);
+    await pool.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(publication)}`);
   } catch (error) {
-    throw fromPgError(error, `dropping replication slot and publication "${name}" failed`);
+    throw fromPgError(error, `dropping replication slot "${name}" and publication "${publication}" failed`);
   }
 }
 
@@ -194,7 +243,7 @@ export async function slotStatus(
   sourceId: string,
   retainedWarnBytes: bigint = DEFAULT_RETAINED_WARN_BYTES,
 ): Promise<SlotStatus | null> {
-  const slot = replicationName(sourceId);
+  const slot = await resolveSlotName(pool, sourceId);
   let result: { rows: SlotRow[] };
   try {
     result = await pool.query<SlotRow>(
@@ -203,7 +252,7 @@ export async function slotStatus(
               pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::bigint::text AS retained,
               s.confirmed_flush_lsn::text AS confirmed,
               to_jsonb(s) ->> 'invalidation_reason' AS reason
-         FROM pg_replication_slots s WHERE s.slot_name = $1`,
+         FROM pg_replication_slots s WHERE s.slot_name = $1 AND s.database = current_database()`,
       [slot],
     );
   } catch (error) {

@@ -67,6 +67,7 @@ export async function copyAll(
 ): Promise<CopyAllResult> {
   const jobs: Job[] = readers.flatMap((reader, table) => {
     const rows = reader.count();
+    options.progress.plan(reader.target.source, rows);
     const parts = Math.max(
       1,
       Math.min(parallel * RANGES_PER_STREAM, Math.floor(rows / options.rowsPerRange)),
@@ -90,7 +91,7 @@ export async function copyAll(
     const table = state.get(job.reader)!;
     if (table.started === null) {
       table.started = Date.now();
-      options.progress.start(job.reader.target.source, job.reader.count());
+      options.progress.start(job.reader.target.source, job.tableRows);
     }
     const part = await options.copy(job.table, job.reader, job.range);
     table.rows += part.rows;

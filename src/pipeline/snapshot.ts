@@ -27,6 +27,7 @@ import { copyTable } from './copy-table.js';
 import { CopyWorkers, copyWorkerScript } from './copy-workers.js';
 import { SnapshotForeignKeys } from './foreign-keys.js';
 import { partitionBounds } from './partition-bounds.js';
+import { ProgressRecorder } from './progress-recorder.js';
 import { checkSourceOwner } from './source-owner.js';
 
 export interface SnapshotResult {
@@ -77,6 +78,8 @@ export async function runSnapshot(
   });
   const progress = new CopyProgress(log.child({ component: 'snapshot' }), { tty: options.tty });
   const snapshot = new ReadSnapshot(db);
+  /** Writes the copy's progress for `status`, from the moment the snapshot is marked started. */
+  let recorder: ProgressRecorder | null = null;
   let workers: CopyWorkers | null = null;
   /** Workers closing after the copy, awaited after the foreign keys (or in `finally`). */
   let closing: Promise<void> | null = null;
@@ -108,6 +111,7 @@ export async function runSnapshot(
       targetSchema: target.schema,
       tables: Object.fromEntries(target.tables.map((t) => [t.source, t.name])),
     });
+    recorder = new ProgressRecorder(config.pgUrl, config.sourceId, progress, log);
 
     workers = await starting;
     starting = null;
@@ -145,6 +149,7 @@ export async function runSnapshot(
     closing?.catch(() => undefined); // awaited below: no unhandled rejection meanwhile
     workers = null;
     progress.close();
+    await recorder.stop();
     const copiedAt = Date.now();
 
     log.info('building the remaining foreign keys');
@@ -172,6 +177,7 @@ export async function runSnapshot(
     return result;
   } finally {
     progress.close();
+    await recorder?.stop();
     if (starting !== null)
       await starting.then(
         (started) => started?.close(),

@@ -9,7 +9,7 @@ import type { Config } from '../config/config.js';
 import { BridgeError, fromPgError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { createPool, type PgPool } from '../pg/pool.js';
-import { replicationName, slotStatus } from '../pg/replication.js';
+import { replicationName, resolveSlotName, slotStatus } from '../pg/replication.js';
 import { introspect } from '../schema/introspect.js';
 import { translate } from '../schema/translate.js';
 import { openSqlite } from '../sqlite/open.js';
@@ -48,7 +48,7 @@ export async function runReverse(
 ): Promise<ReverseResult> {
   const db = openSqlite(config.sqlitePath);
   const pool = createPool(config.pgUrl, { max: 1, applicationName: 'litebridge reverse' });
-  const name = replicationName(config.sourceId);
+  const publication = replicationName(config.sourceId);
   let stream: ReverseStream | null = null;
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -71,7 +71,8 @@ export async function runReverse(
         },
       );
     }
-    await requireSlot(pool, config.sourceId, start);
+    const name = await resolveSlotName(pool, config.sourceId);
+    await requireSlot(pool, config.sourceId, name, start);
     const until = options.untilLsn === undefined ? null : parseLsn(options.untilLsn);
     let position = start;
     let transactions = 0;
@@ -82,7 +83,7 @@ export async function runReverse(
       const current = new ReverseStream({
         pgUrl: config.pgUrl,
         slot: name,
-        publication: name,
+        publication,
         startLsn: position,
         log,
         apply: (tx) => {
@@ -102,7 +103,7 @@ export async function runReverse(
       try {
         if (!stopping) await current.run();
       } catch (error) {
-        const failure = await classify(error, pool, config.sourceId, position);
+        const failure = await classify(error, pool, config.sourceId, name, position);
         if (!failure.retriable) throw failure;
         log.warn(
           { err: failure.message, retryInMs: delay, from: position },
@@ -128,11 +129,12 @@ export async function runReverse(
 }
 
 /** Refuses to start on a missing or lost slot, with the position SQLite has. */
-async function requireSlot(pool: PgPool, sourceId: string, position: string): Promise<void> {
+async function requireSlot(pool: PgPool, sourceId: string, slot: string, position: string): Promise<void> {
   const status = await slotStatus(pool, sourceId);
   const problem = slotProblem(
     status === null ? 'missing' : status.walStatus === 'lost' ? 'lost' : null,
     sourceId,
+    slot,
     position,
   );
   if (problem !== null) throw problem;
@@ -142,10 +144,10 @@ async function requireSlot(pool: PgPool, sourceId: string, position: string): Pr
 function slotProblem(
   state: 'missing' | 'lost' | null,
   sourceId: string,
+  slot: string,
   position: string,
 ): BridgeError | null {
   if (state === null) return null;
-  const slot = replicationName(sourceId);
   const what =
     state === 'missing'
       ? `replication slot "${slot}" does not exist`
@@ -165,18 +167,19 @@ async function classify(
   error: unknown,
   pool: PgPool,
   sourceId: string,
+  slot: string,
   position: string,
 ): Promise<BridgeError> {
   const failure = fromPgError(error, 'reverse replication stream failed');
   const sqlstate = failure.details.sqlstate;
   if (failure.code === 'SOURCE' || failure.code === 'DATA' || failure.code === 'BAD_STATE') return failure;
-  if (sqlstate === '42704') return slotProblem('missing', sourceId, position)!;
+  if (sqlstate === '42704') return slotProblem('missing', sourceId, slot, position)!;
   if (sqlstate === '55006') {
     // "replication slot is active": the previous connection's walsender has not exited yet.
     return new BridgeError('TARGET', failure.message, { retriable: true, cause: error });
   }
   const status = await slotStatus(pool, sourceId).catch(() => undefined);
-  if (status === null) return slotProblem('missing', sourceId, position)!;
-  if (status?.walStatus === 'lost') return slotProblem('lost', sourceId, position)!;
+  if (status === null) return slotProblem('missing', sourceId, slot, position)!;
+  if (status?.walStatus === 'lost') return slotProblem('lost', sourceId, slot, position)!;
   return failure;
 }

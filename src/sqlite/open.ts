@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { BridgeError, fromSqliteError } from '../errors.js';
+import { requireSharedSidecars } from './wal-sidecars.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -13,9 +14,12 @@ export interface OpenOptions {
 /**
  * Opens the application's SQLite file with safe integers on (INTEGER → bigint, exact to 2^63)
  * and a busy timeout, so litebridge waits for the application's short write locks instead of
- * failing. The file must exist: litebridge never creates an empty database by mistake.
+ * failing. The file must exist: litebridge never creates an empty database by mistake. A WAL-mode
+ * file mounted on its own (without its directory, whose -wal and -shm it needs) is refused before
+ * SQLite creates anything beside it.
  */
 export function openSqlite(path: string, options: OpenOptions = {}): SqliteDatabase {
+  requireSharedSidecars(path);
   let db: SqliteDatabase;
   try {
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: true });

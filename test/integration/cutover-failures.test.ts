@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { CutoverStep } from '../../src/cutover/run-cutover.js';
+import { slotName } from '../../src/pg/replication.js';
 import { fenceState } from '../../src/sqlite/fence.js';
 import { openSqlite } from '../../src/sqlite/open.js';
 import { writerWorkloadFile } from '../support/app-writer.js';
@@ -58,7 +59,7 @@ describe('a cutover that fails at a step is undone: sync goes on forward, a seco
       await expect(cutover(file, db.url(), { failAt: step }, name)).rejects.toThrow(`after step "${step}"`);
       expect(fenced(file)).toBe(false);
       expect(await phaseOf(file)).toEqual({ phase: 'forward', verified: null });
-      expect(await slots()).not.toContain(`litebridge_${name}`);
+      expect(await slots()).not.toContain(slotName(db.name(), name));
       // The application writes SQLite again, and sync still carries its writes.
       write(1000);
       await until(equal);
@@ -86,7 +87,7 @@ describe('a cutover killed at a step leaves a state a second cutover completes',
       const result = await cutover(file, db.url(), {}, name);
       expect(result.status).toBe('switched');
       expect((await verify(file, db.url(), { schema: name })).equal).toBe(true);
-      expect(await slots()).toContain(`litebridge_${name}`);
+      expect(await slots()).toContain(slotName(db.name(), name));
       app.close();
       await sync.stop();
       await dropIdleSlots(db.query);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replicationName } from '../../src/pg/replication.js';
+import { replicationName, slotName } from '../../src/pg/replication.js';
 import { formatLsn, parseLsn } from '../../src/sqlite/reverse-apply.js';
 
 describe('replicationName', () => {
@@ -17,6 +17,29 @@ describe('replicationName', () => {
     }
     expect(new Set(names).size).toBe(names.length);
     expect(replicationName('Collector')).not.toBe(replicationName('collector'));
+  });
+});
+
+describe('slotName', () => {
+  it('differs per database for one source id, and per source id in one database', () => {
+    const names = [
+      slotName('atc_a', 'atc_optimization'),
+      slotName('atc_b', 'atc_optimization'),
+      slotName('atc_a', 'other'),
+      slotName('atc_a', 'Atc_Optimization'),
+    ];
+    expect(new Set(names).size).toBe(names.length);
+    expect(names[0]).toMatch(/^litebridge_atc_optimization_[0-9a-f]{8}$/);
+    // Never the name older versions gave the slot (the publication's), so no old slot is taken by mistake.
+    expect(slotName('atc_a', 'atc_optimization')).not.toBe(replicationName('atc_optimization'));
+  });
+
+  it("keeps to slot names' rules for any id and database", () => {
+    for (const id of ['vatsim collector.db', 'ü'.repeat(40), 'x'.repeat(80)]) {
+      const name = slotName('a database with spaces', id);
+      expect(name).toMatch(/^litebridge_[a-z0-9_]+$/);
+      expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
+    }
   });
 });
 
