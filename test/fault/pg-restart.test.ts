@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
@@ -14,7 +14,6 @@ import { until } from '../support/until.js';
 
 // A server of its own: restarting the suite's shared server would disturb the other test files.
 const dir = mkdtempSync(join(tmpdir(), 'litebridge-restart-'));
-chmodSync(dir, 0o755);
 let server: EmbeddedServer | undefined;
 afterAll(async () => {
   await server?.stop();

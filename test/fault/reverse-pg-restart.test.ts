@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -14,7 +14,6 @@ import { cutOverFile, startPgWriter } from './reverse-setup.js';
 
 // A server of its own: crashing the suite's shared server would disturb the other test files.
 const dir = mkdtempSync(join(tmpdir(), 'litebridge-reverse-restart-'));
-chmodSync(dir, 0o755);
 let server: EmbeddedServer | undefined;
 afterAll(async () => {
   await server?.stop();

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,7 +12,6 @@ import { cutOverFile } from '../fault/reverse-setup.js';
 
 // A server of its own: it keeps at most 1 MB of WAL for slots, so a slot is lost quickly.
 const dir = mkdtempSync(join(tmpdir(), 'litebridge-slot-lost-'));
-chmodSync(dir, 0o755);
 let server: EmbeddedServer | undefined;
 afterAll(async () => {
   await server?.stop();
