@@ -249,3 +249,15 @@ async function linkTree(from: string, to: string): Promise<void> {
 async function chmodLike(source: string, target: string): Promise<void> {
   await chmod(target, (await stat(source)).mode & 0o777);
 }
+
+/**
+ * Removes a stopped server's data folder for good: the folder, or the link and the private
+ * folder behind it (only when it is one of ours; see `existingPrivateDir`).
+ */
+export async function removeServerFiles(asked: string): Promise<void> {
+  const dataDir = resolve(asked);
+  const user = await serverUser();
+  const privateDir = user === null ? null : existingPrivateDir(dataDir, user);
+  if (privateDir !== null) await rm(privateDir, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
+}

