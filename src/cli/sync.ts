@@ -22,7 +22,8 @@ in the log and in the metrics. SIGUSR2 asks it for a full check now.
 --metrics-port serves Prometheus metrics on http://127.0.0.1:PORT/metrics: checkpoint, lag,
 events and batches applied, drift rows per table and kind.
 
-SIGINT / SIGTERM: the batch in flight is committed, then sync exits 0.
+SIGINT / SIGTERM: the batch in flight is committed, then sync exits 0. If PostgreSQL goes away
+meanwhile, sync exits 2 with a TARGET error (nothing is lost: the next run applies that batch).
 
 Exit status: 0 stopped cleanly, 2 error (a value PostgreSQL cannot hold names table, key,
 column and value; use --on-bad-row=quarantine to keep such rows in litebridge.rejects instead).`,
