@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeError } from '../../src/cli/output.js';
 import { BridgeError, fromPgError, fromSqliteError, isPgFailure } from '../../src/errors.js';
 
 describe('error classification', () => {
@@ -40,6 +41,17 @@ describe('error classification', () => {
     expect(failure({})).toBe(false);
     expect(isPgFailure(new TypeError("Cannot read properties of undefined (reading 'rows')"))).toBe(false);
     expect(isPgFailure(new BridgeError('TARGET', 'x'))).toBe(false); // already classified
+  });
+
+  it('prints a PostgreSQL that went away as TARGET wherever it escaped from, a bug as INTERNAL', () => {
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    expect(describeError(shutdown).text).toMatch(
+      /^litebridge: TARGET: PostgreSQL failed: terminating connection/,
+    );
+    expect(describeError(shutdown).json).toMatchObject({ error: { code: 'TARGET', retriable: true } });
+    expect(describeError(new TypeError('x is undefined')).text).toMatch(/^litebridge: INTERNAL: TypeError/);
   });
 
   it('retries SQLite busy and locked, nothing else', () => {
