@@ -1,35 +1,22 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Subject } from 'rxjs';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { BridgeError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
-import {
-  type EmbeddedServer,
-  freePort,
-  removeEmbeddedData,
-  startEmbeddedPostgres,
-} from '../../src/pg/embedded-server.js';
 import { runSync, type SyncResult } from '../../src/pipeline/run-sync.js';
 import { verify } from '../support/bridge.js';
+import { useOwnServer } from '../support/own-server.js';
 import { tempSqlite } from '../support/sqlite.js';
 import { until } from '../support/until.js';
 
 // A server of its own, fast-stopped (SIGINT to the postmaster, as `pg_ctl stop -m fast`) at each
 // point of sync's shutdown; the suite's shared server must not be disturbed.
-const dir = mkdtempSync(join(tmpdir(), 'litebridge-shutdown-'));
-let server: EmbeddedServer | undefined;
-afterAll(async () => {
-  await server?.stop();
-  await removeEmbeddedData(join(dir, 'pg'));
-  rmSync(dir, { recursive: true, force: true });
-});
+const own = useOwnServer('litebridge-shutdown-', { throwaway: true });
 
 /** One sync run on `file`, stopped by `stop()`. */
 function startSync(file: string, url: string) {
@@ -52,9 +39,8 @@ function startSync(file: string, url: string) {
 const codeOf = (error: unknown): string => (error instanceof BridgeError ? error.code : 'INTERNAL');
 
 it('PostgreSQL fast-stopped at each point of sync shutdown: a TARGET error or a clean stop, never a bug, nothing lost', async () => {
-  const port = await freePort();
-  const start = () => startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, throwaway: true });
-  server = await start();
+  const start = () => own.start();
+  let server = await start();
   const url = server.url('postgres');
   const file = tempSqlite('shutdown.db');
   const app = new Database(file);
@@ -171,7 +157,7 @@ it('Ctrl-C (SIGINT to the whole process group) of sync beside an embedded server
       pathToFileURL(join(root, 'dist/src/pg/embedded-server.js')).href,
       join(root, 'dist/src/cli/main.js'),
       file,
-      join(dir, 'ctrl-c-pg'),
+      join(own.folder, 'ctrl-c-pg'),
     ],
     { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
