@@ -101,8 +101,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   const files = await serverFiles(options.dataDir, options.installDir ?? (await packageInstallDir()));
   const persistent = options.persistent ?? true;
+  const fresh = !existsSync(join(files.dataDir, 'PG_VERSION'));
   try {
-    if (!existsSync(join(files.dataDir, 'PG_VERSION'))) await initdb(files, user, password, log);
+    if (fresh) await initdb(files, user, password, log);
     const flags = [
       ...REPLICATION_FLAGS,
       ...NETWORK_FLAGS,
@@ -124,7 +125,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
     throw startFailure(files.dataDir, recent, lastError);
   } catch (error) {
-    await files.dispose(!persistent);
+    await files.dispose(fresh || !persistent); // a cluster that never ran holds nothing to keep
     throw error;
   }
 }
