@@ -61,8 +61,11 @@ export async function serverFiles(asked: string, packageInstallDir: string): Pro
   await mkdir(dirname(dataDir), { recursive: true });
   let privateDir = existingPrivateDir(dataDir, user);
   if (privateDir === null) {
-    if (lstatSync(dataDir, { throwIfNoEntry: false })?.isSymbolicLink() === true) await unlink(dataDir);
-    if (canEnter(dirname(dataDir), user)) {
+    const link = lstatSync(dataDir, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+    // A link to a private folder the temporary directory lost (a reboot): start afresh. Any
+    // other link is the operator's and is followed.
+    if (link && !existsSync(dataDir)) await unlink(dataDir);
+    if (canEnter(dirname(existsSync(dataDir) ? realpathSync(dataDir) : dataDir), user)) {
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
       await ownedBy(dataDir, user);
     } else {
@@ -124,7 +127,7 @@ function existingPrivateDir(dataDir: string, user: ServerUser): string | null {
   try {
     target = realpathSync(dataDir);
   } catch {
-    return null; // the temporary directory was emptied (a reboot): start afresh
+    return null; // dangling
   }
   const parent = dirname(target);
   const p = statSync(parent);
