@@ -6,7 +6,7 @@
  * live file again. Prints fenceMs per run and its p50/max.
  * Run: `npm run build && node dist/bench/cutover.js --events-per-second 1000 --repeat 5`.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -79,7 +79,6 @@ async function main(): Promise<void> {
   const seed = parseCount(values.seed, '--seed');
   const outDir = values.out;
   mkdirSync(outDir, { recursive: true });
-  chmodSync(outDir, 0o755);
   const machine = machineInfo();
   const sqlite = workingCopy(cachedWorkload(outDir, rows, seed, log), join(outDir, 'cutover-work.db'));
   const logPath = join(outDir, 'cutover.log');

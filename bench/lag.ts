@@ -6,7 +6,7 @@
  * `--keys random` makes the writer update flights picked at random (a backlog of distinct keys).
  * Run: `npm run build && node dist/bench/lag.js --events-per-second 1000 --seconds 60`.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -138,7 +138,6 @@ async function main(): Promise<void> {
   const seed = parseCount(values.seed, '--seed');
   const outDir = values.out;
   mkdirSync(outDir, { recursive: true });
-  chmodSync(outDir, 0o755);
   const machine = machineInfo();
   const workload = cachedWorkload(outDir, rows, seed, log);
   const sqlite = workingCopy(workload, join(outDir, 'lag-work.db'));

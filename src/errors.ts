@@ -53,6 +53,21 @@ const NETWORK_CODES = new Set([
 /** SQLite result codes that mean "try again": the file is busy or locked by the application. */
 const RETRIABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT']);
 
+/** The message pg gives a query whose connection the server or the network dropped. */
+const CONNECTION_LOST = /Connection terminated|is not queryable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i;
+
+/**
+ * True for what pg throws when PostgreSQL fails (an error with a SQLSTATE, a socket error, a
+ * dropped connection), as opposed to a bug: the boundary of a long-running command turns these
+ * into `TARGET` errors with `fromPgError`, and lets anything else through as the bug it is.
+ */
+export function isPgFailure(error: unknown): boolean {
+  if (error instanceof BridgeError || !(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || NETWORK_CODES.has(code))) return true;
+  return CONNECTION_LOST.test(error.message);
+}
+
 /** Turns anything thrown by pg into a BridgeError that keeps SQLSTATE, table and constraint. */
 export function fromPgError(error: unknown, context: string): BridgeError {
   if (error instanceof BridgeError) return error;
@@ -66,9 +81,7 @@ export function fromPgError(error: unknown, context: string): BridgeError {
   const code = typeof e.code === 'string' ? e.code : undefined;
   // A SQLSTATE is five digits or capitals; Node's socket errors (ECONNREFUSED…) are not.
   const sqlstate = code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-  const network =
-    (code !== undefined && NETWORK_CODES.has(code)) ||
-    /Connection terminated|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(String(e.message));
+  const network = (code !== undefined && NETWORK_CODES.has(code)) || CONNECTION_LOST.test(String(e.message));
   const retriable = network || (sqlstate !== undefined && RETRIABLE_SQLSTATE.test(sqlstate));
   return new BridgeError('TARGET', `${context}: ${e.message ?? String(error)}`, {
     retriable,
@@ -85,5 +98,32 @@ export function fromSqliteError(error: unknown, context: string): BridgeError {
     retriable: typeof e.code === 'string' && RETRIABLE_SQLITE.has(e.code),
     cause: error,
     details: { sqliteCode: e.code },
+  });
+}
+
+/** What to say about a program that could not be started (spawn's 'error' event). */
+export interface SpawnFailureFacts {
+  /** The program's path. */
+  readonly binary: string;
+  /** The fix, in one sentence. */
+  readonly hint: string;
+}
+
+/**
+ * Turns a child process's start failure (EACCES, ENOENT… from spawn's 'error' event, which
+ * crashes the process when nobody listens) into a BridgeError naming the program and the fix.
+ */
+export function fromSpawnError(
+  error: unknown,
+  code: ErrorCode,
+  context: string,
+  facts: SpawnFailureFacts,
+): BridgeError {
+  if (error instanceof BridgeError) return error;
+  const errno = (error as { code?: string }).code;
+  return new BridgeError(code, `${context}: ${(error as Error).message ?? String(error)}`, {
+    cause: error,
+    details: { binary: facts.binary, errno },
+    hint: facts.hint,
   });
 }

@@ -1,4 +1,3 @@
-import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -137,7 +136,6 @@ export async function benchServer(
   log: (line: string) => void,
 ): Promise<{ readonly adminUrl: string; stop(): Promise<void> }> {
   if (pgUrl !== undefined) return { adminUrl: pgUrl, stop: async () => undefined };
-  chmodSync(outDir, 0o755); // as root the server runs as the postgres user, who must enter the folder
   log(`starting embedded PostgreSQL in ${join(outDir, 'pg')}`);
   const server = await startEmbeddedPostgres({ dataDir: join(outDir, 'pg'), throwaway });
   return { adminUrl: server.url(), stop: () => server.stop() };

@@ -18,6 +18,13 @@ export interface Outcome {
 /** Options every command gets from commander, as strings/booleans. */
 export type Flags = Record<string, string | boolean | undefined>;
 
+/** Where a command may print its steps as they happen (stdout, or a test's buffer). */
+export interface StepOutput {
+  readonly write: (text: string) => void;
+  /** A terminal: a status line may be redrawn in place. Otherwise plain lines only. */
+  readonly tty: boolean;
+}
+
 /** One thin CLI command: declares its options, turns flags into a call, returns an Outcome. */
 export interface CommandSpec {
   readonly name: string;
@@ -25,7 +32,7 @@ export interface CommandSpec {
   /** Extra help text shown after the options (examples, exit codes). */
   readonly help: string;
   readonly configure: (command: Command) => void;
-  readonly run: (flags: Flags, log: Logger) => Promise<Outcome>;
+  readonly run: (flags: Flags, log: Logger, steps: StepOutput) => Promise<Outcome>;
 }
 
 /** --sqlite, --pg, --config, --schema, --source-id: where to read and where to write. */

@@ -3,22 +3,29 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
 import type { Config } from '../config/config.js';
+import { BridgeError, fromSpawnError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { percentile } from '../log/percentile.js';
 import { type BatchStats, runSync, type SyncResult } from '../pipeline/run-sync.js';
 import { readStatus } from '../pipeline/status.js';
 import type { VatsimLiveCounters } from '../workload/vatsim-live.js';
+import type { StepOutput } from './command.js';
 
 /** How the live part of the demo runs. */
 export interface LiveDemoOptions {
   readonly sqlite: string;
   readonly eventsPerSecond: number;
-  /** Stop after this many seconds; undefined: run until SIGINT/SIGTERM. */
+  /** Stop after this many seconds; undefined: run until `stop` resolves. */
   readonly liveSeconds?: number | undefined;
-  /** Printed once above the status line. */
-  readonly header: string;
-  /** Where the status line goes (redrawn every second when it is a terminal; silent otherwise). */
-  readonly stream: NodeJS.WriteStream;
+  /** Resolves when the operator asks to stop (Ctrl-C). */
+  readonly stop: Promise<void>;
+  /**
+   * Where the status line goes: redrawn in place every second on a terminal; otherwise one
+   * plain line every `plainEveryMs` (a file, a container log). Undefined: no status line (--json).
+   */
+  readonly steps?: StepOutput | undefined;
+  /** Seconds between plain status lines (default 5). */
+  readonly plainEverySeconds?: number;
 }
 
 /** What the live part did. */
@@ -31,6 +38,7 @@ export interface LiveDemoResult {
 
 const WINDOW_MS = 10_000;
 const DRAIN_MS = 15_000;
+const TTY_EVERY_MS = 1000;
 
 /** The writer's entry: next to this file once built; from the sources, in dist/. */
 function writerEntry(): string {
@@ -39,7 +47,9 @@ function writerEntry(): string {
     new URL('../../dist/src/workload/vatsim-live-main.js', import.meta.url),
   ].map((u) => fileURLToPath(u));
   const found = candidates.find((c) => existsSync(c));
-  if (found === undefined) throw new Error('the live writer is not built: run `npm run build`');
+  if (found === undefined) {
+    throw new BridgeError('BAD_STATE', 'the live writer is not built', { hint: 'run `npm run build`' });
+  }
   return found;
 }
 
@@ -53,10 +63,10 @@ const percentileOf = (values: readonly number[], p: number): number =>
   );
 
 /**
- * Runs sync in this process and the live VATSIM-like writer as a child process, with one status
- * line (events/s applied and lag p50/p99 over the last 10 s, backlog) redrawn every second.
- * Stops on SIGINT/SIGTERM or after `liveSeconds`: the writer first, then sync applies what is
- * left (up to 15 s) and commits its batch.
+ * Runs sync in this process and the live VATSIM-like writer as a child process, with a status
+ * line (events/s applied and lag p50/p99 over the last 10 s, backlog). Stops when `stop`
+ * resolves or after `liveSeconds`: the writer first, then sync applies what is left (up to 15 s)
+ * and commits its batch. The caller stops PostgreSQL after.
  */
 export async function runLiveDemo(
   config: Config,
@@ -78,9 +88,10 @@ export async function runLiveDemo(
   syncing.catch(() => {
     syncFailed = true;
   });
+  const entry = writerEntry();
   const writer: ChildProcess = spawn(
     process.execPath,
-    [writerEntry(), '--sqlite', options.sqlite, '--events-per-second', String(options.eventsPerSecond)],
+    [entry, '--sqlite', options.sqlite, '--events-per-second', String(options.eventsPerSecond)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let writerOut = '';
@@ -90,12 +101,21 @@ export async function runLiveDemo(
   writer.stderr?.on('data', (chunk: Buffer) => {
     writerOut += chunk.toString();
   });
-  const writerExited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+  let writerFailure: BridgeError | undefined;
+  const writerExited = new Promise<void>((resolve) => {
+    writer.once('exit', () => resolve());
+    writer.once('error', (error) => {
+      writerFailure = fromSpawnError(error, 'BAD_STATE', 'cannot start the live writer', {
+        binary: process.execPath,
+        hint: `this user must be able to run ${process.execPath} and read ${entry}`,
+      });
+      resolve();
+    });
+  });
 
-  const tty = options.stream.isTTY === true;
-  if (tty) options.stream.write(options.header);
+  const steps = options.steps;
   let backlog = 0;
-  const redraw = async (): Promise<void> => {
+  const report = async (): Promise<void> => {
     const now = Date.now();
     while (batches.length > 0 && batches[0]!.at < now - WINDOW_MS) batches.shift();
     const lags = batches.map((b) => b.stats.lagMs);
@@ -103,32 +123,33 @@ export async function runLiveDemo(
     backlog = await readStatus(config)
       .then((s) => s.backlog ?? backlog)
       .catch(() => backlog);
-    if (tty) {
-      options.stream.write(
-        `\r\x1b[2K${Math.round(events / (WINDOW_MS / 1000))} events/s applied | lag p50 ${percentileOf(lags, 50)} ms, p99 ${percentileOf(lags, 99)} ms (last 10 s) | backlog ${backlog} events`,
-      );
-    }
+    const line = `${Math.round(events / (WINDOW_MS / 1000))} events/s applied | lag p50 ${percentileOf(lags, 50)} ms, p99 ${percentileOf(lags, 99)} ms (last 10 s) | backlog ${backlog} events`;
+    if (steps?.tty === true) steps.write(`\r\x1b[2K${line}`);
+    else steps?.write(`live: ${line}\n`);
   };
-  const timer = setInterval(() => void redraw(), 1000);
+  const everyMs = steps?.tty === true ? TTY_EVERY_MS : (options.plainEverySeconds ?? 5) * 1000;
+  const timer = steps === undefined ? undefined : setInterval(() => void report(), everyMs);
 
   await new Promise<void>((done) => {
+    const deadline =
+      options.liveSeconds === undefined ? undefined : setTimeout(done, options.liveSeconds * 1000);
     const stop = (): void => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
       clearTimeout(deadline);
       done();
     };
-    const deadline =
-      options.liveSeconds === undefined ? undefined : setTimeout(stop, options.liveSeconds * 1000);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    void options.stop.then(stop);
     void syncing.then(stop, stop);
+    void writerExited.then(stop);
   });
   clearInterval(timer);
-  if (tty) options.stream.write('\nstopping: the writer first, then sync\n');
+  steps?.write(`${steps.tty ? '\n' : ''}stopping: the writer first, then sync, then PostgreSQL\n`);
   writer.kill('SIGTERM');
   await writerExited;
-  const counters = parseCounters(writerOut);
+  if (writerFailure !== undefined) {
+    shutdown$.next();
+    await syncing.catch(() => undefined);
+    throw writerFailure;
+  }
   // Let sync apply what the writer committed last, then stop it: it commits the batch in flight.
   const until = Date.now() + DRAIN_MS;
   while (!syncFailed && Date.now() < until) {
@@ -140,7 +161,7 @@ export async function runLiveDemo(
   shutdown$.complete();
   const sync = await syncing;
   return {
-    writer: counters,
+    writer: parseCounters(writerOut),
     sync,
     lagP50Ms: percentileOf(allLags, 50),
     lagP99Ms: percentileOf(allLags, 99),
@@ -153,6 +174,11 @@ function parseCounters(output: string): VatsimLiveCounters {
     .split('\n')
     .reverse()
     .find((l) => l.startsWith('{'));
-  if (line === undefined) throw new Error(`the live writer printed no counters: ${output.trim()}`);
+  if (line === undefined) {
+    throw new BridgeError('SOURCE', 'the live writer stopped without its counters', {
+      details: { output: output.trim() },
+      hint: 'the writer’s output above says why',
+    });
+  }
   return JSON.parse(line) as VatsimLiveCounters;
 }

@@ -58,9 +58,15 @@ Exit status: 0 success, 1 the sides differ (verify), 2 error, 3 timed out (statu
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** `out` is a terminal (default false). */
+  readonly tty?: boolean;
 }
 
-const PROCESS_IO: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+const PROCESS_IO: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  tty: process.stdout.isTTY === true,
+};
 
 /**
  * Parses argv (user arguments only, without node and script), runs one command, prints its
@@ -86,7 +92,7 @@ export async function main(argv: readonly string[], io: Io = PROCESS_IO): Promis
     command.action(async (flags: Record<string, string | boolean | undefined>) => {
       const log = createRootLogger().child({ command: spec.name });
       try {
-        const outcome = await spec.run(flags, log);
+        const outcome = await spec.run(flags, log, { write: io.out, tty: io.tty === true });
         io.out(`${flags.json === true ? toJson(outcome.result) : outcome.text}\n`);
         exit = { ok: EXIT.OK, different: EXIT.DIFFERENT, timeout: EXIT.TIMEOUT }[outcome.status];
       } catch (error) {

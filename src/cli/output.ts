@@ -1,4 +1,4 @@
-import { BridgeError } from '../errors.js';
+import { BridgeError, fromPgError, isPgFailure } from '../errors.js';
 
 /** JSON.stringify that writes bigints as decimal strings and Uint8Arrays as hex. */
 export function toJson(value: unknown): string {
@@ -28,8 +28,12 @@ export function textTable(
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** The error as the operator reads it: code, message, hint and where. */
-export function describeError(error: unknown): { text: string; json: Record<string, unknown> } {
+/**
+ * The error as the operator reads it: code, message, hint and where. What pg throws when
+ * PostgreSQL fails or goes away is a `TARGET` error wherever it escaped from, never `INTERNAL`.
+ */
+export function describeError(thrown: unknown): { text: string; json: Record<string, unknown> } {
+  const error = isPgFailure(thrown) ? fromPgError(thrown, 'PostgreSQL failed') : thrown;
   if (error instanceof BridgeError) {
     const details = Object.entries(error.details).filter(([, v]) => v !== undefined);
     const text = [

@@ -9,7 +9,7 @@ import {
   takeUntil,
 } from 'rxjs';
 import type { Config } from '../config/config.js';
-import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
+import { BridgeError, fromPgError, fromSqliteError, isPgFailure } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BridgeMetrics } from '../log/metrics.js';
 import type { ChangeBatch } from '../model/change.js';
@@ -80,9 +80,19 @@ const PROGRESS_EVERY_MS = 10_000;
  * every wake-up drains it batch by batch (one batch in flight; ticks that arrive meanwhile are
  * dropped by exhaustMap, nothing is lost since the changelog is the buffer), each batch applied in
  * one PostgreSQL transaction with its checkpoint. A retriable failure retries that batch with
- * exponential backoff; anything else stops sync with the error.
+ * exponential backoff; anything else stops sync with the error. PostgreSQL going away is always
+ * a `TARGET` error (retried while running; reported when sync is stopping), never a bug.
  */
 export async function runSync(config: Config, log: Logger, options: SyncOptions = {}): Promise<SyncResult> {
+  try {
+    return await syncUntilStopped(config, log, options);
+  } catch (error) {
+    // Statements outside the batch path (phase, checkpoint, metadata reads) throw pg's errors as they are.
+    throw isPgFailure(error) ? fromPgError(error, 'PostgreSQL failed') : error;
+  }
+}
+
+async function syncUntilStopped(config: Config, log: Logger, options: SyncOptions): Promise<SyncResult> {
   // Listen from the start: a stop asked for during capture install or the snapshot is kept and
   // honoured before streaming begins.
   const stop$ = new ReplaySubject<void>(1);
@@ -197,17 +207,20 @@ async function runForward(
     observer?.start();
     const checking = options.checkNow$?.subscribe(() => observer?.checkNow());
     log.info({ checkpoint: start.toString() }, 'streaming changes');
-    await lastValueFrom(
-      wakeUps(config.sqlitePath, options.pollMs ?? 1000, () => loop.versions.changedSinceMark()).pipe(
-        takeUntil(merge(stop$, loop.switched$)),
-        exhaustMap(() => defer(() => loop.drain())),
-      ),
-      { defaultValue: undefined },
-    );
-    loop.stop();
-    stopping.unsubscribe();
-    checking?.unsubscribe();
-    await observer?.stop();
+    try {
+      await lastValueFrom(
+        wakeUps(config.sqlitePath, options.pollMs ?? 1000, () => loop.versions.changedSinceMark()).pipe(
+          takeUntil(merge(stop$, loop.switched$)),
+          exhaustMap(() => defer(() => loop.drain())),
+        ),
+        { defaultValue: undefined },
+      );
+    } finally {
+      loop.stop();
+      stopping.unsubscribe();
+      checking?.unsubscribe();
+      await observer?.stop();
+    }
     return {
       checkpoint: loop.checkpoint.toString(),
       batches: loop.batches,
@@ -237,6 +250,8 @@ class SyncLoop {
   batches = 0;
   events = 0;
   #stopped = false;
+  /** Ends a retry's wait early when sync is asked to stop. */
+  #wake: (() => void) | null = null;
   #lastPrune = Date.now();
   #lastProgress = Date.now();
   #eventsSinceProgress = 0;
@@ -267,6 +282,7 @@ class SyncLoop {
   /** No new batch starts after this; the one in flight still commits. */
   stop(): void {
     this.#stopped = true;
+    this.#wake?.();
   }
 
   /** Reads and applies batches until the changelog is drained (or sync is stopping). */
@@ -288,8 +304,9 @@ class SyncLoop {
 
   /** True (and forward stops) once the phase says sync no longer runs forward. */
   async #leftForward(fresh = false): Promise<boolean> {
-    this.#phase ??= new PhaseWatch(this.pool, this.config.sourceId);
-    if (directionOf(await this.#phase.current(fresh)) === 'forward') return false;
+    const phase = (this.#phase ??= new PhaseWatch(this.pool, this.config.sourceId));
+    const current = await this.#retrying('reading the cutover phase', null, () => phase.current(fresh));
+    if (current === null || directionOf(current) === 'forward') return false;
     this.log.info('the cutover switched to PostgreSQL: forward sync stops');
     this.switched = true;
     this.stop();
@@ -346,41 +363,65 @@ class SyncLoop {
   }
 
   async #applyWithRetry(batch: ChangeBatch): Promise<void> {
+    const applyMs = await this.#retrying('applying a batch failed', batch, async () => {
+      const started = Date.now();
+      const client = await this.pool.connect();
+      try {
+        await applyBatch(
+          client,
+          batch,
+          this.targets,
+          { sourceId: this.config.sourceId },
+          { onBadRow: this.config.onBadRow, asReplica: this.asReplica },
+        );
+      } finally {
+        client.release();
+      }
+      return Date.now() - started;
+    });
+    if (applyMs !== null) this.#applied(batch, applyMs);
+  }
+
+  /**
+   * Runs one PostgreSQL step until it succeeds: a retriable failure (PostgreSQL restarting or
+   * unreachable, a serialization failure) waits with exponential backoff and tries again, anything
+   * else stops sync. Once sync is stopping, a failure is not retried: it is reported as the
+   * `TARGET` error it is, naming the changes `batch` left unapplied. Null: the batch waited on the
+   * cutover's locks and the phase has moved on (forward stops; nothing to apply).
+   */
+  async #retrying<T>(context: string, batch: ChangeBatch | null, step: () => Promise<T>): Promise<T | null> {
     let wait = RETRY_FIRST_MS;
     for (;;) {
-      const started = Date.now();
       try {
-        const client = await this.pool.connect();
-        try {
-          await applyBatch(
-            client,
-            batch,
-            this.targets,
-            { sourceId: this.config.sourceId },
-            { onBadRow: this.config.onBadRow, asReplica: this.asReplica },
-          );
-        } finally {
-          client.release();
-        }
-        this.#applied(batch, Date.now() - started);
-        return;
+        return await step();
       } catch (error) {
-        const bridge = fromPgError(error, 'applying a batch failed');
+        const bridge = fromPgError(error, context);
         // A batch that waited on the cutover's locks finds the checkpoint moved by the switch.
-        if (bridge.code === 'BAD_STATE' && (await this.#leftForward(true).catch(() => false))) return;
+        if (
+          batch !== null &&
+          bridge.code === 'BAD_STATE' &&
+          (await this.#leftForward(true).catch(() => false))
+        )
+          return null;
         await recordSyncError(this.pool, this.config.sourceId, bridge.message).catch(() => undefined);
         if (!bridge.retriable) throw bridge;
-        if (this.#stopped) {
-          // Stopping (e.g. Ctrl-C reached PostgreSQL too): this batch did not commit, so nothing
-          // moved; the next start applies it again from the checkpoint.
-          this.log.warn({ err: bridge.message, upTo: batch.upTo.toString() }, 'stopping: batch not applied');
-          return;
-        }
+        if (this.#stopped) throw stoppedUnapplied(bridge, batch, this.checkpoint);
         this.log.warn(
-          { err: bridge.message, retryInMs: wait, upTo: batch.upTo.toString() },
-          'batch failed, retrying',
+          {
+            err: bridge.message,
+            retryInMs: wait,
+            ...(batch === null ? {} : { upTo: batch.upTo.toString() }),
+          },
+          'PostgreSQL step failed, retrying',
         );
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
         wait = Math.min(wait * 2, RETRY_MAX_MS);
       }
     }
@@ -438,4 +479,18 @@ class SyncLoop {
       this.log.warn({ err: (error as Error).message }, 'changelog not pruned this time');
     }
   }
+}
+
+/**
+ * PostgreSQL failed while sync was stopping: nothing is lost (the checkpoint did not move, the
+ * changelog keeps the events), but sync did not stop cleanly and says so.
+ */
+function stoppedUnapplied(cause: BridgeError, batch: ChangeBatch | null, checkpoint: bigint): BridgeError {
+  const what = batch === null ? '' : `; changes ${batch.after + 1n}..${batch.upTo} were not applied`;
+  return new BridgeError('TARGET', `PostgreSQL failed while sync was stopping${what}: ${cause.message}`, {
+    retriable: true,
+    cause,
+    details: { ...cause.details, checkpoint: checkpoint.toString() },
+    hint: 'nothing is lost: the next `litebridge sync` applies the changes after the checkpoint; see why PostgreSQL stopped (its log)',
+  });
 }

@@ -1,30 +1,18 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Subject } from 'rxjs';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { type EmbeddedServer, freePort, startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
 import { runSync } from '../../src/pipeline/run-sync.js';
 import { startAppWriter, writerWorkloadFile } from '../support/app-writer.js';
 import { verify } from '../support/bridge.js';
+import { useOwnServer } from '../support/own-server.js';
 import { tempSqlite } from '../support/sqlite.js';
 import { until } from '../support/until.js';
 
-// A server of its own: restarting the suite's shared server would disturb the other test files.
-const dir = mkdtempSync(join(tmpdir(), 'litebridge-restart-'));
-chmodSync(dir, 0o755);
-let server: EmbeddedServer | undefined;
-afterAll(async () => {
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const own = useOwnServer('litebridge-restart-', { throwaway: true });
 
 it('survives a PostgreSQL restart mid-stream: retries the batch, resumes in order, exact end state', async () => {
-  const port = await freePort();
-  const start = () => startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, throwaway: true });
-  server = await start();
+  let server = await own.start();
   const url = server.url('postgres');
   const file = writerWorkloadFile(tempSqlite('restart.db'), 5_000);
   const app = await startAppWriter(file, 5000);
@@ -42,7 +30,7 @@ it('survives a PostgreSQL restart mid-stream: retries the batch, resumes in orde
 
     await server.stop(); // sync's connections die; batches fail with retriable errors meanwhile
     await new Promise((r) => setTimeout(r, 1500));
-    server = await start();
+    server = await own.start();
     const afterRestart = batches;
     // Retries back off up to 5 s: sync applies again within seconds of the server's return.
     await until(async () => batches > afterRestart + 3, 60_000);

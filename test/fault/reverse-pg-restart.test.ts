@@ -1,24 +1,20 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Subject } from 'rxjs';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import { type EmbeddedServer, freePort, startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
 import { runReverse } from '../../src/reverse/run-reverse.js';
 import { openSqlite } from '../../src/sqlite/open.js';
 import { runVerify } from '../../src/verify/verify.js';
+import { useOwnServer } from '../support/own-server.js';
 import { until } from '../support/until.js';
 import { cutOverFile, startPgWriter } from './reverse-setup.js';
 
-// A server of its own: crashing the suite's shared server would disturb the other test files.
-const dir = mkdtempSync(join(tmpdir(), 'litebridge-reverse-restart-'));
-chmodSync(dir, 0o755);
-let server: EmbeddedServer | undefined;
-afterAll(async () => {
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+// synchronous_commit on: a transaction the writer saw commit survives the crash.
+const own = useOwnServer('litebridge-reverse-restart-', {
+  throwaway: true,
+  extraFlags: ['-c', 'synchronous_commit=on'],
 });
 
 /** Stops the server in immediate mode (SIGQUIT to the postmaster: no checkpoint, crash recovery on start). */
@@ -33,17 +29,11 @@ async function crash(dataDir: string): Promise<void> {
       return true;
     }
   }, 30_000);
-  await server?.stop(); // the handle forgets the dead process
+  await own.current()?.stop(); // the handle forgets the dead process
 }
 
 it('survives an immediate-mode PostgreSQL restart mid-stream: reconnects, resumes from SQLite, exact end state', async () => {
-  const port = await freePort();
-  const dataDir = join(dir, 'pg');
-  // synchronous_commit on: a transaction the writer saw commit survives the crash.
-  const start = () =>
-    startEmbeddedPostgres({ dataDir, port, throwaway: true, extraFlags: ['-c', 'synchronous_commit=on'] });
-  server = await start();
-  const url = server.url('postgres');
+  const url = (await own.start()).url('postgres');
   const config = await cutOverFile(url, 'restart');
   const writer = startPgWriter(url);
 
@@ -54,9 +44,9 @@ it('survives an immediate-mode PostgreSQL restart mid-stream: reconnects, resume
   const reverse = runReverse(config, log, { shutdown$, onCommit: () => commits++ });
   try {
     await until(async () => commits > 20, 60_000);
-    await crash(dataDir);
+    await crash(own.dataDir);
     await new Promise((r) => setTimeout(r, 1000));
-    server = await start();
+    await own.start();
     const afterRestart = commits;
     // Retries back off up to 5 s: reverse applies again within seconds of the server's return.
     await until(async () => commits > afterRestart + 20, 60_000);

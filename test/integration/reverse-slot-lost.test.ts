@@ -1,31 +1,19 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
 import { createPool } from '../../src/pg/pool.js';
 import { slotStatus } from '../../src/pg/replication.js';
 import { runReverse } from '../../src/reverse/run-reverse.js';
 import { cutOverFile } from '../fault/reverse-setup.js';
 
 // A server of its own: it keeps at most 1 MB of WAL for slots, so a slot is lost quickly.
-const dir = mkdtempSync(join(tmpdir(), 'litebridge-slot-lost-'));
-chmodSync(dir, 0o755);
-let server: EmbeddedServer | undefined;
-afterAll(async () => {
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+const own = useOwnServer('litebridge-slot-lost-', {
+  throwaway: true,
+  extraFlags: ['-c', 'max_slot_wal_keep_size=1MB'],
 });
 
 it('reports a lost slot in status and stops reverse replication with a clear message', async () => {
-  server = await startEmbeddedPostgres({
-    dataDir: join(dir, 'pg'),
-    throwaway: true,
-    extraFlags: ['-c', 'max_slot_wal_keep_size=1MB'],
-  });
-  const url = server.url('postgres');
+  const url = (await own.start()).url('postgres');
   const config = await cutOverFile(url, 'lost', 10);
   const pool = createPool(url, { max: 1 });
   try {
@@ -57,3 +45,5 @@ it('reports a lost slot in status and stops reverse replication with a clear mes
     ),
   });
 });
+
+import { useOwnServer } from '../support/own-server.js';

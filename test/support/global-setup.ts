@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -23,8 +23,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
   const root = await mkdtemp(join(tmpdir(), 'litebridge-test-pg-'));
-  // When the run is root, the server runs as the `postgres` user, who must be able to enter the folder.
-  await chmod(root, 0o755);
+  // A private folder (0700), as any user's: when the run is root, the server's files go where
+  // the `postgres` user can reach them by themselves.
   try {
     const server = await startEmbeddedPostgres({
       dataDir: join(root, 'data'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BridgeError, fromPgError, fromSqliteError } from '../../src/errors.js';
+import { describeError } from '../../src/cli/output.js';
+import { BridgeError, fromPgError, fromSqliteError, isPgFailure } from '../../src/errors.js';
 
 describe('error classification', () => {
   it('retries connection loss, restarts, serialization failures and deadlocks; not data or syntax errors', () => {
@@ -26,6 +27,31 @@ describe('error classification', () => {
     expect(e.message).toBe('applying: boom');
     expect(e.details).toMatchObject({ sqlstate: '23505', table: 't', constraint: 'u' });
     expect(fromPgError(e, 'other')).toBe(e);
+  });
+
+  it('tells PostgreSQL failures (a SQLSTATE, a socket error, a dropped connection) from bugs', () => {
+    const failure = (e: object) => isPgFailure(Object.assign(new Error('x'), e));
+    expect(failure({ code: '57P01' })).toBe(true); // terminating connection due to administrator command
+    expect(failure({ code: '57P02' })).toBe(true);
+    expect(failure({ code: '57P03' })).toBe(true); // the database system is shutting down
+    expect(failure({ code: 'ECONNREFUSED' })).toBe(true);
+    expect(failure({ code: 'ECONNRESET' })).toBe(true);
+    expect(failure({ message: 'Connection terminated unexpectedly' })).toBe(true);
+    expect(failure({ message: 'Client has encountered a connection error and is not queryable' })).toBe(true);
+    expect(failure({})).toBe(false);
+    expect(isPgFailure(new TypeError("Cannot read properties of undefined (reading 'rows')"))).toBe(false);
+    expect(isPgFailure(new BridgeError('TARGET', 'x'))).toBe(false); // already classified
+  });
+
+  it('prints a PostgreSQL that went away as TARGET wherever it escaped from, a bug as INTERNAL', () => {
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    expect(describeError(shutdown).text).toMatch(
+      /^litebridge: TARGET: PostgreSQL failed: terminating connection/,
+    );
+    expect(describeError(shutdown).json).toMatchObject({ error: { code: 'TARGET', retriable: true } });
+    expect(describeError(new TypeError('x is undefined')).text).toMatch(/^litebridge: INTERNAL: TypeError/);
   });
 
   it('retries SQLite busy and locked, nothing else', () => {
