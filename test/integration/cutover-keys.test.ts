@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { runFinish } from '../../src/cutover/run-finish.js';
 import { runRollback } from '../../src/cutover/run-rollback.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { slotName } from '../../src/pg/replication.js';
 import { verify } from '../support/bridge.js';
 import { cutover, dropIdleSlots, startSync } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
@@ -61,7 +62,7 @@ it('text, composite, WITHOUT ROWID, rowid-keyed and AUTOINCREMENT tables through
     phase: 'cutover',
     fenced: true,
     backlog: 0,
-    slot: { slot: 'litebridge_keys', warning: null },
+    slot: { slot: slotName(db.name(), 'keys'), warning: null },
   });
 
   // The application on PostgreSQL: default ids, key changes, delete + insert of one key.
