@@ -5,8 +5,8 @@ import type { SourceTable } from '../model/source-schema.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { applyBatch } from '../pg/apply.js';
 import type { PgPool } from '../pg/pool.js';
-import { targetColumnNames } from '../pg/target-tables.js';
-import { addColumnSql, createTableSql, identityResetSql, partitionSql } from '../schema/ddl.js';
+import { relationExists, targetColumnNames } from '../pg/target-tables.js';
+import { addColumnSql, createTableSql, identityResetSql, partitionSql, postDataSql } from '../schema/ddl.js';
 import { keyColumnIndexes } from '../schema/key-columns.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { ReadSnapshot, tableReader } from '../sqlite/snapshot-read.js';
@@ -19,7 +19,7 @@ const PAGE = 2_000;
  * be installed on them, so nothing written meanwhile is missed): a missing column is added
  * (`ALTER TABLE … ADD COLUMN`, its default filling existing rows as SQLite's does), a missing
  * table is created, keyed, filled from one SQLite read snapshot through the apply path, and its
- * identity set past its max. A column PostgreSQL has and
+ * identity set past its max; a missing index is created. A column PostgreSQL has and
  * SQLite no longer has stops sync: dropping it would be a decision for the operator. Returns one
  * line per change made.
  */
@@ -55,8 +55,28 @@ export async function reconcileTargets(
       }
       done.push(`column "${target.name}"."${column.name}" added`);
     }
+    done.push(...(await addMissingIndexes(pool, target, log)));
   }
   for (const line of done) log.info({ change: line }, 'PostgreSQL follows the SQLite schema');
+  return done;
+}
+
+/**
+ * Creates the indexes SQLite has and PostgreSQL lacks (CREATE INDEX while sync was stopped or
+ * ran). One PostgreSQL refuses is a warning, as at the snapshot: rows still arrive without it.
+ */
+async function addMissingIndexes(pool: PgPool, target: TargetTable, log: Logger): Promise<string[]> {
+  const done: string[] = [];
+  const sql = postDataSql(target).indexes;
+  for (const [i, index] of target.indexes.entries()) {
+    if (await relationExists(pool, target.schema, index.name)) continue;
+    try {
+      await pool.query(sql[i]!);
+      done.push(`index "${index.name}" on "${target.name}" created`);
+    } catch (error) {
+      log.warn({ table: target.source, sql: sql[i], err: (error as Error).message }, 'index not created');
+    }
+  }
   return done;
 }
 
