@@ -222,6 +222,34 @@ describe('live sync', () => {
     expect(String((error as Error).message)).toMatch(/column "flights"\."altitude" was dropped or renamed/);
   });
 
+  it('stops naming every change it cannot follow when several arrive in one call, and the command to recover', async () => {
+    const file = walFile('unfollowable');
+    const setup = new Database(file);
+    setup.exec('CREATE INDEX flights_seen ON flights (seen)');
+    setup.close();
+    const sync = startSync(file, db.url(), 'unfollowable');
+    await until(async () => (await verify(file, db.url(), { schema: 'unfollowable' })).equal);
+    const app = new Database(file);
+    app.exec(`ALTER TABLE flights DROP COLUMN altitude;
+      ALTER TABLE notes RENAME TO memos;
+      DROP INDEX flights_seen;
+      ALTER TABLE movements ADD COLUMN runway TEXT;
+      INSERT INTO flights (callsign) VALUES ('NEW')`);
+    app.close();
+    const error = await sync.done.catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'BAD_STATE',
+      hint: expect.stringMatching(/litebridge snapshot --replace/),
+    });
+    const message = String((error as Error).message);
+    expect(message).toMatch(/column "flights"\."altitude" was dropped or renamed/);
+    expect(message).toMatch(/table "notes" was dropped or renamed/);
+    expect(message).toMatch(/index "flights_seen" on "flights" was dropped/);
+    expect((error as { details?: { additions?: string[] } }).details?.additions).toEqual(
+      expect.arrayContaining(['table "memos" was added', 'column "movements"."runway" was added']),
+    );
+  });
+
   it('refuses a rollback-journal file and says how to switch it', async () => {
     const file = tempSqlite();
     const s = new Database(file);
