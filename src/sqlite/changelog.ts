@@ -72,14 +72,8 @@ export function readBatch(
   tables: ReadonlyMap<string, ReplicatedTable>,
   limits: BatchLimits,
 ): ChangeBatch | null {
-  if (!Number.isInteger(limits.maxEvents) || limits.maxEvents < 1) {
-    throw new BridgeError('INTERNAL', `maxEvents must be a positive integer, not ${limits.maxEvents}`);
-  }
-  try {
-    return db.transaction(() => readInSnapshot(db, after, tables, limits.maxEvents)).deferred();
-  } catch (error) {
-    throw fromSqliteError(error, 'reading the changelog failed');
-  }
+  // Without a schema version to hold to, the read never answers 'schema-changed'.
+  return read(db, after, tables, limits, undefined) as ChangeBatch | null;
 }
 
 /**
@@ -95,6 +89,16 @@ export function readBatchAtSchema(
   tables: ReadonlyMap<string, ReplicatedTable>,
   limits: BatchLimits,
   schemaVersion: number,
+): ChangeBatch | null | 'schema-changed' {
+  return read(db, after, tables, limits, schemaVersion);
+}
+
+function read(
+  db: SqliteDatabase,
+  after: bigint,
+  tables: ReadonlyMap<string, ReplicatedTable>,
+  limits: BatchLimits,
+  schemaVersion: number | undefined,
 ): ChangeBatch | null | 'schema-changed' {
   if (!Number.isInteger(limits.maxEvents) || limits.maxEvents < 1) {
     throw new BridgeError('INTERNAL', `maxEvents must be a positive integer, not ${limits.maxEvents}`);
@@ -113,20 +117,7 @@ function readInSnapshot(
   after: bigint,
   tables: ReadonlyMap<string, ReplicatedTable>,
   maxEvents: number,
-): ChangeBatch | null;
-function readInSnapshot(
-  db: SqliteDatabase,
-  after: bigint,
-  tables: ReadonlyMap<string, ReplicatedTable>,
-  maxEvents: number,
-  schemaVersion: number,
-): ChangeBatch | null | 'schema-changed';
-function readInSnapshot(
-  db: SqliteDatabase,
-  after: bigint,
-  tables: ReadonlyMap<string, ReplicatedTable>,
-  maxEvents: number,
-  schemaVersion?: number,
+  schemaVersion: number | undefined,
 ): ChangeBatch | null | 'schema-changed' {
   // The first read starts the snapshot: the schema version below is the snapshot's.
   const exists = db
