@@ -353,6 +353,9 @@ class SyncLoop {
       this.targets,
       { sourceId: this.config.sourceId, seq: this.checkpoint },
       this.log,
+      // A table new to sync that PostgreSQL already has was copied (by the snapshot sync started
+      // with) before its capture: rows written in between are only in SQLite.
+      new Set(changes.filter((c) => c.kind === 'table-added').map((c) => c.table)),
     );
   }
 

@@ -210,6 +210,29 @@ describe('live sync', () => {
     ]);
   });
 
+  it('copies again a new table PostgreSQL already had (copied before its capture was installed)', async () => {
+    const file = walFile('early');
+    const equal = async () => (await verify(file, db.url(), { schema: 'early' })).equal;
+    const sync = startSync(file, db.url(), 'early');
+    await until(equal);
+    // As a snapshot that began while the application created the table would leave it: copied
+    // at an earlier point, rows written before capture reached it missing, one since deleted.
+    await db.query(`CREATE TABLE early.sectors (id bigint PRIMARY KEY, name text NOT NULL);
+      INSERT INTO early.sectors VALUES (1, 'EDGG'), (9, 'deleted since')`);
+    const app = new Database(file);
+    app.exec(
+      "CREATE TABLE sectors (id INTEGER PRIMARY KEY, name TEXT NOT NULL); INSERT INTO sectors VALUES (1, 'EDGG'), (2, 'LFFF')",
+    );
+    app.close();
+    await until(equal, 10_000);
+    const rows = await db.query('SELECT id, name FROM early.sectors ORDER BY id');
+    expect(rows.rows).toEqual([
+      { id: '1', name: 'EDGG' },
+      { id: '2', name: 'LFFF' },
+    ]);
+    await sync.stop();
+  });
+
   it('stops with what changed when a column is dropped under it, never capturing silently', async () => {
     const file = walFile('shrink');
     const sync = startSync(file, db.url(), 'shrink');
