@@ -16,7 +16,9 @@ meaning).
 
 Safe while the application writes and sync runs: PostgreSQL is read in one snapshot with its
 checkpoint, SQLite right after; keys changed in between are in flight, not drift, and are counted
-apart. Rows quarantined in litebridge.rejects count as drift.
+apart. Rows quarantined in litebridge.rejects count as drift. So does a table or column one side
+has and the other lacks (a migration sync has not followed yet): it is named, and that table's
+rows are not compared.
 
 --repair rewrites the differing rows from SQLite (the source of truth) in one PostgreSQL
 transaction, then checks again.
@@ -71,6 +73,7 @@ function render(r: DriftReport): string {
     ),
   ];
   for (const t of r.tables) {
+    for (const line of t.schema) lines.push(`${t.table}: schema differs: ${line}`);
     for (const key of t.missing) lines.push(`${t.table}: missing in PostgreSQL: ${key}`);
     for (const key of t.extra) lines.push(`${t.table}: extra in PostgreSQL: ${key}`);
     for (const d of t.different) {

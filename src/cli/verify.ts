@@ -12,7 +12,8 @@ Compares every row and value of both sides as drift-report does (chunk summaries
 each database, differing chunks narrowed to keys and columns, values compared as the codec maps
 them: floats to the bit, timestamps to the microsecond, jsonb by meaning), and prints one line per
 differing column. Strict: changes captured but not yet applied are differences too (drift-report
-counts them apart, as in flight). Rows quarantined in litebridge.rejects count as differences.
+counts them apart, as in flight). Rows quarantined in litebridge.rejects count as differences,
+and so does a table or column one side lacks (that table's rows are then not compared).
 
 Exit status: 0 equal, 1 different, 2 error.`,
   configure(command) {
@@ -42,6 +43,7 @@ function render(result: VerifyResult): string {
     ),
   ];
   for (const t of result.tables) {
+    for (const line of t.schema) lines.push(`${t.table}: schema differs: ${line}`);
     for (const key of t.missing) lines.push(`${t.table}: missing in PostgreSQL: ${key}`);
     for (const key of t.extra) lines.push(`${t.table}: extra in PostgreSQL: ${key}`);
     for (const d of t.different)

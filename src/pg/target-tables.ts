@@ -15,8 +15,7 @@ export async function existingTables(pool: PgPool, tables: readonly TargetTable[
   for (const table of tables) {
     try {
       const name = qualified(table.schema, table.name);
-      const exists = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [name]);
-      if (!exists.rows[0].present) continue;
+      if (!(await relationExists(pool, table.schema, table.name))) continue;
       const rows = await pool.query(`SELECT EXISTS (SELECT 1 FROM ${name}) AS any`);
       found.push({ table, hasRows: rows.rows[0].any === true });
     } catch (error) {
@@ -34,14 +33,19 @@ export async function targetColumnNames(pool: PgPool, table: TargetTable): Promi
         WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
       [qualified(table.schema, table.name)],
     );
-    if (result.rows.length === 0) {
-      const exists = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [
-        qualified(table.schema, table.name),
-      ]);
-      if (!exists.rows[0].present) return null;
-    }
+    if (result.rows.length === 0 && !(await relationExists(pool, table.schema, table.name))) return null;
     return new Set(result.rows.map((r) => r.name));
   } catch (error) {
     throw fromPgError(error, `cannot read the columns of ${table.schema}.${table.name}`);
+  }
+}
+
+/** Whether a table, index or sequence named `name` exists in PostgreSQL schema `schema`. */
+export async function relationExists(pool: PgPool, schema: string, name: string): Promise<boolean> {
+  try {
+    const r = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [qualified(schema, name)]);
+    return r.rows[0].present === true;
+  } catch (error) {
+    throw fromPgError(error, `cannot look up ${schema}.${name}`);
   }
 }

@@ -5,8 +5,15 @@ import type { SourceTable } from '../model/source-schema.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { applyBatch } from '../pg/apply.js';
 import type { PgPool } from '../pg/pool.js';
-import { targetColumnNames } from '../pg/target-tables.js';
-import { addColumnSql, createTableSql, identityResetSql, partitionSql } from '../schema/ddl.js';
+import { relationExists, targetColumnNames } from '../pg/target-tables.js';
+import {
+  addColumnSql,
+  createTableSql,
+  identityResetSql,
+  partitionSql,
+  postDataSql,
+  qualified,
+} from '../schema/ddl.js';
 import { keyColumnIndexes } from '../schema/key-columns.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { ReadSnapshot, tableReader } from '../sqlite/snapshot-read.js';
@@ -19,7 +26,9 @@ const PAGE = 2_000;
  * be installed on them, so nothing written meanwhile is missed): a missing column is added
  * (`ALTER TABLE … ADD COLUMN`, its default filling existing rows as SQLite's does), a missing
  * table is created, keyed, filled from one SQLite read snapshot through the apply path, and its
- * identity set past its max. A column PostgreSQL has and
+ * identity set past its max; a missing index is created. A table named in `refill` that PostgreSQL
+ * already has (copied by a snapshot before its capture was installed) is emptied and copied
+ * again. A column PostgreSQL has and
  * SQLite no longer has stops sync: dropping it would be a decision for the operator. Returns one
  * line per change made.
  */
@@ -30,12 +39,14 @@ export async function reconcileTargets(
   targets: ReadonlyMap<string, TargetTable>,
   checkpoint: { readonly sourceId: string; readonly seq: bigint },
   log: Logger,
+  refill: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
   const done: string[] = [];
   for (const { source, target } of tables.values()) {
     const columns = await targetColumnNames(pool, target);
     if (columns === null) {
-      await createAndFill(db, pool, source, target, targets, checkpoint);
+      await create(pool, target);
+      await fill(db, pool, source, target, targets, checkpoint);
       done.push(`table "${target.name}" created and copied`);
       continue;
     }
@@ -55,20 +66,42 @@ export async function reconcileTargets(
       }
       done.push(`column "${target.name}"."${column.name}" added`);
     }
+    done.push(...(await addMissingIndexes(pool, target, log)));
+    if (refill.has(source.name)) {
+      try {
+        await pool.query(`DELETE FROM ${qualified(target.schema, target.name)}`);
+      } catch (error) {
+        throw fromPgError(error, `cannot empty "${target.name}" to copy it again`);
+      }
+      await fill(db, pool, source, target, targets, checkpoint);
+      done.push(`table "${target.name}" copied again (it existed before its capture was installed)`);
+    }
   }
   for (const line of done) log.info({ change: line }, 'PostgreSQL follows the SQLite schema');
   return done;
 }
 
-/** Creates a table SQLite gained, builds its keys, and copies its rows through the apply path. */
-async function createAndFill(
-  db: SqliteDatabase,
-  pool: PgPool,
-  source: SourceTable,
-  target: TargetTable,
-  targets: ReadonlyMap<string, TargetTable>,
-  checkpoint: { readonly sourceId: string; readonly seq: bigint },
-): Promise<void> {
+/**
+ * Creates the indexes SQLite has and PostgreSQL lacks (CREATE INDEX while sync was stopped or
+ * ran). One PostgreSQL refuses is a warning, as at the snapshot: rows still arrive without it.
+ */
+async function addMissingIndexes(pool: PgPool, target: TargetTable, log: Logger): Promise<string[]> {
+  const done: string[] = [];
+  const sql = postDataSql(target).indexes;
+  for (const [i, index] of target.indexes.entries()) {
+    if (await relationExists(pool, target.schema, index.name)) continue;
+    try {
+      await pool.query(sql[i]!);
+      done.push(`index "${index.name}" on "${target.name}" created`);
+    } catch (error) {
+      log.warn({ table: target.source, sql: sql[i], err: (error as Error).message }, 'index not created');
+    }
+  }
+  return done;
+}
+
+/** Creates a table SQLite gained and builds its keys (the rows arrive through the upsert, which needs the key). */
+async function create(pool: PgPool, target: TargetTable): Promise<void> {
   try {
     await pool.query(createTableSql(target));
     if (target.partitioning !== null) {
@@ -77,8 +110,21 @@ async function createAndFill(
   } catch (error) {
     throw fromPgError(error, `cannot create table "${target.name}"`);
   }
-  // Keys first: the rows arrive through the upsert, which needs the primary key.
   await buildTableKeys(pool, target, 2, undefined);
+}
+
+/**
+ * Copies a table's rows through the apply path from one SQLite read snapshot, taken after its
+ * capture was installed: every later change is in the changelog after `checkpoint`, applied next.
+ */
+async function fill(
+  db: SqliteDatabase,
+  pool: PgPool,
+  source: SourceTable,
+  target: TargetTable,
+  targets: ReadonlyMap<string, TargetTable>,
+  checkpoint: { readonly sourceId: string; readonly seq: bigint },
+): Promise<void> {
   const keys = keyColumnIndexes(target);
   const width = target.columns.length;
   const snapshot = new ReadSnapshot(db);

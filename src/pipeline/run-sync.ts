@@ -22,10 +22,10 @@ import { pruneBound, readPhase } from '../pg/phase-store.js';
 import { createPool, type PgPool, ping } from '../pg/pool.js';
 import { introspect } from '../schema/introspect.js';
 import { pairTables, type ReplicatedTable } from '../schema/replicated.js';
-import { diffSchemas } from '../schema/schema-diff.js';
+import { diffSchemas, isAddition, type SchemaChange } from '../schema/schema-diff.js';
 import { translate } from '../schema/translate.js';
-import { captureFingerprint, captureState, installCaptureFor } from '../sqlite/capture.js';
-import { pruneChangelog, readBatch } from '../sqlite/changelog.js';
+import { captureFingerprint, captureState, followSchema } from '../sqlite/capture.js';
+import { pruneChangelog, readBatchAtSchema } from '../sqlite/changelog.js';
 import { DataVersion } from '../sqlite/data-version.js';
 import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
 import { DriftObserver } from '../verify/observer.js';
@@ -140,13 +140,18 @@ async function runForward(
   const pool = createPool(config.pgUrl, { max: 2, applicationName: 'litebridge sync' });
   try {
     requireWal(db, config.sqlitePath);
-    const source = introspect(db);
-    const target = translate(source, config);
     // Capture first: from here on every change is in the changelog, so a snapshot taken now
-    // misses nothing. Only replicated tables are captured.
+    // misses nothing. Only replicated tables are captured. The schema is read, captured and
+    // fingerprinted under one write lock, so no schema change can slip between.
     const captured = captureState(db).installed;
-    installCaptureFor(db, source, target, { sourceId: config.sourceId });
-    const fingerprint = captureFingerprint(db);
+    const { source, target, fingerprint, schemaVersion } = followSchema(
+      db,
+      () => {
+        const now = introspect(db);
+        return { source: now, target: translate(now, config) };
+      },
+      { sourceId: config.sourceId },
+    );
     await ping(pool);
     await ensureMetadata(pool);
 
@@ -191,7 +196,7 @@ async function runForward(
       tables,
       targets,
       start,
-      fingerprint,
+      { fingerprint, schemaVersion },
       source,
       asReplica,
       options,
@@ -234,6 +239,20 @@ async function runForward(
   }
 }
 
+/** The error that stops sync on schema changes it cannot follow, naming each of them. */
+function unfollowable(changes: readonly SchemaChange[], triggersKept: boolean): BridgeError {
+  const what = changes.filter((c) => !isAddition(c)).map((c) => c.message);
+  if (!triggersKept)
+    what.push("litebridge's capture triggers were changed or dropped (a table rebuild drops them)");
+  const followed = changes.filter(isAddition).map((c) => c.message);
+  return new BridgeError('BAD_STATE', `the SQLite schema changed while sync ran: ${what.join('; ')}`, {
+    details: { changes: what, ...(followed.length > 0 ? { additions: followed } : {}) },
+    hint:
+      'PostgreSQL cannot follow these changes on its own: for a dropped, renamed, retyped or rebuilt table, column ' +
+      'or index, run `litebridge snapshot --replace`, then `litebridge sync`',
+  });
+}
+
 /** Refuses a rollback-journal file: live capture needs readers and the writer side by side. */
 function requireWal(db: SqliteDatabase, path: string): void {
   const mode = journalMode(db);
@@ -270,7 +289,7 @@ class SyncLoop {
     private tables: ReadonlyMap<string, ReplicatedTable>,
     private targets: ReadonlyMap<string, TargetTable>,
     start: bigint,
-    private fingerprint: string,
+    private followed: { readonly fingerprint: string; readonly schemaVersion: number },
     private source: SourceSchema,
     private readonly asReplica: boolean,
     private readonly options: SyncOptions,
@@ -289,12 +308,14 @@ class SyncLoop {
   async drain(): Promise<void> {
     while (!this.#stopped) {
       if (await this.#leftForward()) break;
-      if (captureFingerprint(this.db) !== this.fingerprint) {
+      if (captureFingerprint(this.db) !== this.followed.fingerprint) {
         // The cutover's fence and finish change the schema too: ask for the phase first.
         if (await this.#leftForward(true)) break;
         await this.#schemaChanged();
       }
       const batch = this.#read();
+      // The schema moved after the check above: follow it before reading any row under it.
+      if (batch === 'schema-changed') continue;
       if (batch === null) break;
       await this.#applyWithRetry(batch);
       if (batch.atHead) break;
@@ -315,32 +336,33 @@ class SyncLoop {
   }
 
   /**
-   * The schema changed under sync. Tables and columns the application added are followed:
-   * capture is installed on new tables first, then PostgreSQL gains the columns and tables
-   * (new tables copied). Anything else (a table or column dropped, renamed or retyped, a key
-   * changed, capture triggers dropped by a table rebuild) stops sync with what changed: changes
-   * may have gone uncaptured, and only the operator can say what PostgreSQL should do.
+   * The schema changed under sync: SQLite's whole schema now is compared with the one sync last
+   * followed, so every change since is seen, however many arrived together. Tables, columns and
+   * indexes the application added are followed: capture is installed on new tables first (under
+   * the same write lock that read the schema), then PostgreSQL gains the columns, indexes and
+   * tables (new tables copied after their capture was installed). Anything else (a table or
+   * column dropped, renamed, retyped or redefined, a key or index changed, capture triggers
+   * dropped by a table rebuild) stops sync naming every change: changes may have gone
+   * uncaptured, and only the operator can say what PostgreSQL should do.
    */
   async #schemaChanged(): Promise<void> {
-    const triggersKept = captureFingerprint(this.db).split(':')[1] === this.fingerprint.split(':')[1];
-    const source = introspect(this.db);
-    const changes = diffSchemas(this.source, source);
-    const followed = changes.every((c) => c.kind === 'table-added' || c.kind === 'column-added');
-    if (!triggersKept || !followed) {
-      const what = changes.map((c) => c.message);
-      if (!triggersKept)
-        what.push("litebridge's capture triggers were changed or dropped (a table rebuild drops them)");
-      throw new BridgeError('BAD_STATE', `the SQLite schema changed while sync ran: ${what.join('; ')}`, {
-        details: { changes: what },
-        hint: 'for a dropped, renamed or rebuilt table or column, run `litebridge snapshot --replace`, then `litebridge sync`',
-      });
-    }
-    const target = translate(source, this.config);
-    installCaptureFor(this.db, source, target, { sourceId: this.config.sourceId });
-    this.fingerprint = captureFingerprint(this.db);
-    this.source = source;
-    this.tables = pairTables(source, target);
-    this.targets = new Map(target.tables.map((t) => [t.source, t]));
+    let changes: SchemaChange[] = [];
+    const followed = followSchema(
+      this.db,
+      (before) => {
+        const source = introspect(this.db);
+        changes = diffSchemas(this.source, source);
+        const triggersKept = before.split(':')[1] === this.followed.fingerprint.split(':')[1];
+        if (!triggersKept || !changes.every(isAddition)) throw unfollowable(changes, triggersKept);
+        return { source, target: translate(source, this.config) };
+      },
+      { sourceId: this.config.sourceId },
+    );
+    this.followed = followed;
+    this.source = followed.source;
+    this.tables = pairTables(followed.source, followed.target);
+    this.targets = new Map(followed.target.tables.map((t) => [t.source, t]));
+    for (const change of changes) this.log.info({ change: change.message }, 'the SQLite schema changed');
     await reconcileTargets(
       this.db,
       this.pool,
@@ -348,15 +370,22 @@ class SyncLoop {
       this.targets,
       { sourceId: this.config.sourceId, seq: this.checkpoint },
       this.log,
+      // A table new to sync that PostgreSQL already has was copied (by the snapshot sync started
+      // with) before its capture: rows written in between are only in SQLite.
+      new Set(changes.filter((c) => c.kind === 'table-added').map((c) => c.table)),
     );
   }
 
-  #read(): ChangeBatch | null {
+  #read(): ChangeBatch | null | 'schema-changed' {
     try {
       this.versions.mark();
-      return readBatch(this.db, this.checkpoint, this.tables, {
-        maxEvents: this.options.maxEvents ?? 2_000,
-      });
+      return readBatchAtSchema(
+        this.db,
+        this.checkpoint,
+        this.tables,
+        { maxEvents: this.options.maxEvents ?? 2_000 },
+        this.followed.schemaVersion,
+      );
     } catch (error) {
       throw fromSqliteError(error, 'reading the changelog failed');
     }

@@ -20,7 +20,7 @@ import {
   setCaptureEnabledSql,
 } from './capture-sql.js';
 import { changelogHead } from './changelog.js';
-import type { SqliteDatabase } from './open.js';
+import { type SqliteDatabase, schemaVersion } from './open.js';
 
 /**
  * Version of the trigger and table layout. Bump it whenever `capture-sql.ts` changes what it
@@ -127,6 +127,42 @@ export function installCaptureFor(
   );
 }
 
+/** The schema capture follows, as read under the write lock that installed its triggers. */
+export interface FollowedSchema {
+  readonly source: SourceSchema;
+  readonly target: TargetSchema;
+  readonly installed: InstallResult;
+  /** `captureFingerprint` right after the install, before any other connection could write. */
+  readonly fingerprint: string;
+  /** `PRAGMA schema_version` at that same moment. */
+  readonly schemaVersion: number;
+}
+
+/**
+ * Reads the schema, installs capture for it and takes its fingerprint in ONE `BEGIN IMMEDIATE`
+ * transaction, so no schema change of the application can fall between what was read and what
+ * the fingerprint covers (it would go unnoticed: the fingerprint would already include it).
+ * `read` runs under the lock with the fingerprint as it was before the install; it may throw to
+ * refuse what it finds (nothing is then changed).
+ */
+export function followSchema(
+  db: SqliteDatabase,
+  read: (before: string) => { readonly source: SourceSchema; readonly target: TargetSchema },
+  options: CaptureOptions,
+): FollowedSchema {
+  return inImmediate(db, 'following the SQLite schema', () => {
+    const { source, target } = read(captureFingerprint(db));
+    const installed = installCaptureFor(db, source, target, options);
+    return {
+      source,
+      target,
+      installed,
+      fingerprint: captureFingerprint(db),
+      schemaVersion: schemaVersion(db),
+    };
+  });
+}
+
 /** Removes every `_litebridge_*` trigger, then every `_litebridge_*` table, in one transaction. */
 export function uninstallCapture(db: SqliteDatabase): void {
   inImmediate(db, 'removing change capture', () => {
@@ -150,7 +186,7 @@ export function uninstallCapture(db: SqliteDatabase): void {
 export function captureFingerprint(db: SqliteDatabase): string {
   try {
     const read = db.transaction(() => {
-      const version = db.pragma('schema_version', { simple: true }) as bigint | number;
+      const version = schemaVersion(db);
       // Capture triggers only: the cutover's write fence (also `_litebridge_*`) is not capture.
       const sqls = (
         db

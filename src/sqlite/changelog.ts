@@ -10,7 +10,7 @@ import type { TargetTable } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
 import { CHANGELOG_TABLE, captureKeyColumns, KEY_SLOTS } from './capture-sql.js';
-import type { SqliteDatabase } from './open.js';
+import { schemaVersion as currentSchemaVersion, type SqliteDatabase } from './open.js';
 import {
   ReadSnapshot,
   restoreInvalidUtf8,
@@ -72,11 +72,41 @@ export function readBatch(
   tables: ReadonlyMap<string, ReplicatedTable>,
   limits: BatchLimits,
 ): ChangeBatch | null {
+  // Without a schema version to hold to, the read never answers 'schema-changed'.
+  return read(db, after, tables, limits, undefined) as ChangeBatch | null;
+}
+
+/**
+ * `readBatch` for a reader that follows the schema: the batch is read only when the file's
+ * `PRAGMA schema_version`, in the batch's own read snapshot, is still `schemaVersion` (the one
+ * whose tables `tables` describes and PostgreSQL has). Otherwise nothing is read and
+ * 'schema-changed' is returned: rows read back under a newer schema could hold columns
+ * PostgreSQL lacks, or miss them, with nothing left in the changelog to bring them later.
+ */
+export function readBatchAtSchema(
+  db: SqliteDatabase,
+  after: bigint,
+  tables: ReadonlyMap<string, ReplicatedTable>,
+  limits: BatchLimits,
+  schemaVersion: number,
+): ChangeBatch | null | 'schema-changed' {
+  return read(db, after, tables, limits, schemaVersion);
+}
+
+function read(
+  db: SqliteDatabase,
+  after: bigint,
+  tables: ReadonlyMap<string, ReplicatedTable>,
+  limits: BatchLimits,
+  schemaVersion: number | undefined,
+): ChangeBatch | null | 'schema-changed' {
   if (!Number.isInteger(limits.maxEvents) || limits.maxEvents < 1) {
     throw new BridgeError('INTERNAL', `maxEvents must be a positive integer, not ${limits.maxEvents}`);
   }
   try {
-    return db.transaction(() => readInSnapshot(db, after, tables, limits.maxEvents)).deferred();
+    return db
+      .transaction(() => readInSnapshot(db, after, tables, limits.maxEvents, schemaVersion))
+      .deferred();
   } catch (error) {
     throw fromSqliteError(error, 'reading the changelog failed');
   }
@@ -87,7 +117,9 @@ function readInSnapshot(
   after: bigint,
   tables: ReadonlyMap<string, ReplicatedTable>,
   maxEvents: number,
-): ChangeBatch | null {
+  schemaVersion: number | undefined,
+): ChangeBatch | null | 'schema-changed' {
+  // The first read starts the snapshot: the schema version below is the snapshot's.
   const exists = db
     .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
     .get(CHANGELOG_TABLE);
@@ -95,6 +127,9 @@ function readInSnapshot(
     throw new BridgeError('BAD_STATE', 'change capture is not installed in the SQLite file', {
       hint: 'run `litebridge sync`, which installs it',
     });
+  }
+  if (schemaVersion !== undefined && currentSchemaVersion(db) !== schemaVersion) {
+    return 'schema-changed';
   }
   const events = db
     .prepare(

@@ -50,3 +50,8 @@ export function journalMode(db: SqliteDatabase): string {
 export function walSwitchCommand(path: string): string {
   return `sqlite3 ${JSON.stringify(path)} 'PRAGMA journal_mode=WAL;'`;
 }
+
+/** `PRAGMA schema_version`: moves with every schema change of any connection (as of the read snapshot). */
+export function schemaVersion(db: SqliteDatabase): number {
+  return Number(db.pragma('schema_version', { simple: true }) as bigint | number);
+}

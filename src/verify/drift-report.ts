@@ -1,7 +1,8 @@
 /**
  * `litebridge drift-report`: every replicated table (or one) checked by chunk summaries at one
  * logical point, differences narrowed to keys and columns; chunks that in-flight changes left
- * unsettled are checked again. With `repair`, the differences are rewritten from SQLite in one
+ * unsettled are checked again. A table whose columns differ between the two sides is reported as
+ * that schema difference (its rows are not compared). With `repair`, the differences are rewritten from SQLite in one
  * transaction, then everything is checked again. Works whether or not sync is running.
  */
 import type { Config } from '../config/config.js';
@@ -22,12 +23,18 @@ import {
   type TableDrift,
 } from './drift.js';
 import { type RepairResult, repairDrift } from './repair.js';
+import { schemaDifferences } from './schema-check.js';
 
 /** One table in the report: the check's result and rows quarantined in litebridge.rejects. */
 export type ReportedTable = Omit<TableDrift, 'diffs' | 'plan' | 'unsettled'> & {
   readonly quarantined: number;
   /** Differences that stayed unsettled after every re-check (in flight under pruning). */
   readonly unsettledChunks: number;
+  /**
+   * How PostgreSQL's table differs from SQLite's (a table or column missing on one side), one
+   * line each; empty when they agree. A table that differs is drift, its rows not compared.
+   */
+  readonly schema: readonly string[];
 };
 
 export interface DriftReport {
@@ -87,8 +94,16 @@ export async function runDriftReport(
     const chosen = [...tables.values()].filter(
       (t) => options.table === undefined || t.source.name === options.table,
     );
+    const schema = new Map<string, string[]>();
+    for (const t of chosen) {
+      const differences = await schemaDifferences(pool, t);
+      if (differences.length === 0) continue;
+      schema.set(t.source.name, differences);
+      log.warn({ table: t.source.name, differences }, 'table differs in schema: its rows are not compared');
+    }
+    const comparable = chosen.filter((t) => !schema.has(t.source.name));
     const check = (): Promise<{ first: CheckResult; tables: TableDrift[] }> =>
-      settledCheck(db, pool, chosen, config, log, { ...options, workers });
+      settledCheck(db, pool, comparable, config, log, { ...options, workers });
     let { first, tables: results } = await check();
     let repaired: RepairResult | null = null;
     if (options.repair === true && results.some((t) => t.drift)) {
@@ -100,12 +115,23 @@ export async function runDriftReport(
       ({ first, tables: results } = await check());
     }
     const quarantined = await countRejects(pool, config.sourceId);
-    const reported = results.map(({ diffs: _d, plan: _p, unsettled, ...rest }) => ({
-      ...rest,
-      quarantined: quarantined.get(rest.table) ?? 0,
-      unsettledChunks: unsettled.length,
-      drift: rest.drift || (quarantined.get(rest.table) ?? 0) > 0,
-    }));
+    const checked = new Map(
+      results.map(({ diffs: _d, plan: _p, unsettled, ...rest }) => [
+        rest.table,
+        {
+          ...rest,
+          quarantined: quarantined.get(rest.table) ?? 0,
+          unsettledChunks: unsettled.length,
+          drift: rest.drift || (quarantined.get(rest.table) ?? 0) > 0,
+          schema: [],
+        },
+      ]),
+    );
+    const reported: ReportedTable[] = chosen.map(
+      (t) =>
+        checked.get(t.source.name) ??
+        schemaOnly(t, schema.get(t.source.name) ?? [], quarantined.get(t.source.name) ?? 0),
+    );
     const rows = (side: 'sqliteRows' | 'pgRows') => results.reduce((n, t) => n + t[side], 0);
     const rate = (n: number, ms: number) => (ms > 0 ? Math.round((n * 1000) / ms) : 0);
     return {
@@ -123,6 +149,29 @@ export async function runDriftReport(
     db.close();
     await pool.end();
   }
+}
+
+/** A table whose schema differs: the differences are its findings, its rows not compared. */
+function schemaOnly(table: ReplicatedTable, schema: readonly string[], quarantined: number): ReportedTable {
+  return {
+    table: table.source.name,
+    target: table.target.name,
+    chunksChecked: 0,
+    chunksDiffering: 0,
+    sqliteRows: 0,
+    pgRows: 0,
+    missingCount: 0,
+    extraCount: 0,
+    differentCount: 0,
+    inFlightCount: 0,
+    missing: [],
+    extra: [],
+    different: [],
+    drift: true,
+    quarantined,
+    unsettledChunks: 0,
+    schema,
+  };
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The drift observer inside `sync`: on an interval it checks the next slice of chunks (a bounded
  * number per tick, so its cost stays flat whatever the database size), rotating through every
- * replicated table; on demand it runs a whole rotation at once. Findings go to the log, to
+ * replicated table; on demand it runs a whole rotation at once. A table whose columns differ
+ * between the sides (a migration sync has not followed) is reported as that difference, not
+ * compared row by row. Findings go to the log, to
  * `litebridge.drift` (read by `status`) and to the metrics. It uses its own SQLite connection
  * (read-only) and PostgreSQL pool, so it never holds up the apply loop.
  */
@@ -15,6 +17,7 @@ import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 import { type ChunkPlan, chunkCount, planChunks } from './chunks.js';
 import { checkOnce, sqliteChecksumFor, type TableDrift } from './drift.js';
 import { replicatedTables } from './drift-report.js';
+import { schemaDifferences } from './schema-check.js';
 
 export interface ObserverOptions {
   /** Time between two ticks (ms). */
@@ -89,7 +92,7 @@ export class DriftObserver {
 
   /** Runs one tick now (tests and `checkNow` use it); returns the tables checked. */
   async tick(): Promise<TableDrift[]> {
-    const slices = this.#nextSlices();
+    const slices = await this.#nextSlices();
     if (slices.length === 0) return [];
     const result = await checkOnce(
       this.#db,
@@ -137,11 +140,11 @@ export class DriftObserver {
   }
 
   /** The slices for this tick: chunks to re-check first, then the next chunks of the rotation. */
-  #nextSlices(): { rotation: Rotation; chunks: readonly number[]; retry: boolean }[] {
+  async #nextSlices(): Promise<{ rotation: Rotation; chunks: readonly number[]; retry: boolean }[]> {
     const out: { rotation: Rotation; chunks: readonly number[]; retry: boolean }[] = [];
     const retry = this.#retry.shift();
     if (retry !== undefined) out.push({ rotation: retry.rotation, chunks: retry.chunks, retry: true });
-    const rotation = this.#rotation();
+    const rotation = await this.#rotation();
     if (rotation === null) return out;
     const total = chunkCount(rotation.plan);
     const per = this.#fullPass || rotation.plan.kind === 'bucket' ? total : this.#options.chunksPerTick;
@@ -152,13 +155,22 @@ export class DriftObserver {
     return out;
   }
 
-  /** The rotation in progress, or the next table's (all tables re-read when the queue is empty). */
-  #rotation(): Rotation | null {
+  /**
+   * The rotation in progress, or the next table's (all tables re-read when the queue is empty).
+   * A table whose columns differ between the sides is reported as that difference and skipped:
+   * its rows cannot be compared until PostgreSQL has SQLite's columns.
+   */
+  async #rotation(): Promise<Rotation | null> {
     if (this.#current !== null && this.#current.next < chunkCount(this.#current.plan)) return this.#current;
     if (this.#queue.length === 0) {
       this.#queue = [...replicatedTables(this.#db, this.#config).values()];
     }
-    const table = this.#queue.shift();
+    let table = this.#queue.shift();
+    for (; table !== undefined; table = this.#queue.shift()) {
+      const differences = await schemaDifferences(this.#pool, table);
+      if (differences.length === 0) break;
+      await this.#schemaDiffers(table, differences);
+    }
     if (table === undefined) return null;
     const stats = sqliteChecksumFor(this.#db, table).stats();
     this.#current = {
@@ -173,6 +185,26 @@ export class DriftObserver {
       sample: [],
     };
     return this.#current;
+  }
+
+  /** Reports a table whose schema differs: logged, in `litebridge.drift` (status) and metrics. */
+  async #schemaDiffers(table: ReplicatedTable, differences: readonly string[]): Promise<void> {
+    this.#log.warn(
+      { table: table.source.name, differences },
+      'schema differs between SQLite and PostgreSQL: run `litebridge drift-report`',
+    );
+    this.#options.metrics?.driftRows.set({ table: table.source.name, kind: 'different' }, differences.length);
+    await recordDrift(this.#pool, this.#config.sourceId, {
+      table: table.source.name,
+      checkedAt: new Date(),
+      chunksChecked: 0,
+      chunksTotal: 0,
+      missing: 0,
+      extra: 0,
+      different: differences.length,
+      inFlight: 0,
+      sample: differences.map((d) => `schema: ${d}`),
+    }).catch((error: Error) => this.#log.warn({ err: error.message }, 'drift findings not recorded'));
   }
 
   async #fold(rotation: Rotation, drift: TableDrift, retry: boolean): Promise<void> {

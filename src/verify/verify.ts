@@ -24,6 +24,8 @@ export interface TableComparison {
   readonly different: readonly ValueDiff[];
   /** Rows quarantined in litebridge.rejects (missing in PostgreSQL: a difference). */
   readonly quarantined: number;
+  /** Tables or columns one side lacks (the table's rows are then not compared). */
+  readonly schema: readonly string[];
   readonly equal: boolean;
 }
 
@@ -37,7 +39,8 @@ export interface VerifyResult {
  * `verify`: row counts and every value of every replicated table compared, as the drift report
  * does it (chunk summaries in each database, differing chunks narrowed to columns), in
  * verify's shape: one entry per differing column. Strict: changes not yet applied are
- * differences too (drift-report counts them apart). Quarantined rows count as differences.
+ * differences too (drift-report counts them apart). Quarantined rows count as differences, and
+ * so does a table or column one side lacks.
  */
 export async function runVerify(config: Config, log: Logger, only?: string): Promise<VerifyResult> {
   const report = await runDriftReport(config, log, {
@@ -57,6 +60,7 @@ export async function runVerify(config: Config, log: Logger, only?: string): Pro
     extra: t.extra,
     different: t.different.flatMap((d) => d.columns.map((c) => ({ key: d.key, ...c }))),
     quarantined: t.quarantined,
+    schema: t.schema,
     equal: !t.drift,
   }));
   return { equal: !report.drift, tables, ms: report.ms };

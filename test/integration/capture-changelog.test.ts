@@ -5,8 +5,8 @@ import { introspect } from '../../src/schema/introspect.js';
 import type { ReplicatedTable } from '../../src/schema/replicated.js';
 import { translate } from '../../src/schema/translate.js';
 import { installCapture } from '../../src/sqlite/capture.js';
-import { changelogHead, pruneChangelog, readBatch } from '../../src/sqlite/changelog.js';
-import { openSqlite } from '../../src/sqlite/open.js';
+import { changelogHead, pruneChangelog, readBatch, readBatchAtSchema } from '../../src/sqlite/changelog.js';
+import { openSqlite, schemaVersion } from '../../src/sqlite/open.js';
 import { tempSqlite } from '../support/sqlite.js';
 
 /** A WAL file with `ddl` and capture installed; `tables` maps every table to its source and target. */
@@ -33,6 +33,20 @@ const DDL = `CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, b BLOB);
              CREATE TABLE "select" (k TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;`;
 
 describe('readBatch', () => {
+  test('at a schema version: reads nothing once another connection changed the schema', () => {
+    const { db, path, tables } = captured(DDL);
+    const version = schemaVersion(db);
+    db.exec("INSERT INTO t VALUES (1, 'a', NULL)");
+    expect(readBatchAtSchema(db, 0n, tables, { maxEvents: 10 }, version)).toMatchObject({ upTo: 1n });
+    const app = new Database(path);
+    app.exec('ALTER TABLE t ADD COLUMN rating INTEGER DEFAULT 3; UPDATE t SET rating = 5');
+    app.close();
+    expect(readBatchAtSchema(db, 0n, tables, { maxEvents: 10 }, version)).toBe('schema-changed');
+    expect(readBatchAtSchema(db, 0n, tables, { maxEvents: 10 }, schemaVersion(db))).toMatchObject({
+      upTo: 2n,
+    });
+  });
+
   test('nothing after the head: null; head 0 on an empty changelog', () => {
     const { db, tables } = captured(DDL);
     expect(changelogHead(db)).toBe(0n);

@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { readStatus } from '../../src/pipeline/status.js';
 import { type DriftReport, runDriftReport } from '../../src/verify/drift-report.js';
+import { DriftObserver } from '../../src/verify/observer.js';
 import { snapshot } from '../support/bridge.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
@@ -200,5 +202,51 @@ describe('a bucketed table whose columns are named like the checksum query’s o
     expect(r.tables[0]!.chunksChecked).toBe(3);
     expect(r.tables[0]!.chunksDiffering).toBe(0);
     expect(r.tables[0]!.sqliteRows).toBe(300);
+  });
+});
+
+describe('a column SQLite has and PostgreSQL lacks (a migration sync has not followed)', () => {
+  it('is a difference naming the column in drift-report, verify and the observer, not an error', async () => {
+    const path = tempSqlite('migrated.db');
+    const s = new Database(path);
+    s.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE other (id INTEGER PRIMARY KEY);
+      INSERT INTO t (v) VALUES ('a'), ('b'); INSERT INTO other VALUES (1)`);
+    s.close();
+    const flags = { schema: 'migrated' };
+    await snapshot(path, db.url(), flags);
+    const app = new Database(path);
+    app.exec('ALTER TABLE t ADD COLUMN rating INTEGER DEFAULT 3');
+    app.close();
+    await db.query('ALTER TABLE migrated.other ADD COLUMN gone TEXT');
+    const args = ['--sqlite', path, '--pg', db.url(), '--schema', 'migrated'];
+
+    const text = await cli('drift-report', ...args);
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/t: schema differs: column "t"\."rating" is missing in PostgreSQL/);
+    expect(text.out).toMatch(
+      /other: schema differs: column "other"\."gone" is in PostgreSQL but not in SQLite/,
+    );
+    const json = JSON.parse((await cli('drift-report', ...args, '--json')).out);
+    expect(json.drift).toBe(true);
+    expect(json.tables.find((t: { table: string }) => t.table === 't').schema).toEqual([
+      'column "t"."rating" is missing in PostgreSQL',
+    ]);
+    const verified = await cli('verify', ...args, '--table', 't');
+    expect(verified.code).toBe(1);
+    expect(verified.out).toMatch(/column "t"\."rating" is missing in PostgreSQL/);
+
+    const config = loadConfig({ sqlite: path, pg: db.url(), ...flags }, {});
+    const observer = new DriftObserver(config, silentLogger, { intervalMs: 60_000, chunksPerTick: 10 });
+    try {
+      await observer.tick();
+      await observer.tick();
+    } finally {
+      await observer.stop();
+    }
+    const status = await readStatus(config);
+    expect(status.drift.find((d) => d.table === 't')).toMatchObject({
+      different: 1,
+      sample: ['schema: column "t"."rating" is missing in PostgreSQL'],
+    });
   });
 });

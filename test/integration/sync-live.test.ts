@@ -219,6 +219,29 @@ describe('live sync', () => {
     ]);
   });
 
+  it('copies again a new table PostgreSQL already had (copied before its capture was installed)', async () => {
+    const file = walFile('early');
+    const equal = async () => (await verify(file, db.url(), { schema: 'early' })).equal;
+    const sync = startSync(file, db.url(), 'early');
+    await until(equal);
+    // As a snapshot that began while the application created the table would leave it: copied
+    // at an earlier point, rows written before capture reached it missing, one since deleted.
+    await db.query(`CREATE TABLE early.sectors (id bigint PRIMARY KEY, name text NOT NULL);
+      INSERT INTO early.sectors VALUES (1, 'EDGG'), (9, 'deleted since')`);
+    const app = new Database(file);
+    app.exec(
+      "CREATE TABLE sectors (id INTEGER PRIMARY KEY, name TEXT NOT NULL); INSERT INTO sectors VALUES (1, 'EDGG'), (2, 'LFFF')",
+    );
+    app.close();
+    await until(equal, 10_000);
+    const rows = await db.query('SELECT id, name FROM early.sectors ORDER BY id');
+    expect(rows.rows).toEqual([
+      { id: '1', name: 'EDGG' },
+      { id: '2', name: 'LFFF' },
+    ]);
+    await sync.stop();
+  });
+
   it('stops with what changed when a column is dropped under it, never capturing silently', async () => {
     const file = walFile('shrink');
     const sync = startSync(file, db.url(), 'shrink');
@@ -229,6 +252,34 @@ describe('live sync', () => {
     const error = await sync.done.catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'BAD_STATE' });
     expect(String((error as Error).message)).toMatch(/column "flights"\."altitude" was dropped or renamed/);
+  });
+
+  it('stops naming every change it cannot follow when several arrive in one call, and the command to recover', async () => {
+    const file = walFile('unfollowable');
+    const setup = new Database(file);
+    setup.exec('CREATE INDEX flights_seen ON flights (seen)');
+    setup.close();
+    const sync = startSync(file, db.url(), 'unfollowable');
+    await until(async () => (await verify(file, db.url(), { schema: 'unfollowable' })).equal);
+    const app = new Database(file);
+    app.exec(`ALTER TABLE flights DROP COLUMN altitude;
+      ALTER TABLE notes RENAME TO memos;
+      DROP INDEX flights_seen;
+      ALTER TABLE movements ADD COLUMN runway TEXT;
+      INSERT INTO flights (callsign) VALUES ('NEW')`);
+    app.close();
+    const error = await sync.done.catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'BAD_STATE',
+      hint: expect.stringMatching(/litebridge snapshot --replace/),
+    });
+    const message = String((error as Error).message);
+    expect(message).toMatch(/column "flights"\."altitude" was dropped or renamed/);
+    expect(message).toMatch(/table "notes" was dropped or renamed/);
+    expect(message).toMatch(/index "flights_seen" on "flights" was dropped/);
+    expect((error as { details?: { additions?: string[] } }).details?.additions).toEqual(
+      expect.arrayContaining(['table "memos" was added', 'column "movements"."runway" was added']),
+    );
   });
 
   it('refuses a rollback-journal file and says how to switch it', async () => {

@@ -48,6 +48,45 @@ export async function startAppWriter(file: string, busyTimeoutMs: number): Promi
   };
 }
 
+const STEPS_SCRIPT = `
+const Database = require(process.argv[1]);
+const db = new Database(process.argv[2]);
+db.pragma('busy_timeout = ' + Number(process.argv[3]));
+const steps = JSON.parse(process.argv[4]);
+(async () => {
+  for (const step of steps) {
+    if (typeof step === 'number') await new Promise((resolve) => setTimeout(resolve, step));
+    else db.exec(step);
+  }
+  db.close();
+})().catch((e) => { console.error(e.message); process.exit(1); });
+`;
+
+/**
+ * Runs the application's statements in another process, as a migration tool would while sync
+ * runs: each string is one `exec` call (its statements each their own autocommit, as the sqlite3
+ * shell runs a script), each number a pause (ms). Rejects with the first error.
+ */
+export async function runAppSteps(
+  file: string,
+  steps: readonly (string | number)[],
+  busyTimeoutMs: number,
+): Promise<void> {
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  const child = spawn(
+    process.execPath,
+    ['-e', STEPS_SCRIPT, sqlite, file, String(busyTimeoutMs), JSON.stringify(steps)],
+    { stdio: ['ignore', 'inherit', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`app steps failed: ${stderr}`))));
+  });
+}
+
 /**
  * A WAL-mode file with the tables the writer uses: `big` (`rows` rows of ~100 bytes) and `late`
  * (one row). Returns its path (made with the caller's temp-file helper).
