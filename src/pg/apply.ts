@@ -10,6 +10,7 @@ import { BridgeError, fromPgError } from '../errors.js';
 import type { ChangeBatch, RowChange } from '../model/change.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
+import { foldText, targetKeyCollations } from '../schema/key-collation.js';
 import { type ApplyStatement, type TableApplySql, tableApplySql } from './apply-sql.js';
 import { badRow } from './bad-rows.js';
 import { advanceCheckpoint, readCheckpoint, recordSyncError } from './checkpoint.js';
@@ -82,6 +83,7 @@ function planTable(table: TargetTable, changes: readonly RowChange[], onBadRow: 
   const sql = sqlFor(table);
   const encoders = encodersFor(table);
   const keyCols = sql.keyColumns;
+  const collations = targetKeyCollations(table);
   const byKey = new Map<string, { key: (string | null)[]; row: (string | null)[] | null }>();
   const plan: TablePlan = {
     table,
@@ -122,7 +124,8 @@ function planTable(table: TargetTable, changes: readonly RowChange[], onBadRow: 
         row = null; // its old value in PostgreSQL would be wrong: delete it
       }
     }
-    byKey.set(JSON.stringify(key), { key, row });
+    // Two keys SQLite compares as equal (NOCASE, RTRIM) are one row: the last change wins.
+    byKey.set(JSON.stringify(key.map((k, i) => foldText(k, collations[i] ?? 'binary'))), { key, row });
   }
   for (const { key, row } of byKey.values()) {
     const into = row === null ? plan.deleteKeys : plan.upsertKeys;

@@ -11,6 +11,7 @@ import type { PgType, SchemaNote, TargetColumn, TargetSchema, TargetTable } from
 import { qualified, quoteLiteral } from './ddl.js';
 import { translateDefault } from './default-sql.js';
 import type { ColumnMap, TypeOf } from './expression.js';
+import { effectiveCollation, folds, sourceKeyCollations } from './key-collation.js';
 import { asciiLower, findByName, getByName } from './lookup.js';
 import { uniqueName } from './names.js';
 import { checkNames, type NamePlan, unshadowedRowidName, validateOverrides } from './translate-checks.js';
@@ -189,7 +190,23 @@ function buildTable(
 
   const primaryKeyName = uniqueName(`${name}_pkey`, usedRelations);
   const constraintNames = new Set([primaryKeyName]);
-  const ctx: TableContext = { source: t, name, columnMap, typeOf, partitionColumn, primaryKey, notes };
+  const sourceCollations = sourceKeyCollations(t);
+  const keyCollations =
+    t.primaryKey.length === 0
+      ? []
+      : t.primaryKey.map((c, i) =>
+          effectiveCollation(sourceCollations[i] ?? 'binary', typeOf(c) ?? 'bigint'),
+        );
+  const ctx: TableContext = {
+    source: t,
+    name,
+    columnMap,
+    typeOf,
+    partitionColumn,
+    primaryKey,
+    keyCollations: primaryKey.map((_c, i) => keyCollations[i] ?? 'binary'),
+    notes,
+  };
   const indexes = translateIndexes(ctx, usedRelations);
   const checks = translateChecks(ctx, constraintNames);
   const target: TargetTable = {
@@ -202,7 +219,11 @@ function buildTable(
     key:
       t.primaryKey.length === 0
         ? { kind: 'rowid', alias: (columns[0]!.source as { name: string }).name }
-        : { kind: 'primary-key', columns: t.primaryKey },
+        : {
+            kind: 'primary-key',
+            columns: t.primaryKey,
+            ...(folds(keyCollations) ? { collations: keyCollations } : {}),
+          },
     withoutRowid: t.withoutRowid,
     indexes,
     foreignKeys: [],
