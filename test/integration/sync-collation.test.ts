@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { verify } from '../support/bridge.js';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { runDriftReport } from '../../src/verify/drift-report.js';
+import { snapshot, verify } from '../support/bridge.js';
 import { cutover, dropIdleSlots, startSync } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
@@ -137,6 +140,29 @@ describe('keys compared as SQLite compares them (NOCASE, RTRIM)', () => {
     await db.query("INSERT INTO uniq.airports VALUES ('é', 'small'), ('É', 'capital')");
   }, 60_000);
 
+  it('reports a key that differs only in case as one differing row, and repairs it', async () => {
+    const path = file('drift');
+    await snapshot(path, db.url(), { schema: 'drifted' });
+    await db.query("UPDATE drifted.airports SET code = 'EdDf' WHERE code = 'EDDF'");
+    await db.query("UPDATE drifted.gates SET gate = 'A1 ' WHERE gate = 'A1'");
+    const config = loadConfig({ sqlite: path, pg: db.url(), schema: 'drifted' }, {});
+    const before = await runDriftReport(config, silentLogger, {});
+    for (const name of ['airports', 'gates']) {
+      expect(before.tables.find((t) => t.table === name)).toMatchObject({
+        missingCount: 0,
+        extraCount: 0,
+        differentCount: 1,
+      });
+    }
+    const airports = before.tables.find((t) => t.table === 'airports')!;
+    expect(airports.different).toEqual([
+      { key: "code='EDDF'", columns: [{ column: 'code', sqlite: "'EDDF'", pg: 'EdDf' }] },
+    ]);
+    const repaired = await runDriftReport(config, silentLogger, { repair: true });
+    expect(repaired.drift).toBe(false);
+    expect(await rows("SELECT code FROM drifted.airports WHERE code = 'EDDF'")).toEqual([{ code: 'EDDF' }]);
+  }, 60_000);
+
   it('replicates a case-changing key update made on PostgreSQL back to the same SQLite row', async () => {
     const path = file('back');
     const sync = startSync(path, db.url(), 'back');
@@ -165,6 +191,11 @@ describe('keys compared as SQLite compares them (NOCASE, RTRIM)', () => {
       'A1',
       'B2  ',
     ]);
+    // Updated in place (same rowid), never deleted and inserted again (which fires ON DELETE actions).
+    expect(app.prepare("SELECT rowid FROM airports WHERE code = 'YSSY' COLLATE BINARY").pluck().get()).toBe(
+      1,
+    );
+    expect(app.prepare("SELECT rowid FROM gates WHERE gate = 'B2  ' COLLATE BINARY").pluck().get()).toBe(2);
     app.close();
     await sync.stop();
     await dropIdleSlots(db.query);
