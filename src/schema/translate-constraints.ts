@@ -21,6 +21,7 @@ import {
   keyCollation,
   pgFolded,
   pgFoldedPart,
+  targetKeyCollations,
 } from './key-collation.js';
 import { asciiLower } from './lookup.js';
 import { uniqueName } from './names.js';
@@ -244,6 +245,14 @@ export function translateForeignKeys(
       });
       continue;
     }
+    const folded = foldedReference(r, targets.get(asciiLower(fk.referencedTable))?.target);
+    if (folded.length > 0) {
+      ctx.notes.push({
+        level: 'warning',
+        table: ctx.source.name,
+        message: `foreign key (${fk.columns.join(', ')}) → ${fk.referencedTable}: SQLite matches ${folded.join(', ')} to the parent key as its collation compares (NOCASE / RTRIM), PostgreSQL bytewise: a child row spelling the parent key otherwise is refused when the foreign key is validated at cutover`,
+      });
+    }
     out.push({ ...r, name: uniqueName(`${ctx.name}_${r.columns.join('_')}_fkey`, usedNames) });
   }
   return out;
@@ -286,6 +295,16 @@ function translateForeignKey(
     onDelete: fk.onDelete,
     deferred: fk.deferred,
   };
+}
+
+/** The child columns of `fk` whose parent key column SQLite compares with NOCASE / RTRIM. */
+function foldedReference(fk: Omit<TargetForeignKey, 'name'>, parent: TargetTable | undefined): string[] {
+  if (parent === undefined) return [];
+  const collations = targetKeyCollations(parent);
+  return fk.columns.filter((_c, i) => {
+    const k = parent.primaryKey.indexOf(fk.referencedColumns[i] ?? '');
+    return k >= 0 && (collations[k] ?? 'binary') !== 'binary';
+  });
 }
 
 /** The column name inside a rendered index part `"col"`, or '' for expressions and DESC parts. */

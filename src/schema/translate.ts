@@ -11,7 +11,7 @@ import type { PgType, SchemaNote, TargetColumn, TargetSchema, TargetTable } from
 import { qualified, quoteLiteral } from './ddl.js';
 import { translateDefault } from './default-sql.js';
 import type { ColumnMap, TypeOf } from './expression.js';
-import { effectiveCollation, folds, sourceKeyCollations } from './key-collation.js';
+import { effectiveCollation, folds, keyCollation, sourceKeyCollations } from './key-collation.js';
 import { asciiLower, findByName, getByName } from './lookup.js';
 import { uniqueName } from './names.js';
 import { checkNames, type NamePlan, unshadowedRowidName, validateOverrides } from './translate-checks.js';
@@ -284,7 +284,7 @@ function buildColumn(
   if (c.collation !== null && c.collation.toUpperCase() !== 'BINARY') {
     note(
       'warning',
-      `column collation ${c.collation} has no PostgreSQL equivalent: PostgreSQL compares ${options.textCollation === 'C' ? 'bytewise' : `with collation ${options.textCollation ?? 'of the database'}`}`,
+      `column collation ${c.collation} has no PostgreSQL equivalent: PostgreSQL compares ${options.textCollation === 'C' ? 'bytewise' : `with collation ${options.textCollation ?? 'of the database'}`} in queries and ORDER BY${keyCollation(c.collation) === null ? '' : ' (a primary key or UNIQUE index on it is enforced as SQLite compares, on the folded value)'}`,
       name,
     );
   }
