@@ -1,11 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { runSync } from '../../src/pipeline/run-sync.js';
 import { runDriftReport } from '../../src/verify/drift-report.js';
 import { snapshot, verify } from '../support/bridge.js';
-import { cutover, dropIdleSlots, startSync } from '../support/cutover.js';
+import { cutover, dropIdleSlots, startSync, untilSnapshotted } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
 import { until } from '../support/until.js';
@@ -138,6 +142,33 @@ describe('keys compared as SQLite compares them (NOCASE, RTRIM)', () => {
     expect(await refused("INSERT INTO uniq.crews VALUES (9, 'BLUE')")).toMatchObject({ code: '23505' });
     // NOCASE folds ASCII only: é and É are two keys in SQLite, and in PostgreSQL.
     await db.query("INSERT INTO uniq.airports VALUES ('é', 'small'), ('É', 'capital')");
+  }, 60_000);
+
+  it('keeps a NOCASE key on a partitioned table: the folded index includes the partition column', async () => {
+    const path = tempSqlite('parted.db');
+    const s = new Database(path);
+    s.pragma('journal_mode = WAL');
+    s.exec(`CREATE TABLE events (code TEXT PRIMARY KEY COLLATE NOCASE, at DATETIME NOT NULL, v INTEGER);
+      INSERT INTO events VALUES ('ab', '2025-07-23 10:00:00', 1), ('cd', '2025-07-24 10:00:00', 2);`);
+    const config = join(dirname(path), 'litebridge.json');
+    writeFileSync(config, JSON.stringify({ partitions: { events: { column: 'at', interval: 'day' } } }));
+    const flags = { sqlite: path, pg: db.url(), schema: 'parted', config };
+    const shutdown$ = new Subject<void>();
+    const done = runSync(loadConfig(flags, {}), silentLogger, { shutdown$, pollMs: 50 });
+    await untilSnapshotted(db.url(), loadConfig(flags, {}).sourceId);
+    const equal = async () => (await verify(path, db.url(), { schema: 'parted', config })).equal;
+    await until(equal);
+    s.exec(
+      "UPDATE events SET code = 'AB', v = 10 WHERE code = 'ab'; INSERT OR REPLACE INTO events VALUES ('CD', '2025-07-25 10:00:00', 3)",
+    );
+    s.close();
+    await until(equal);
+    expect(await rows('SELECT code, v FROM parted.events ORDER BY code')).toEqual([
+      { code: 'AB', v: '10' },
+      { code: 'CD', v: '3' },
+    ]);
+    shutdown$.next();
+    await done;
   }, 60_000);
 
   it('reports a key that differs only in case as one differing row, and repairs it', async () => {
