@@ -93,27 +93,16 @@ export class RowWriter {
     if (change.kind === 'insert') this.#refuseSecondRow(table, key, change.new);
     if (change.kind === 'update' && change.old !== null) {
       const oldKey = table.decodeKey(change.old, this.#tx);
-      if (keyId(table, oldKey) === keyId(table, key) && renderKey(oldKey) !== renderKey(key)) {
-        // The same key as SQLite compares it, spelled otherwise (NOCASE: 'yssy' → 'YSSY'): rewrite
-        // the key columns of the row in place, with the other columns PostgreSQL sent.
-        const columns = [...row.keys()];
-        const moved = prepared(this.#db, updateSql(table, columns)).run(
-          ...columns.map((c) => row.get(c)),
-          ...oldKey,
-        );
-        if (moved.changes > 0) {
-          this.#rows += moved.changes;
-          if (table.columnNames.every((c) => row.has(c))) this.#unsettled.delete(keyId(table, key));
-          return;
-        }
-      } else if (keyId(table, oldKey) !== keyId(table, key)) {
-        if (prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
+      // The key changed, or only its spelling: 'yssy' → 'YSSY' is the same NOCASE key in SQLite.
+      if (renderKey(oldKey) !== renderKey(key)) {
+        const sameKey = keyId(table, oldKey) === keyId(table, key);
+        if (!sameKey && prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
           // Re-delivered: the row is at its new key already; drop any copy left at the old one.
           this.#rows += prepared(this.#db, deleteSql(table)).run(...oldKey).changes;
           this.#upsert(table, row, key);
           return;
         }
-        // The key changed: move the row where it is, keeping columns PostgreSQL did not send.
+        // Move the row where it is, keeping columns PostgreSQL did not send.
         const columns = [...row.keys()];
         const moved = prepared(this.#db, updateSql(table, columns)).run(
           ...columns.map((c) => row.get(c)),
