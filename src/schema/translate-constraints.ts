@@ -39,6 +39,8 @@ export interface TableContext {
   readonly primaryKey: readonly string[];
   /** How SQLite compares each of `primaryKey` (effective: BINARY for non-text columns). */
   readonly keyCollations: readonly KeyCollation[];
+  /** Column lists (SQLite names) of this table that other tables' foreign keys reference. */
+  readonly referenced?: readonly (readonly string[])[];
   readonly notes: SchemaNote[];
 }
 
@@ -121,8 +123,48 @@ export function translateIndexes(ctx: TableContext, usedNames: Set<string>): Tar
       where,
       source: ix.name,
     });
+    const allPlain = parts.keyParts.every((p) => p !== null);
+    const plain = folded.length > 0 && allPlain ? plainTwin(ctx, ix.name, parts.columns, usedNames) : null;
+    if (plain !== null) out.push(plain);
   }
   return out;
+}
+
+/**
+ * A plain UNIQUE index on `columns` beside one on their folded values, when a foreign key
+ * references them: PostgreSQL's foreign keys need a unique index on the plain columns (bytewise
+ * uniqueness follows from SQLite's NOCASE / RTRIM uniqueness). Null when none references them.
+ */
+function plainTwin(
+  ctx: TableContext,
+  source: string,
+  columns: readonly string[],
+  usedNames: Set<string>,
+): TargetIndex | null {
+  const key = [...columns].sort().join('\0');
+  const wanted = (ctx.referenced ?? []).some(
+    (cols) =>
+      cols.length === columns.length &&
+      cols
+        .map((c) => ctx.columnMap(c) ?? '')
+        .sort()
+        .join('\0') === key,
+  );
+  if (!wanted) return null;
+  const index: TargetIndex = {
+    name: uniqueName(`${ctx.name}_${columns.join('_')}_plain_key`, usedNames),
+    unique: true,
+    columns: columns.map((name) => ({ name, collation: 'binary' })),
+    parts: columns.map(quoteIdent),
+    where: null,
+    source,
+  };
+  ctx.notes.push({
+    level: 'info',
+    table: ctx.source.name,
+    message: `unique index ${source}: also ${index.name} on (${columns.join(', ')}) as PostgreSQL compares, which the foreign keys referencing it need (one more index)`,
+  });
+  return index;
 }
 
 /** `code ignores ASCII case (A–Z only) in SQLite, name ignores trailing spaces`. */
@@ -297,13 +339,20 @@ function translateForeignKey(
   };
 }
 
-/** The child columns of `fk` whose parent key column SQLite compares with NOCASE / RTRIM. */
+/** The child columns of `fk` whose parent column SQLite compares with NOCASE / RTRIM (in its key or a UNIQUE index). */
 function foldedReference(fk: Omit<TargetForeignKey, 'name'>, parent: TargetTable | undefined): string[] {
   if (parent === undefined) return [];
   const collations = targetKeyCollations(parent);
+  const foldedUnique = (column: string): boolean =>
+    parent.indexes.some(
+      (ix) =>
+        ix.unique &&
+        (ix.columns ?? []).some((c) => c !== null && c.name === column && c.collation !== 'binary'),
+    );
   return fk.columns.filter((_c, i) => {
-    const k = parent.primaryKey.indexOf(fk.referencedColumns[i] ?? '');
-    return k >= 0 && (collations[k] ?? 'binary') !== 'binary';
+    const ref = fk.referencedColumns[i] ?? '';
+    const k = parent.primaryKey.indexOf(ref);
+    return (k >= 0 && (collations[k] ?? 'binary') !== 'binary') || foldedUnique(ref);
   });
 }
 

@@ -40,7 +40,17 @@ export function translate(source: SourceSchema, options: TranslateOptions): Targ
   const plans = kept.map((t) => namePlan(t, options));
   checkNames(options.schema, plans);
   const usedRelations = new Set(plans.map((p) => p.name));
-  const built = kept.map((t, i) => buildTable(t, plans[i]!.name, options, usedRelations));
+  // Column lists foreign keys reference, per parent table: a UNIQUE index PostgreSQL enforces on
+  // folded values (NOCASE) also needs a plain one there for them.
+  const referenced = (t: SourceTable): (readonly string[])[] =>
+    source.tables.flatMap((s) =>
+      s.foreignKeys
+        .filter(
+          (fk) => asciiLower(fk.referencedTable) === asciiLower(t.name) && fk.referencedColumns.length > 0,
+        )
+        .map((fk) => fk.referencedColumns),
+    );
+  const built = kept.map((t, i) => buildTable(t, plans[i]!.name, options, usedRelations, referenced(t)));
   const byName = new Map(built.map((b) => [asciiLower(b.source.name), b] as const));
   const tables = built.map((b): TargetTable => {
     const foreignKeys = translateForeignKeys(b.ctx, byName, b.constraintNames);
@@ -78,6 +88,7 @@ function buildTable(
   name: string,
   options: TranslateOptions,
   usedRelations: Set<string>,
+  referenced: readonly (readonly string[])[],
 ): Built {
   const override = getByName(options.tables, t.name);
   const spec = getByName(options.partitions, t.name);
@@ -205,6 +216,7 @@ function buildTable(
     partitionColumn,
     primaryKey,
     keyCollations: primaryKey.map((_c, i) => keyCollations[i] ?? 'binary'),
+    referenced,
     notes,
   };
   const indexes = translateIndexes(ctx, usedRelations);

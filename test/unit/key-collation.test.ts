@@ -211,3 +211,52 @@ describe('a NOCASE key in PostgreSQL', () => {
     expect(t.indexes).toEqual([]);
   });
 });
+
+describe('a foreign key to a NOCASE unique column', () => {
+  it('gets a plain unique index beside the folded one, so PostgreSQL can create it', () => {
+    const parent = tbl(
+      'pilots',
+      [col('id', 'INTEGER', { pkPosition: 1 }), col('email', 'TEXT', { collation: 'NOCASE' })],
+      {
+        indexes: [
+          {
+            name: 'sqlite_autoindex_pilots_1',
+            unique: true,
+            origin: 'u',
+            parts: [{ column: 'email', expression: null, descending: false, collation: 'NOCASE' }],
+            where: null,
+            sql: null,
+          },
+        ],
+      },
+    );
+    const child = tbl('logs', [col('id', 'INTEGER', { pkPosition: 1 }), col('pilot', 'TEXT')], {
+      foreignKeys: [
+        {
+          id: 0,
+          columns: ['pilot'],
+          referencedTable: 'pilots',
+          referencedColumns: ['email'],
+          onUpdate: 'NO ACTION',
+          onDelete: 'NO ACTION',
+          deferred: false,
+        },
+      ],
+    });
+    const s = translate(schemaOf(parent, child), opts());
+    expect(s.tables[0]!.indexes.map((ix) => [ix.name, ix.parts])).toEqual([
+      ['pilots_email_key', [`(${nocase('"email"')})`]],
+      ['pilots_email_plain_key', ['"email"']],
+    ]);
+    expect(s.tables[1]!.foreignKeys.map((fk) => fk.referencedColumns)).toEqual([['email']]);
+    const warnings = s.notes.filter((n) => n.level === 'warning').map((n) => n.message);
+    expect(warnings.join('\n')).not.toMatch(/is not created/);
+    expect(warnings.join('\n')).toMatch(
+      /foreign key \(pilot\) → pilots: SQLite matches pilot to the parent key/,
+    );
+    // Without a referencing foreign key, no plain twin.
+    expect(translate(schemaOf(parent), opts()).tables[0]!.indexes.map((ix) => ix.name)).toEqual([
+      'pilots_email_key',
+    ]);
+  });
+});
