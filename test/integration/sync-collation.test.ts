@@ -5,8 +5,17 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/load.js';
+import { finalCheck } from '../../src/cutover/final-check.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { applyBatch } from '../../src/pg/apply.js';
+import { readCheckpoint } from '../../src/pg/checkpoint.js';
+import { createPool } from '../../src/pg/pool.js';
 import { runSync } from '../../src/pipeline/run-sync.js';
+import { introspect } from '../../src/schema/introspect.js';
+import { pairTables } from '../../src/schema/replicated.js';
+import { translate } from '../../src/schema/translate.js';
+import { readBatch } from '../../src/sqlite/changelog.js';
+import { openSqlite } from '../../src/sqlite/open.js';
 import { runDriftReport } from '../../src/verify/drift-report.js';
 import { snapshot, verify } from '../support/bridge.js';
 import { cutover, dropIdleSlots, startSync, untilSnapshotted } from '../support/cutover.js';
@@ -169,6 +178,37 @@ describe('keys compared as SQLite compares them (NOCASE, RTRIM)', () => {
     ]);
     shutdown$.next();
     await done;
+  }, 60_000);
+
+  it("finds the row in the cutover's final check when the changelog spells its key otherwise", async () => {
+    const path = file('final');
+    const sync = startSync(path, db.url(), 'final');
+    await sync.snapshotted();
+    await sync.stop();
+    const app = new Database(path);
+    // Both events are keyed 'EDDF' (the row deleted), the row is now 'Eddf'.
+    app.exec("DELETE FROM airports WHERE code = 'eddf'; INSERT INTO airports VALUES ('Eddf', 'Main')");
+    app.close();
+    const config = loadConfig({ sqlite: path, pg: db.url(), schema: 'final' }, {});
+    const sqlite = openSqlite(path);
+    const pool = createPool(db.url(), { max: 1 });
+    const client = await pool.connect();
+    try {
+      const source = introspect(sqlite);
+      const tables = pairTables(source, translate(source, config));
+      const since = (await readCheckpoint(client, config.sourceId))!;
+      const batch = readBatch(sqlite, since, tables, { maxEvents: 100 })!;
+      expect(batch.changes.map((c) => [c.key, c.row?.[0]])).toEqual([[['EDDF'], 'Eddf']]);
+      const targets = new Map([...tables].map(([name, t]) => [name, t.target]));
+      await applyBatch(client, batch, targets, { sourceId: config.sourceId });
+      const check = await finalCheck(client, sqlite, since, tables);
+      expect(check.mismatches).toEqual([]);
+      expect(check.equal).toBe(true);
+    } finally {
+      client.release();
+      await pool.end();
+      sqlite.close();
+    }
   }, 60_000);
 
   it('reports a key that differs only in case as one differing row, and repairs it', async () => {
