@@ -10,7 +10,8 @@ import { BridgeError, fromPgError } from '../errors.js';
 import type { ChangeBatch, RowChange } from '../model/change.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
-import { foldText, targetKeyCollations } from '../schema/key-collation.js';
+import { createIndexSql } from '../schema/ddl.js';
+import { foldText, keyFoldIndex, targetKeyCollations } from '../schema/key-collation.js';
 import { type ApplyStatement, type TableApplySql, tableApplySql } from './apply-sql.js';
 import { badRow } from './bad-rows.js';
 import { advanceCheckpoint, readCheckpoint, recordSyncError } from './checkpoint.js';
@@ -165,6 +166,24 @@ function groupByTable(
 }
 
 /**
+ * The upsert's conflict target has no unique index (SQLSTATE 42P10): a table snapshotted before
+ * its NOCASE / RTRIM key got a unique index on the folded value. Says which index to create.
+ */
+function missingKeyIndex(error: unknown, table: TargetTable): BridgeError | null {
+  const index = keyFoldIndex(table);
+  if ((error as { code?: string }).code !== '42P10' || index === undefined) return null;
+  return new BridgeError(
+    'BAD_STATE',
+    `${table.schema}.${table.name} has no unique index on its key as SQLite compares it (NOCASE / RTRIM): sync upserts on that index`,
+    {
+      cause: error,
+      details: { table: table.source },
+      hint: `create it (SQLite already guarantees its uniqueness), then restart sync: ${createIndexSql(table, index)}`,
+    },
+  );
+}
+
+/**
  * Writes `changes` inside the caller's open transaction on `client`: every table's deletes, then
  * collision deletes, then inserts, so a cascade never undoes an incoming row; foreign keys are
  * deferred to COMMIT (a child may arrive before its parent). Bad rows stop (DATA error) or are
@@ -200,7 +219,9 @@ export async function writeChanges(
   }
   for (const p of plans) {
     if (p.rows[0]!.length === 0) continue;
-    await run(client, p.sql.insert, p.rows);
+    await run(client, p.sql.insert, p.rows).catch((error: unknown) => {
+      throw missingKeyIndex(error, p.table) ?? error;
+    });
     upserted += p.rows[0]!.length;
   }
   const rejects = plans.flatMap((p) => p.rejects);

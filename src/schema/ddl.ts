@@ -172,6 +172,14 @@ export interface PostDataSql {
   readonly foreignKeys: readonly string[];
 }
 
+/** `CREATE [UNIQUE] INDEX "name" ON "schema"."table" (parts) [WHERE …]`. */
+export function createIndexSql(table: TargetTable, ix: TargetIndex): string {
+  return (
+    `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${qualified(table.schema, table.name)} (${ix.parts.join(', ')})` +
+    (ix.where === null ? '' : ` WHERE ${ix.where}`)
+  );
+}
+
 /** Primary key, indexes, CHECKs and foreign keys (NOT VALID; validated at cutover). */
 export function postDataSql(table: TargetTable): PostDataSql {
   const target = qualified(table.schema, table.name);
@@ -179,9 +187,7 @@ export function postDataSql(table: TargetTable): PostDataSql {
   const pkColumns = table.primaryKey.map(quoteIdent).join(', ');
   const hasKey = table.primaryKey.length > 0;
   const viaIndex = hasKey && table.partitioning === null;
-  const indexSql = (ix: TargetIndex): string =>
-    `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${target} (${ix.parts.join(', ')})` +
-    (ix.where === null ? '' : ` WHERE ${ix.where}`);
+  const indexSql = (ix: TargetIndex): string => createIndexSql(table, ix);
   // The index enforcing the key as SQLite compares it (NOCASE, RTRIM) is part of the key: sync
   // upserts on it, so it is built (or fails) like the primary key.
   const keyFold = table.indexes.filter((ix) => ix.primaryKeyFold === true).map(indexSql);

@@ -211,6 +211,22 @@ describe('keys compared as SQLite compares them (NOCASE, RTRIM)', () => {
     }
   }, 60_000);
 
+  it('stops, naming the index to create, when a table snapshotted earlier lacks the folded key index', async () => {
+    const path = file('older');
+    const first = startSync(path, db.url(), 'older');
+    await first.snapshotted();
+    await first.stop();
+    await db.query('DROP INDEX older.airports_pkey_folded');
+    const app = new Database(path);
+    app.exec("UPDATE airports SET name = 'Sydney (YSSY)' WHERE code = 'yssy'");
+    app.close();
+    const error = await startSync(path, db.url(), 'older').done.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BAD_STATE' });
+    expect((error as { hint: string }).hint).toContain(
+      `CREATE UNIQUE INDEX "airports_pkey_folded" ON "older"."airports" ((${"translate(\"code\", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"}))`,
+    );
+  }, 60_000);
+
   it('reports a key that differs only in case as one differing row, and repairs it', async () => {
     const path = file('drift');
     await snapshot(path, db.url(), { schema: 'drifted' });
