@@ -10,6 +10,7 @@ import type { RowChange } from '../model/change.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { type PgClient, RAW_TEXT_ROWS } from '../pg/pool.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
+import { pgEquals, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumnIndexes } from '../schema/key-columns.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
 import { readBatch } from '../sqlite/changelog.js';
@@ -139,7 +140,11 @@ async function compareKeys(
   const keys = keyIdx.map((c) => target.columns[c]!);
   const unnest = keys.map((k, i) => `$${i + 1}::${k.type}[]`).join(', ');
   const alias = keys.map((_, i) => `k${i}`).join(', ');
-  const on = keys.map((k, i) => `t.${quoteIdent(k.name)} = k.k${i}`).join(' AND ');
+  // As SQLite compares the key: the changelog may spell a NOCASE key otherwise than the row.
+  const collations = targetKeyCollations(target);
+  const on = keys
+    .map((k, i) => pgEquals(`t.${quoteIdent(k.name)}`, `k.k${i}`, collations[i] ?? 'binary'))
+    .join(' AND ');
   const text = `SELECT k.ord, ${target.columns.map((c) => `t.${quoteIdent(c.name)}`).join(', ')}
     FROM unnest(${unnest}) WITH ORDINALITY AS k(${alias}, ord) JOIN ${qualified(target.schema, target.name)} t ON ${on}`;
   let rows: string[][];

@@ -53,9 +53,30 @@ export interface TargetColumn {
   readonly reason: string;
 }
 
+/**
+ * How SQLite compares a key part: BINARY (bytes), NOCASE (ASCII case ignored), RTRIM (trailing
+ * spaces ignored). See `schema/key-collation.ts`, the one place that knows what each means.
+ */
+export type KeyCollation = 'binary' | 'nocase' | 'rtrim';
+
+/** A key part of an index that is a plain column, with the collation SQLite compares it with. */
+export interface TargetIndexColumn {
+  /** PostgreSQL column name. */
+  readonly name: string;
+  /** Folded parts are rendered on the folded value (`translate(col, …)`) to enforce it. */
+  readonly collation: KeyCollation;
+}
+
 export interface TargetIndex {
   readonly name: string;
   readonly unique: boolean;
+  /**
+   * Each part as a plain column with its collation, or null for an expression part (absent:
+   * read the plain columns from `parts`, all BINARY).
+   */
+  readonly columns?: readonly (TargetIndexColumn | null)[];
+  /** This index enforces the primary key as SQLite compares it (on folded values): upserts target it. */
+  readonly primaryKeyFold?: boolean;
   /** Rendered key parts: quoted column names or translated expressions, with DESC / COLLATE. */
   readonly parts: readonly string[];
   /** Translated WHERE clause (without `WHERE`), or null. */
@@ -108,7 +129,12 @@ export interface TargetTable {
    * (table without a declared primary key; `VACUUM` may renumber it).
    */
   readonly key:
-    | { readonly kind: 'primary-key'; readonly columns: readonly string[] }
+    | {
+        readonly kind: 'primary-key';
+        readonly columns: readonly string[];
+        /** How SQLite compares each key column, in key order (absent: all BINARY). */
+        readonly collations?: readonly KeyCollation[];
+      }
     | { readonly kind: 'rowid'; readonly alias: string };
   /** Expression that orders and pages the SQLite table cheaply (rowid, or the PK for WITHOUT ROWID). */
   readonly withoutRowid: boolean;

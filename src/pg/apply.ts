@@ -10,6 +10,8 @@ import { BridgeError, fromPgError } from '../errors.js';
 import type { ChangeBatch, RowChange } from '../model/change.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
+import { createIndexSql } from '../schema/ddl.js';
+import { foldText, keyFoldIndex, targetKeyCollations } from '../schema/key-collation.js';
 import { type ApplyStatement, type TableApplySql, tableApplySql } from './apply-sql.js';
 import { badRow } from './bad-rows.js';
 import { advanceCheckpoint, readCheckpoint, recordSyncError } from './checkpoint.js';
@@ -82,6 +84,7 @@ function planTable(table: TargetTable, changes: readonly RowChange[], onBadRow: 
   const sql = sqlFor(table);
   const encoders = encodersFor(table);
   const keyCols = sql.keyColumns;
+  const collations = targetKeyCollations(table);
   const byKey = new Map<string, { key: (string | null)[]; row: (string | null)[] | null }>();
   const plan: TablePlan = {
     table,
@@ -122,7 +125,8 @@ function planTable(table: TargetTable, changes: readonly RowChange[], onBadRow: 
         row = null; // its old value in PostgreSQL would be wrong: delete it
       }
     }
-    byKey.set(JSON.stringify(key), { key, row });
+    // Two keys SQLite compares as equal (NOCASE, RTRIM) are one row: the last change wins.
+    byKey.set(JSON.stringify(key.map((k, i) => foldText(k, collations[i] ?? 'binary'))), { key, row });
   }
   for (const { key, row } of byKey.values()) {
     const into = row === null ? plan.deleteKeys : plan.upsertKeys;
@@ -162,6 +166,24 @@ function groupByTable(
 }
 
 /**
+ * The upsert's conflict target has no unique index (SQLSTATE 42P10): a table snapshotted before
+ * its NOCASE / RTRIM key got a unique index on the folded value. Says which index to create.
+ */
+function missingKeyIndex(error: unknown, table: TargetTable): BridgeError | null {
+  const index = keyFoldIndex(table);
+  if ((error as { code?: string }).code !== '42P10' || index === undefined) return null;
+  return new BridgeError(
+    'BAD_STATE',
+    `${table.schema}.${table.name} has no unique index on its key as SQLite compares it (NOCASE / RTRIM): sync upserts on that index`,
+    {
+      cause: error,
+      details: { table: table.source },
+      hint: `create it (SQLite already guarantees its uniqueness), then restart sync: ${createIndexSql(table, index)}`,
+    },
+  );
+}
+
+/**
  * Writes `changes` inside the caller's open transaction on `client`: every table's deletes, then
  * collision deletes, then inserts, so a cascade never undoes an incoming row; foreign keys are
  * deferred to COMMIT (a child may arrive before its parent). Bad rows stop (DATA error) or are
@@ -197,7 +219,9 @@ export async function writeChanges(
   }
   for (const p of plans) {
     if (p.rows[0]!.length === 0) continue;
-    await run(client, p.sql.insert, p.rows);
+    await run(client, p.sql.insert, p.rows).catch((error: unknown) => {
+      throw missingKeyIndex(error, p.table) ?? error;
+    });
     upserted += p.rows[0]!.length;
   }
   const rejects = plans.flatMap((p) => p.rejects);

@@ -8,6 +8,7 @@ import type {
   PartitionInterval,
   TargetColumn,
   TargetForeignKey,
+  TargetIndex,
   TargetTable,
 } from '../model/target-schema.js';
 import { MAX_IDENTIFIER_BYTES, shortHash, truncateUtf8, utf8Length } from './names.js';
@@ -158,7 +159,8 @@ function bound(at: Date, type: string | undefined): string {
 
 /**
  * Statements to run after the copy, in this order: `primaryKeyIndex` and `indexes` together
- * (each may run on its own connection, in parallel: CREATE INDEX locks only writers), then
+ * (each may run on its own connection, in parallel: CREATE INDEX locks only writers; the
+ * former holds the key's index and the unique index on its folded values, see key-collation.ts), then
  * `primaryKey` (attaches the unique index, or builds the key on a partitioned table, where
  * USING INDEX is not allowed), then `checks`, then `foreignKeys` once every table has its key.
  */
@@ -170,6 +172,14 @@ export interface PostDataSql {
   readonly foreignKeys: readonly string[];
 }
 
+/** `CREATE [UNIQUE] INDEX "name" ON "schema"."table" (parts) [WHERE …]`. */
+export function createIndexSql(table: TargetTable, ix: TargetIndex): string {
+  return (
+    `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${qualified(table.schema, table.name)} (${ix.parts.join(', ')})` +
+    (ix.where === null ? '' : ` WHERE ${ix.where}`)
+  );
+}
+
 /** Primary key, indexes, CHECKs and foreign keys (NOT VALID; validated at cutover). */
 export function postDataSql(table: TargetTable): PostDataSql {
   const target = qualified(table.schema, table.name);
@@ -177,17 +187,20 @@ export function postDataSql(table: TargetTable): PostDataSql {
   const pkColumns = table.primaryKey.map(quoteIdent).join(', ');
   const hasKey = table.primaryKey.length > 0;
   const viaIndex = hasKey && table.partitioning === null;
-  const primaryKeyIndex = viaIndex ? [`CREATE UNIQUE INDEX ${pk} ON ${target} (${pkColumns})`] : [];
+  const indexSql = (ix: TargetIndex): string => createIndexSql(table, ix);
+  // The index enforcing the key as SQLite compares it (NOCASE, RTRIM) is part of the key: sync
+  // upserts on it, so it is built (or fails) like the primary key.
+  const keyFold = table.indexes.filter((ix) => ix.primaryKeyFold === true).map(indexSql);
+  const primaryKeyIndex = [
+    ...(viaIndex ? [`CREATE UNIQUE INDEX ${pk} ON ${target} (${pkColumns})`] : []),
+    ...keyFold,
+  ];
   const primaryKey = !hasKey
     ? []
     : viaIndex
       ? [`ALTER TABLE ${target} ADD CONSTRAINT ${pk} PRIMARY KEY USING INDEX ${pk}`]
       : [`ALTER TABLE ${target} ADD CONSTRAINT ${pk} PRIMARY KEY (${pkColumns})`];
-  const indexes = table.indexes.map(
-    (ix) =>
-      `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(ix.name)} ON ${target} (${ix.parts.join(', ')})` +
-      (ix.where === null ? '' : ` WHERE ${ix.where}`),
-  );
+  const indexes = table.indexes.filter((ix) => ix.primaryKeyFold !== true).map(indexSql);
   const checks = table.checks.map(
     (ck) => `ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(ck.name)} CHECK (${ck.expression})`,
   );

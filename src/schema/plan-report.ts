@@ -3,9 +3,10 @@
  * PostgreSQL type, why, what the census counted and what it warns about; then the notes and the
  * DDL. Plain text, readable in an 80–120 column terminal.
  */
-import type { TargetSchema, TargetTable } from '../model/target-schema.js';
+import type { KeyCollation, TargetSchema, TargetTable } from '../model/target-schema.js';
 import type { TableCensus } from './census.js';
 import { quoteIdent } from './ddl.js';
+import { keyFoldIndex, targetKeyCollations } from './key-collation.js';
 
 const MARK = { info: ' ', warning: '!', error: '✗' } as const;
 
@@ -30,11 +31,24 @@ export function renderPlan(
   return lines.join('\n');
 }
 
+/** ` COLLATE NOCASE` for a key column SQLite compares with NOCASE / RTRIM, else ''. */
+function keyCollationLabel(collation: KeyCollation | undefined): string {
+  return collation === undefined || collation === 'binary' ? '' : ` COLLATE ${collation.toUpperCase()}`;
+}
+
+/** ` (as SQLite compares it: unique index X on the folded value)` when such an index enforces the key. */
+function keyFoldLabel(table: TargetTable): string {
+  const index = keyFoldIndex(table);
+  return index === undefined
+    ? ''
+    : ` (as SQLite compares it: unique index ${index.name} on the folded value)`;
+}
+
 function renderTable(table: TargetTable, census: TableCensus | undefined): string[] {
   const key =
     table.key.kind === 'rowid'
       ? `rowid (as ${table.primaryKey.join(', ')})`
-      : `primary key (${table.primaryKey.join(', ')})`;
+      : `primary key (${table.primaryKey.map((c, i) => `${c}${keyCollationLabel(targetKeyCollations(table)[i])}`).join(', ')})${keyFoldLabel(table)}`;
   const flags = [
     table.withoutRowid ? 'WITHOUT ROWID' : '',
     table.autoincrement ? 'AUTOINCREMENT' : '',

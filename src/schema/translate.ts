@@ -11,6 +11,7 @@ import type { PgType, SchemaNote, TargetColumn, TargetSchema, TargetTable } from
 import { qualified, quoteLiteral } from './ddl.js';
 import { translateDefault } from './default-sql.js';
 import type { ColumnMap, TypeOf } from './expression.js';
+import { effectiveCollation, folds, keyCollation, sourceKeyCollations } from './key-collation.js';
 import { asciiLower, findByName, getByName } from './lookup.js';
 import { uniqueName } from './names.js';
 import { checkNames, type NamePlan, unshadowedRowidName, validateOverrides } from './translate-checks.js';
@@ -39,7 +40,17 @@ export function translate(source: SourceSchema, options: TranslateOptions): Targ
   const plans = kept.map((t) => namePlan(t, options));
   checkNames(options.schema, plans);
   const usedRelations = new Set(plans.map((p) => p.name));
-  const built = kept.map((t, i) => buildTable(t, plans[i]!.name, options, usedRelations));
+  // Column lists foreign keys reference, per parent table: a UNIQUE index PostgreSQL enforces on
+  // folded values (NOCASE) also needs a plain one there for them.
+  const referenced = (t: SourceTable): (readonly string[])[] =>
+    source.tables.flatMap((s) =>
+      s.foreignKeys
+        .filter(
+          (fk) => asciiLower(fk.referencedTable) === asciiLower(t.name) && fk.referencedColumns.length > 0,
+        )
+        .map((fk) => fk.referencedColumns),
+    );
+  const built = kept.map((t, i) => buildTable(t, plans[i]!.name, options, usedRelations, referenced(t)));
   const byName = new Map(built.map((b) => [asciiLower(b.source.name), b] as const));
   const tables = built.map((b): TargetTable => {
     const foreignKeys = translateForeignKeys(b.ctx, byName, b.constraintNames);
@@ -77,6 +88,7 @@ function buildTable(
   name: string,
   options: TranslateOptions,
   usedRelations: Set<string>,
+  referenced: readonly (readonly string[])[],
 ): Built {
   const override = getByName(options.tables, t.name);
   const spec = getByName(options.partitions, t.name);
@@ -189,7 +201,24 @@ function buildTable(
 
   const primaryKeyName = uniqueName(`${name}_pkey`, usedRelations);
   const constraintNames = new Set([primaryKeyName]);
-  const ctx: TableContext = { source: t, name, columnMap, typeOf, partitionColumn, primaryKey, notes };
+  const sourceCollations = sourceKeyCollations(t);
+  const keyCollations =
+    t.primaryKey.length === 0
+      ? []
+      : t.primaryKey.map((c, i) =>
+          effectiveCollation(sourceCollations[i] ?? 'binary', typeOf(c) ?? 'bigint'),
+        );
+  const ctx: TableContext = {
+    source: t,
+    name,
+    columnMap,
+    typeOf,
+    partitionColumn,
+    primaryKey,
+    keyCollations: primaryKey.map((_c, i) => keyCollations[i] ?? 'binary'),
+    referenced,
+    notes,
+  };
   const indexes = translateIndexes(ctx, usedRelations);
   const checks = translateChecks(ctx, constraintNames);
   const target: TargetTable = {
@@ -202,7 +231,11 @@ function buildTable(
     key:
       t.primaryKey.length === 0
         ? { kind: 'rowid', alias: (columns[0]!.source as { name: string }).name }
-        : { kind: 'primary-key', columns: t.primaryKey },
+        : {
+            kind: 'primary-key',
+            columns: t.primaryKey,
+            ...(folds(keyCollations) ? { collations: keyCollations } : {}),
+          },
     withoutRowid: t.withoutRowid,
     indexes,
     foreignKeys: [],
@@ -263,7 +296,7 @@ function buildColumn(
   if (c.collation !== null && c.collation.toUpperCase() !== 'BINARY') {
     note(
       'warning',
-      `column collation ${c.collation} has no PostgreSQL equivalent: PostgreSQL compares ${options.textCollation === 'C' ? 'bytewise' : `with collation ${options.textCollation ?? 'of the database'}`}`,
+      `column collation ${c.collation} has no PostgreSQL equivalent: PostgreSQL compares ${options.textCollation === 'C' ? 'bytewise' : `with collation ${options.textCollation ?? 'of the database'}`} in queries and ORDER BY${keyCollation(c.collation) === null ? '' : ' (a primary key or UNIQUE index on it is enforced as SQLite compares, on the folded value)'}`,
       name,
     );
   }

@@ -7,6 +7,13 @@
 import { BridgeError } from '../errors.js';
 import type { SourceTable } from '../model/source-schema.js';
 import { quoteIdent, quoteLiteral } from '../schema/ddl.js';
+import {
+  indexCollations,
+  type KeyCollation,
+  sourceKeyCollations,
+  sqliteCollated,
+  sqliteEquals,
+} from '../schema/key-collation.js';
 import { shortHash } from '../schema/names.js';
 import { unshadowedRowidName } from '../schema/translate-checks.js';
 
@@ -120,26 +127,37 @@ export interface CaptureTrigger {
   readonly sql: string;
 }
 
+/** One column of a UNIQUE index and the collation the index compares it with (null: application-defined). */
+interface UniquePart {
+  readonly column: string;
+  readonly collation: KeyCollation | null;
+}
+
 /** The table's secondary UNIQUE indexes on plain columns (no WHERE, no expression). */
-function replaceableUniques(table: SourceTable): (readonly string[])[] {
+function replaceableUniques(table: SourceTable): (readonly UniquePart[])[] {
   return table.indexes
     .filter(
       (ix) =>
         ix.unique && ix.origin !== 'pk' && ix.where === null && ix.parts.every((p) => p.column !== null),
     )
-    .map((ix) => ix.parts.map((p) => p.column!));
+    .map((ix) => {
+      const collations = indexCollations(ix);
+      return ix.parts.map((p, i) => ({ column: p.column!, collation: collations[i] ?? null }));
+    });
 }
 
 /**
  * The capture triggers of one table. AFTER INSERT, AFTER UPDATE and AFTER DELETE record the key
- * of every changed row: an UPDATE that changes the key (compared with BINARY collation) as
- * D(old key) then I(new key), any other UPDATE as U(key). Each fires only when the capture flag
+ * of every changed row: an UPDATE that changes the key (compared as the key compares, so a
+ * case-only change of a NOCASE key is no key change) as D(old key) then I(new key), any other
+ * UPDATE as U(key). Each fires only when the capture flag
  * is on.
  *
  * SQLite's REPLACE also deletes rows that collide on a secondary UNIQUE index, without firing a
  * delete trigger (unless the application turned `recursive_triggers` on). So for a table with
  * such indexes, BEFORE INSERT and BEFORE UPDATE OF those columns record the key of every other
- * row holding the incoming unique values: the batch reader then finds each such row gone (it was
+ * row holding the incoming unique values (compared with the index's collation, as SQLite's
+ * uniqueness check does): the batch reader then finds each such row gone (it was
  * replaced) or present (the statement failed or was ignored), and applies exactly that.
  */
 export function captureTriggersSql(table: SourceTable): CaptureTrigger[] {
@@ -150,8 +168,13 @@ export function captureTriggersSql(table: SourceTable): CaptureTrigger[] {
   const into = `INSERT INTO ${quoteIdent(CHANGELOG_TABLE)} (tbl, op, ${KEY_SLOTS.slice(0, keys.length).join(', ')}, at)`;
   const values = (row: 'NEW' | 'OLD' | 't') => keys.map((k) => `${row}.${quoteIdent(k)}`).join(', ');
   const when = `WHEN (SELECT enabled FROM ${quoteIdent(CAPTURE_FLAG_TABLE)} WHERE id = 1)`;
+  const collations = sourceKeyCollations(table);
+  // The key changed as SQLite compares it: a case-only change of a NOCASE key is an update (U).
   const keyChanged = keys
-    .map((k) => `OLD.${quoteIdent(k)} IS NOT NEW.${quoteIdent(k)} COLLATE BINARY`)
+    .map(
+      (k, i) =>
+        `OLD.${quoteIdent(k)} IS NOT ${sqliteCollated(`NEW.${quoteIdent(k)}`, collations[i] ?? 'binary')}`,
+    )
     .join(' OR ');
   const trigger = (name: string, timing: string, body: readonly string[]): CaptureTrigger => ({
     name,
@@ -178,10 +201,10 @@ export function captureTriggersSql(table: SourceTable): CaptureTrigger[] {
       uniques.map(
         (cols) =>
           `${into} SELECT ${tbl}, 'U', ${values('t')}, ${CAPTURE_NOW_SQL} FROM ${on} AS t WHERE ` +
-          `${cols.map((c) => `t.${quoteIdent(c)} = NEW.${quoteIdent(c)}`).join(' AND ')} AND NOT (` +
-          `${keys.map((k) => `t.${quoteIdent(k)} IS ${self}.${quoteIdent(k)}`).join(' AND ')})`,
+          `${cols.map(({ column: c, collation }) => (collation === null ? `t.${quoteIdent(c)} = NEW.${quoteIdent(c)}` : sqliteEquals(`t.${quoteIdent(c)}`, `NEW.${quoteIdent(c)}`, collation))).join(' AND ')} AND NOT (` +
+          `${keys.map((k, i) => `t.${quoteIdent(k)} IS ${sqliteCollated(`${self}.${quoteIdent(k)}`, collations[i] ?? 'binary')}`).join(' AND ')})`,
       );
-    const columns = [...new Set(uniques.flat())].map(quoteIdent).join(', ');
+    const columns = [...new Set(uniques.flat().map((p) => p.column))].map(quoteIdent).join(', ');
     triggers.push(trigger(names.replaceIns, 'BEFORE INSERT', colliding('NEW')));
     triggers.push(trigger(names.replaceUpd, `BEFORE UPDATE OF ${columns}`, colliding('OLD')));
   }

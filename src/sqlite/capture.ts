@@ -26,8 +26,11 @@ import { type SqliteDatabase, schemaVersion } from './open.js';
  * Version of the trigger and table layout. Bump it whenever `capture-sql.ts` changes what it
  * builds: an installation of another version has its triggers dropped and re-created.
  */
-/** Version 2: BEFORE triggers record rows a REPLACE removes for a secondary UNIQUE value. */
-export const CAPTURE_VERSION = 2;
+/**
+ * Version 2: BEFORE triggers record rows a REPLACE removes for a secondary UNIQUE value.
+ * Version 3: keys and UNIQUE values compared with their collation (NOCASE, RTRIM).
+ */
+export const CAPTURE_VERSION = 3;
 
 export interface CaptureOptions {
   /** The source id this file is replicated as; one file is captured for one source. */

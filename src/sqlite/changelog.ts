@@ -8,6 +8,7 @@ import type { ChangeBatch, RowChange } from '../model/change.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
+import { foldText, type KeyCollation, sourceKeyCollations, sqliteEquals } from '../schema/key-collation.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
 import { CHANGELOG_TABLE, captureKeyColumns, KEY_SLOTS } from './capture-sql.js';
 import { schemaVersion as currentSchemaVersion, type SqliteDatabase } from './open.js';
@@ -140,22 +141,22 @@ function readInSnapshot(
     .all(after, maxEvents) as SqlValue[][];
   if (events.length === 0) return null;
 
-  // Distinct keys per table, in order of first event.
+  // Distinct keys per table (two keys SQLite compares as equal are one), in order of first event.
   const touched = new Map<string, Map<string, SqlValue[]>>();
-  const widths = new Map<string, number>();
+  const collationsOf = new Map<string, readonly KeyCollation[]>();
   for (const event of events) {
     const table = event[1] as string;
-    let width = widths.get(table);
-    if (width === undefined) {
+    let collations = collationsOf.get(table);
+    if (collations === undefined) {
       const entry = tables.get(table);
-      width = entry === undefined ? 0 : captureKeyColumns(entry.source).length;
-      widths.set(table, width);
+      collations = entry === undefined ? [] : sourceKeyCollations(entry.source);
+      collationsOf.set(table, collations);
     }
-    if (width === 0) continue;
-    const key: SqlValue[] = event.slice(2, 2 + width);
+    if (collations.length === 0) continue;
+    const key: SqlValue[] = event.slice(2, 2 + collations.length);
     let keys = touched.get(table);
     if (keys === undefined) touched.set(table, (keys = new Map()));
-    const id = keyId(key);
+    const id = keyId(key, collations);
     if (!keys.has(id)) keys.set(id, key);
   }
 
@@ -195,8 +196,10 @@ function rowLookup(db: SqliteDatabase, entry: ReplicatedTable): RowLookup {
   const cached = perDb.get(entry.target);
   if (cached !== undefined) return cached;
   const from = quoteIdent(entry.source.name);
+  // Compared as the key compares (a NOCASE key finds its row whatever the case of the event's key).
+  const collations = sourceKeyCollations(entry.source);
   const where = captureKeyColumns(entry.source)
-    .map((k) => `${quoteIdent(k)} = ?`)
+    .map((k, i) => sqliteEquals(quoteIdent(k), '?', collations[i] ?? 'binary'))
     .join(' AND ');
   const lookup: RowLookup = {
     row: db
@@ -209,10 +212,14 @@ function rowLookup(db: SqliteDatabase, entry: ReplicatedTable): RowLookup {
   return lookup;
 }
 
-/** A string identifying a key exactly (storage class and bits), for coalescing. */
-function keyId(key: readonly SqlValue[]): string {
+/**
+ * A string identifying a key as SQLite compares it, for coalescing: storage class and bits, texts
+ * folded by their column's collation (NOCASE, RTRIM).
+ */
+function keyId(key: readonly SqlValue[], collations: readonly KeyCollation[]): string {
   return key
-    .map((v) => {
+    .map((raw, i) => {
+      const v = foldText(raw, collations[i] ?? 'binary');
       if (v === null) return 'n';
       switch (typeof v) {
         case 'bigint':

@@ -7,7 +7,8 @@ import { CodecError, type Decoder, decoderFor, encoderFor, sameValue } from '../
 import { BridgeError } from '../errors.js';
 import type { SourceSchema } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
-import type { TargetSchema } from '../model/target-schema.js';
+import type { KeyCollation, TargetSchema } from '../model/target-schema.js';
+import { targetKeyCollations } from '../schema/key-collation.js';
 
 /** A text tuple from pgoutput (see reverse-apply.ts): column → text, null, or undefined (unchanged TOAST). */
 type TextTuple = Readonly<Record<string, string | null | undefined>>;
@@ -26,6 +27,8 @@ export interface ReverseTable {
   readonly pgName: string;
   /** SQLite key columns in key order: the declared primary key, or the rowid alias. */
   readonly keyColumns: readonly string[];
+  /** How SQLite compares each of `keyColumns` (NOCASE, RTRIM, BINARY). */
+  readonly keyCollations: readonly KeyCollation[];
   /** Every SQLite column reverse replication writes (generated columns excluded). */
   readonly columnNames: readonly string[];
   /**
@@ -113,6 +116,7 @@ export function reversePlan(source: SourceSchema, target: TargetSchema): Reverse
       pgSchema: t.schema,
       pgName: t.name,
       keyColumns,
+      keyCollations: targetKeyCollations(t),
       columnNames,
       partitionColumn: partitionTarget?.source.name ?? null,
       samePartition(sqliteValue, tuple) {

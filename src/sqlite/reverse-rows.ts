@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { BridgeError } from '../errors.js';
 import type { SqlValue } from '../model/sql-value.js';
 import { quoteIdent } from '../schema/ddl.js';
+import { foldText, sqliteEquals } from '../schema/key-collation.js';
 import { CAPTURE_FLAG_TABLE } from './capture-sql.js';
 import type { SqliteDatabase } from './open.js';
 import type { PgRowChange, PgTuple as PgRowTuple, PgTransaction } from './reverse-apply.js';
@@ -92,14 +93,16 @@ export class RowWriter {
     if (change.kind === 'insert') this.#refuseSecondRow(table, key, change.new);
     if (change.kind === 'update' && change.old !== null) {
       const oldKey = table.decodeKey(change.old, this.#tx);
-      if (keyId(table, oldKey) !== keyId(table, key)) {
-        if (prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
+      // The key changed, or only its spelling: 'yssy' → 'YSSY' is the same NOCASE key in SQLite.
+      if (renderKey(oldKey) !== renderKey(key)) {
+        const sameKey = keyId(table, oldKey) === keyId(table, key);
+        if (!sameKey && prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
           // Re-delivered: the row is at its new key already; drop any copy left at the old one.
           this.#rows += prepared(this.#db, deleteSql(table)).run(...oldKey).changes;
           this.#upsert(table, row, key);
           return;
         }
-        // The key changed: move the row where it is, keeping columns PostgreSQL did not send.
+        // Move the row where it is, keeping columns PostgreSQL did not send.
         const columns = [...row.keys()];
         const moved = prepared(this.#db, updateSql(table, columns)).run(
           ...columns.map((c) => row.get(c)),
@@ -186,9 +189,9 @@ export class RowWriter {
   }
 }
 
-/** A string identifying a key of a table within one transaction. */
+/** A string identifying a key of a table within one transaction, as SQLite compares keys (NOCASE, RTRIM). */
 function keyId(table: ReverseTable, key: readonly SqlValue[]): string {
-  return `${table.sqliteName}\u0000${renderKey(key)}`;
+  return `${table.sqliteName}\u0000${renderKey(key.map((v, i) => foldText(v, table.keyCollations[i] ?? 'binary')))}`;
 }
 
 function renderKey(key: readonly SqlValue[]): string {
@@ -201,8 +204,11 @@ function renderKey(key: readonly SqlValue[]): string {
   return `(${key.map(one).join(', ')})`;
 }
 
+/** Key columns equal to the parameters as SQLite compares the key (its index's collations). */
 const where = (table: ReverseTable): string =>
-  table.keyColumns.map((c) => `${quoteIdent(c)} = ?`).join(' AND ');
+  table.keyColumns
+    .map((c, i) => sqliteEquals(quoteIdent(c), '?', table.keyCollations[i] ?? 'binary'))
+    .join(' AND ');
 
 function updateSql(table: ReverseTable, set: readonly string[]): string {
   const assignments = set.map((c) => `${quoteIdent(c)} = ?`).join(', ');

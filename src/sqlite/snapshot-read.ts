@@ -4,6 +4,7 @@ import type { SourceTable } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
+import { sourceKeyCollations, sqliteCollated } from '../schema/key-collation.js';
 import type { SqliteDatabase } from './open.js';
 
 /** Names under which SQLite exposes the rowid, in the order we try them. */
@@ -119,7 +120,14 @@ export function restoreInvalidUtf8(
 export function tableReader(db: SqliteDatabase, source: SourceTable, target: TargetTable): TableReader {
   const from = quoteIdent(source.name);
   const keyCols = pageKeyColumns(source);
-  const key = keyCols.map(quoteIdent).join(', ');
+  // A WITHOUT ROWID table pages by its primary key, in the key's own order (NOCASE, RTRIM): the
+  // bounds carry the collation so every page is a seek in the key's index, not a sort.
+  const collations = source.withoutRowid ? sourceKeyCollations(source) : [];
+  const collated = (expr: string, i: number): string => {
+    const collation = collations[i];
+    return collation === undefined ? expr : sqliteCollated(expr, collation);
+  };
+  const key = keyCols.map((k, i) => collated(quoteIdent(k), i)).join(', ');
   const width = target.columns.length;
   // Where each page key column sits in a row: its target column, else appended after them. A
   // text key is always appended: restoreInvalidUtf8 may replace its target value with bytes.
@@ -134,7 +142,7 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
   });
   const select = `SELECT ${[targetValuesSql(target), ...extra.map(quoteIdent)].join(', ')} FROM ${from}`;
   const pageKey = (row: readonly SqlValue[]): SqlValue[] => keyIndexes.map((i) => row[i] ?? null);
-  const placeholders = keyCols.map(() => '?').join(', ');
+  const placeholders = keyCols.map((_k, i) => collated('?', i)).join(', ');
   const after = `(${key}) > (${placeholders})`;
   const upTo = `(${key}) <= (${placeholders})`;
   /** The page query for a range: lower bound from the previous page, optional upper bound. */

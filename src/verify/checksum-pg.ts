@@ -5,9 +5,10 @@
  * SQLite's side uses.
  */
 import { fromPgError } from '../errors.js';
-import type { TargetColumn, TargetTable } from '../model/target-schema.js';
+import type { KeyCollation, TargetColumn, TargetTable } from '../model/target-schema.js';
 import { type PgClient, RAW_TEXT_ROWS } from '../pg/pool.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
+import { pgFolded, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumns } from '../schema/key-columns.js';
 import type { ChunkSummary } from './checksum-sqlite.js';
 import { type ChunkPlan, chunkRange, rangeKey } from './chunks.js';
@@ -34,6 +35,8 @@ export class PgTableChecksum {
   readonly #name: string;
   readonly #hash: string;
   readonly #keys: readonly TargetColumn[];
+  /** How SQLite compares each key column: buckets and key texts use the folded values. */
+  readonly #collations: readonly KeyCollation[];
   readonly #range: TargetColumn | null;
 
   constructor(target: TargetTable) {
@@ -41,6 +44,7 @@ export class PgTableChecksum {
     this.#name = qualified(target.schema, target.name);
     this.#hash = pgRowHashSql(target.columns);
     this.#keys = keyColumns(target);
+    this.#collations = targetKeyCollations(target);
     this.#range = rangeKey(target);
   }
 
@@ -67,7 +71,7 @@ export class PgTableChecksum {
       // expression) and hashes them in a few kB; grouping in place, it estimated as many groups as
       // keys and sorted every row to disk.
       sql =
-        `SELECT s.c, count(*), sum(s.h)::text FROM (SELECT ${pgBucketSql(this.#keys, plan.buckets)} AS c, ` +
+        `SELECT s.c, count(*), sum(s.h)::text FROM (SELECT ${pgBucketSql(this.#keys, plan.buckets, 't', this.#collations)} AS c, ` +
         `${this.#hash} AS h FROM ${this.#name} AS t OFFSET 0) AS s GROUP BY s.c`;
       params = [];
     } else {
@@ -101,7 +105,7 @@ export class PgTableChecksum {
 
   /** Every row of one chunk, with canonical key, hash and printed values. */
   async rows(client: PgClient, plan: ChunkPlan, chunk: number): Promise<PgChunkRow[]> {
-    const keyCanon = this.#keys.map((c) => pgCanonicalSql(c));
+    const keyCanon = this.#keys.map((c, i) => pgFolded(pgCanonicalSql(c), this.#collations[i] ?? 'binary'));
     const select = [
       ...keyCanon,
       `left(${pgRowMd5Sql(this.#target.columns)}, 16)`,
@@ -111,7 +115,7 @@ export class PgTableChecksum {
     let where: string;
     let params: unknown[];
     if (plan.kind === 'bucket') {
-      where = `${pgBucketSql(this.#keys, plan.buckets)} = $1`;
+      where = `${pgBucketSql(this.#keys, plan.buckets, 't', this.#collations)} = $1`;
       params = [chunk];
     } else {
       const { from, to } = chunkRange(plan, chunk);

@@ -8,6 +8,7 @@ import type { SourceTable } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetColumn, TargetTable } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
+import { foldText, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumnIndexes } from '../schema/key-columns.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { targetValuesSql } from '../sqlite/snapshot-read.js';
@@ -23,7 +24,7 @@ export interface ChunkSummary {
 
 /** A row of a chunk, for narrowing a mismatch down to keys. */
 export interface ChunkRow {
-  /** The key's canonical record text: equal on both sides for the same key. */
+  /** The key's canonical record text (folded as SQLite compares keys): equal on both sides for the same key. */
   readonly key: string;
   /** First 16 hex digits of the md5 of the row's canonical fields. */
   readonly hash: string;
@@ -60,8 +61,13 @@ export class SqliteTableChecksum {
     const hashRow = rowHasher(target.columns);
     const hashKey = rowHasher(keys);
     const keyFields = canonicalizer(keys);
+    // Keys are grouped (buckets) and matched (key text) as SQLite compares them: NOCASE / RTRIM
+    // texts folded, so 'yssy' in one database and 'YSSY' in the other are one row that differs.
+    const collations = targetKeyCollations(target);
+    const fold = (key: readonly SqlValue[]): SqlValue[] =>
+      key.map((v, i) => foldText(v, collations[i] ?? 'binary'));
     this.#hashRow = hashRow;
-    this.#keyText = (key) => recordText(keyFields(key));
+    this.#keyText = (key) => recordText(keyFields(fold(key)));
     this.#rowKey = (values) => this.#keyText(keyIdx.map((i) => values[i] ?? null));
     db.aggregate<HashSum>(this.#sumFn, {
       start: () => new HashSum(),
@@ -77,7 +83,7 @@ export class SqliteTableChecksum {
     db.function(
       this.#bucketFn,
       { varargs: true, safeIntegers: true, deterministic: true },
-      (buckets: SqlValue, ...values: SqlValue[]) => bucketOf(hashKey(values), Number(buckets)),
+      (buckets: SqlValue, ...values: SqlValue[]) => bucketOf(hashKey(fold(values)), Number(buckets)),
     );
   }
 

@@ -14,6 +14,7 @@ import { writeChanges } from '../pg/apply.js';
 import { metadataTableExists } from '../pg/metadata.js';
 import type { PgPool } from '../pg/pool.js';
 import { quoteIdent } from '../schema/ddl.js';
+import { sqliteEquals, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumns } from '../schema/key-columns.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
 import { keysAfter } from '../sqlite/changelog.js';
@@ -78,6 +79,7 @@ export async function repairDrift(
       const table = tables.get(drift.table)!;
       targets.set(drift.table, table.target);
       const keys = keyColumns(table.target);
+      const collations = targetKeyCollations(table.target);
       const sq = sqliteChecksumFor(db, table);
       const busy = new Set(
         (flight?.keys.get(drift.table) ?? []).map((k) => sq.keyText(k.slice(0, keys.length))),
@@ -85,7 +87,7 @@ export async function repairDrift(
       const lookup = db
         .prepare(
           `SELECT ${targetValuesSql(table.target)} FROM ${quoteIdent(table.source.name)} WHERE ${keys
-            .map((k) => `${quoteIdent(k.source.name)} = ?`)
+            .map((k, i) => sqliteEquals(quoteIdent(k.source.name), '?', collations[i] ?? 'binary'))
             .join(' AND ')}`,
         )
         .safeIntegers(true)

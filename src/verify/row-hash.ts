@@ -13,8 +13,9 @@ import { booleanText } from '../codec/encode-number.js';
 import { type Encoder, encoderFor } from '../codec/index.js';
 import { jsonbText } from '../codec/jsonb-text.js';
 import type { SqlValue } from '../model/sql-value.js';
-import type { PgType, TargetColumn } from '../model/target-schema.js';
+import type { KeyCollation, PgType, TargetColumn } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
+import { pgFolded } from '../schema/key-collation.js';
 
 /** A field no PostgreSQL value can produce (text never holds NUL): a value the codec refuses. */
 export const UNENCODABLE = '\u0000unencodable';
@@ -129,9 +130,18 @@ function recordFieldSql(column: TargetColumn, alias: string): string {
     : pgCanonicalSql(column, alias);
 }
 
-/** The SQL of the md5 hex of a row's canonical record over `columns` (as {@link fieldsHash}). */
-export function pgRowMd5Sql(columns: readonly TargetColumn[], alias = 't'): string {
-  return `md5(ROW(${columns.map((c) => recordFieldSql(c, alias)).join(', ')})::text)`;
+/**
+ * The SQL of the md5 hex of a row's canonical record over `columns` (as {@link fieldsHash}); with
+ * `collations` (a key's), each text field folded as SQLite compares it (NOCASE, RTRIM).
+ */
+export function pgRowMd5Sql(
+  columns: readonly TargetColumn[],
+  alias = 't',
+  collations: readonly KeyCollation[] = [],
+): string {
+  const field = (c: TargetColumn, i: number): string =>
+    pgFolded(recordFieldSql(c, alias), collations[i] ?? 'binary');
+  return `md5(ROW(${columns.map(field).join(', ')})::text)`;
 }
 
 /** The SQL of a row's hash (a signed bigint) over `columns`. */
@@ -140,8 +150,13 @@ export function pgRowHashSql(columns: readonly TargetColumn[], alias = 't'): str
 }
 
 /** The SQL of a key's bucket in 0..buckets-1 (the same as {@link bucketOf}). */
-export function pgBucketSql(keys: readonly TargetColumn[], buckets: number, alias = 't'): string {
-  return `(('x' || left(${pgRowMd5Sql(keys, alias)}, 8))::bit(32)::bigint % ${buckets})`;
+export function pgBucketSql(
+  keys: readonly TargetColumn[],
+  buckets: number,
+  alias = 't',
+  collations: readonly KeyCollation[] = [],
+): string {
+  return `(('x' || left(${pgRowMd5Sql(keys, alias, collations)}, 8))::bit(32)::bigint % ${buckets})`;
 }
 
 /** A row's md5 hex over canonical fields. */

@@ -134,13 +134,20 @@ describe('every write form records the exact keys', () => {
     ]);
   });
 
-  test('a key change that only its collation hides is still a key change', () => {
-    const { db, events } = captured('CREATE TABLE c (name TEXT COLLATE NOCASE PRIMARY KEY, v);');
-    db.exec("INSERT INTO c VALUES ('abc', 1); UPDATE c SET name = 'ABC'");
+  test('a key change is compared as the key compares: a case-only change of a NOCASE key is an update', () => {
+    const { db, events } = captured(`CREATE TABLE c (name TEXT COLLATE NOCASE PRIMARY KEY, v);
+      CREATE TABLE k (name TEXT, v, PRIMARY KEY (name COLLATE RTRIM));`);
+    db.exec("INSERT INTO c VALUES ('abc', 1); UPDATE c SET name = 'ABC'; UPDATE c SET name = 'abd'");
+    db.exec("INSERT INTO k VALUES ('x', 1); UPDATE k SET name = 'x  '; UPDATE k SET name = 'X'");
     expect(events()).toEqual([
       ['I', 'c', 'abc'],
-      ['D', 'c', 'abc'],
-      ['I', 'c', 'ABC'],
+      ['U', 'c', 'ABC'],
+      ['D', 'c', 'ABC'],
+      ['I', 'c', 'abd'],
+      ['I', 'k', 'x'],
+      ['U', 'k', 'x  '],
+      ['D', 'k', 'x  '],
+      ['I', 'k', 'X'],
     ]);
   });
 

@@ -18,6 +18,7 @@ function rangedFile(): string {
     CREATE TABLE ints (id INTEGER PRIMARY KEY, v TEXT);
     CREATE TABLE pairs (a TEXT NOT NULL, b INTEGER NOT NULL, v REAL, PRIMARY KEY (a, b)) WITHOUT ROWID;
     CREATE TABLE bare (line TEXT);
+    CREATE TABLE codes (code TEXT NOT NULL, n INTEGER, PRIMARY KEY (code COLLATE NOCASE)) WITHOUT ROWID;
   `);
   const ints = s.prepare('INSERT INTO ints VALUES (?, ?)');
   const pairs = s.prepare('INSERT INTO pairs VALUES (?, ?, ?)');
@@ -26,6 +27,9 @@ function rangedFile(): string {
     for (let i = 0; i < 5_000; i++) ints.run(i * 7 - 9_000, `v${i}`);
     for (let i = 0; i < 3_000; i++) pairs.run(['a', 'B', 'b', 'Z', 'é'][i % 5]!, i, i / 3);
     for (let i = 0; i < 2_000; i++) bare.run(`line ${i}`);
+    // Paged in the key's NOCASE order, which differs from BINARY order ('b1' < 'C2' < 'd3').
+    const code = s.prepare('INSERT INTO codes VALUES (?, ?)');
+    for (let i = 0; i < 2_000; i++) code.run(`${'bCdE'[i % 4]}${i}`, i);
     s.exec('DELETE FROM bare WHERE rowid % 3 = 0'); // rowid gaps
   })();
   s.close();
@@ -46,6 +50,7 @@ describe.each([{ workers: 0 }, { workers: 2 }])(
       const result = await runSnapshot(config, silentLogger, { tty: null, rowsPerRange: 250 });
       expect(Object.fromEntries(result.tables.map((t) => [t.table, t.rows]))).toEqual({
         bare: 1_334,
+        codes: 2_000,
         ints: 5_000,
         pairs: 3_000,
       });

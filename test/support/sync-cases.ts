@@ -26,7 +26,12 @@ export interface CaseTable {
   /** Key column names in key order (`rowid` for a table without primary key). */
   readonly keyNames: readonly string[];
   readonly columns: readonly CaseColumn[];
+  /** Collation of the text key column and of a UNIQUE text column: how SQLite tells their values apart. */
+  readonly collation: CaseCollation;
 }
+
+/** SQLite's built-in collations. */
+export type CaseCollation = 'BINARY' | 'NOCASE' | 'RTRIM';
 
 /** A key in key order; for a rowid table `null` means "let SQLite pick" (inserts only). */
 export type CaseKey = readonly SqlValue[];
@@ -75,7 +80,7 @@ const MIN_I64 = -(2n ** 63n);
 const MAX_I64 = 2n ** 63n - 1n;
 /** Few keys, so writes meet the same rows again; the extremes of int64 among them. */
 const INT_KEYS = [1n, 2n, 3n, 4n, 5n, -7n, 0n, MAX_I64, MIN_I64];
-const TEXT_KEYS = ['a', 'b', 'A', 'select', 'tab\there', 'é', '😀', 'x"y', "it's", 'back\\slash', ''];
+const TEXT_KEYS = ['a', 'b', 'A', 'a ', 'select', 'tab\there', 'é', '😀', 'x"y', "it's", 'back\\slash', ''];
 
 const awkwardChar = fc.constantFrom('\t', '\n', '\r', '\\', '"', "'", '😀', 'é', ',', ' ', '\u2028', '{');
 const text = fc
@@ -105,7 +110,7 @@ export function valueArb(column: CaseColumn): fc.Arbitrary<SqlValue> {
     const few =
       column.type === 'INTEGER'
         ? fc.constantFrom<SqlValue>(1n, 2n, 3n)
-        : fc.constantFrom<SqlValue>('u1', 'u2', 'u3');
+        : fc.constantFrom<SqlValue>('u1', 'u2', 'U1', 'u1 ');
     return fc.option(few, { nil: null, freq: 4 });
   }
   const byType: Record<CaseType, fc.Arbitrary<SqlValue>> = {
@@ -163,8 +168,9 @@ export const schemaArb: fc.Arbitrary<readonly CaseTable[]> = fc
             names: fc.shuffledSubarray([...COLUMN_NAMES], { minLength: 6, maxLength: 6 }),
             types: fc.array(fc.constantFrom(...TYPES), { minLength: 1, maxLength: 4 }),
             unique: fc.boolean(),
+            collation: fc.constantFrom<CaseCollation>('BINARY', 'NOCASE', 'RTRIM'),
           })
-          .map(({ key, names: cols, types, unique }): CaseTable => {
+          .map(({ key, names: cols, types, unique, collation }): CaseTable => {
             const keyCount = key === 'rowid' ? 0 : key === 'integer' || key === 'text' ? 1 : 2;
             const keyNames = key === 'rowid' ? ['rowid'] : cols.slice(0, keyCount);
             // UNIQUE on the first INTEGER or TEXT column, if any (their values compare the same in both databases).
@@ -174,7 +180,7 @@ export const schemaArb: fc.Arbitrary<readonly CaseTable[]> = fc
               type,
               unique: i === uniqueAt,
             }));
-            return { name, key, keyNames, columns };
+            return { name, key, keyNames, columns, collation };
           }),
       ),
     ),
@@ -242,11 +248,15 @@ export function createSql(tables: readonly CaseTable[]): string[] {
   return tables.map((t) => {
     const parts: string[] = [];
     if (t.key === 'integer') parts.push(`${quoteIdent(t.keyNames[0]!)} INTEGER PRIMARY KEY`);
-    if (t.key === 'text') parts.push(`${quoteIdent(t.keyNames[0]!)} TEXT PRIMARY KEY`);
+    const collate = ` COLLATE ${t.collation}`;
+    if (t.key === 'text') parts.push(`${quoteIdent(t.keyNames[0]!)} TEXT${collate} PRIMARY KEY`);
     if (t.key === 'composite' || t.key === 'composite-without-rowid') {
-      parts.push(`${quoteIdent(t.keyNames[0]!)} TEXT`, `${quoteIdent(t.keyNames[1]!)} INTEGER`);
+      parts.push(`${quoteIdent(t.keyNames[0]!)} TEXT${collate}`, `${quoteIdent(t.keyNames[1]!)} INTEGER`);
     }
-    for (const c of t.columns) parts.push(`${quoteIdent(c.name)} ${c.type}${c.unique ? ' UNIQUE' : ''}`);
+    for (const c of t.columns) {
+      const unique = c.unique ? `${c.type === 'TEXT' ? collate : ''} UNIQUE` : '';
+      parts.push(`${quoteIdent(c.name)} ${c.type}${unique}`);
+    }
     if (t.key === 'composite' || t.key === 'composite-without-rowid') {
       parts.push(`PRIMARY KEY (${t.keyNames.map(quoteIdent).join(', ')})`);
     }
