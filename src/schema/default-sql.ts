@@ -68,7 +68,7 @@ export function translateDefault(
       ? { ok: false, reason: `DEFAULT ${defaultSql} is not a valid ${type} value` }
       : { ok: true, sql: rendered };
   }
-  const expr: ExpressionResult = translateExpression(defaultSql, columnMap, typeOf);
+  const expr: ExpressionResult = translateExpression(defaultSql, columnMap, typeOf, { defaultOf: type });
   if (!expr.ok) return { ok: false, reason: `DEFAULT ${defaultSql}: ${expr.reason}` };
   return { ok: true, sql: `(${expr.sql})` };
 }

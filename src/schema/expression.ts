@@ -1,11 +1,23 @@
 /**
- * Translates a SQLite expression (CHECK, index part, partial-index WHERE, DEFAULT) to PostgreSQL.
+ * Translates a SQLite expression (CHECK, index part, partial-index WHERE, DEFAULT) to PostgreSQL
+ * with SQLite's meaning. Three passes: `expression-tree.ts` parses it; `infer` gives every node
+ * the shape its value has in PostgreSQL (a BOOLEAN column is `boolean` there but the integer
+ * 0/1 in SQLite, where a comparison also yields 0/1); the renderer then converts where the two
+ * differ: a boolean used as a number becomes `b::int`, a number used as a condition becomes
+ * `n <> 0`, and a boolean compared with numeric literals becomes the test of the values 0/1
+ * that satisfy it (`flag = 1` → `flag`, `flag = 2` → never true, NULL kept NULL).
  * It is a whitelist: anything whose meaning could differ is refused with a reason, never
  * guessed at. The caller reports the refusal and leaves the object out.
  */
 import type { PgType } from '../model/target-schema.js';
 import { quoteIdent } from './ddl.js';
-import { closingParen, isPunct, isWord, splitTopLevel, type Token, tokenize } from './sql-tokens.js';
+import {
+  type BinaryOp,
+  type Expr,
+  parseExpression,
+  UnsupportedExpression,
+  unwrap,
+} from './expression-tree.js';
 
 /** The outcome of a translation: PostgreSQL SQL, or the reason there is none. */
 export type ExpressionResult =
@@ -17,6 +29,12 @@ export type ColumnMap = (name: string) => string | undefined;
 
 /** The PostgreSQL type of a SQLite column, when known. */
 export type TypeOf = (name: string) => PgType | undefined;
+
+/**
+ * Where the expression is used: as a condition (CHECK, partial-index WHERE: true when SQLite
+ * finds it non-zero), as an index key, or as the DEFAULT of a column of the given type.
+ */
+export type ExpressionUse = 'condition' | 'index key' | { readonly defaultOf: PgType };
 
 /** SQLite function → PostgreSQL function with the same meaning on the same arguments. */
 const FUNCTIONS: Readonly<Record<string, string>> = {
@@ -36,315 +54,540 @@ const FUNCTIONS: Readonly<Record<string, string>> = {
   replace: 'replace',
 };
 /** Functions whose first argument must be text in PostgreSQL. */
-const TEXT_FUNCTIONS = new Set([
-  'length',
-  'lower',
-  'upper',
-  'trim',
-  'ltrim',
-  'rtrim',
-  'substr',
-  'substring',
-  'instr',
-  'replace',
-]);
+const TEXT_FUNCTIONS = new Set(['length', 'lower', 'upper', 'trim', 'ltrim', 'rtrim', 'substr', 'substring']);
+TEXT_FUNCTIONS.add('instr').add('replace');
 
-/** Keywords copied as they are (after upper-casing). */
-const KEYWORDS = new Set([
-  'AND',
-  'OR',
-  'NOT',
-  'NULL',
-  'IN',
-  'BETWEEN',
-  'CASE',
-  'WHEN',
-  'THEN',
-  'ELSE',
-  'END',
-  'ESCAPE',
-  'DISTINCT',
-  'FROM',
-]);
-const REFUSED_WORDS: Readonly<Record<string, string>> = {
-  GLOB: 'GLOB has no PostgreSQL equivalent',
-  REGEXP: 'REGEXP has no PostgreSQL equivalent',
-  MATCH: 'MATCH has no PostgreSQL equivalent',
-  SELECT: 'subqueries are not translated',
-  EXISTS: 'subqueries are not translated',
-  CAST: "CAST follows SQLite's lenient conversion rules, which PostgreSQL does not share",
-  TRUE: 'TRUE is the integer 1 in SQLite but a boolean in PostgreSQL',
-  FALSE: 'FALSE is the integer 0 in SQLite but a boolean in PostgreSQL',
+const NOT_COLUMNS: Readonly<Record<string, string>> = {
   CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP is only translated as a DEFAULT',
   CURRENT_DATE: 'CURRENT_DATE is only translated as a DEFAULT',
   CURRENT_TIME: 'CURRENT_TIME is only translated as a DEFAULT',
-  RAISE: 'RAISE is not translated',
 };
-const OPERATORS = new Set([
-  '=',
-  '<',
-  '>',
-  '<=',
-  '>=',
-  '<>',
-  '!=',
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-  '||',
-  '&',
-  '|',
-  '<<',
-  '>>',
-  '~',
-]);
+
+/**
+ * What a node's value is in PostgreSQL: `bool` (a boolean column, a comparison), `int`, `real`,
+ * `text`, `bytea`, `null` (the NULL literal), `other` (dates, jsonb, numeric kept apart), or
+ * `unknown` (no type information: rendered as written).
+ */
+type Shape = 'bool' | 'int' | 'real' | 'text' | 'bytea' | 'null' | 'other' | 'unknown';
 
 class Refusal extends Error {}
 
-/** Translates one SQLite expression; see the module comment for what is refused. */
-export function translateExpression(sql: string, columnMap: ColumnMap, typeOf?: TypeOf): ExpressionResult {
-  let tokens: Token[];
+/** Translates one SQLite expression for `use` (a condition by default); see the module comment. */
+export function translateExpression(
+  sql: string,
+  columnMap: ColumnMap,
+  typeOf?: TypeOf,
+  use: ExpressionUse = 'condition',
+): ExpressionResult {
+  let tree: Expr;
   try {
-    tokens = tokenize(sql);
+    tree = parseExpression(sql);
   } catch (error) {
-    return { ok: false, reason: `cannot read the expression: ${(error as Error).message}` };
+    if (error instanceof UnsupportedExpression) return { ok: false, reason: error.message };
+    if (error instanceof SyntaxError)
+      return { ok: false, reason: `cannot read the expression: ${error.message}` };
+    throw error;
   }
-  if (tokens.length === 0) return { ok: false, reason: 'empty expression' };
   try {
-    const booleanRewrite = booleanInZeroOne(tokens, columnMap, typeOf);
-    if (booleanRewrite !== null) return { ok: true, sql: booleanRewrite };
-    return { ok: true, sql: join(new Translator(tokens, columnMap, typeOf).run(0, tokens.length)) };
+    const t = new Translation(columnMap, typeOf);
+    if (use === 'condition') return { ok: true, sql: t.condition(tree).sql };
+    if (use === 'index key') return { ok: true, sql: t.value(tree).sql };
+    if (use.defaultOf === 'boolean') {
+      if (t.shape(tree) !== 'bool' && t.shape(tree) !== 'null')
+        throw new Refusal(`a ${t.shape(tree)} expression cannot be the default of a boolean column`);
+      return { ok: true, sql: t.value(tree).sql };
+    }
+    return { ok: true, sql: t.number(tree).sql };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, reason: error.message };
     throw error;
   }
 }
 
-/** `flag IN (0, 1)` on a column that became boolean: the type already says it; keep the intent. */
-function booleanInZeroOne(tokens: readonly Token[], columnMap: ColumnMap, typeOf?: TypeOf): string | null {
-  const [col, kw, open, a, comma, b, close] = tokens;
-  if (
-    tokens.length !== 7 ||
-    col === undefined ||
-    !isWord(kw, 'IN') ||
-    !isPunct(open, '(') ||
-    !isPunct(close, ')')
-  )
-    return null;
-  if (!isPunct(comma, ',') || a?.kind !== 'number' || b?.kind !== 'number') return null;
-  if (new Set([a.text, b.text]).size !== 2 || ![a.text, b.text].every((v) => v === '0' || v === '1'))
-    return null;
-  const name = col.kind === 'word' || col.kind === 'quoted' ? col.value : undefined;
-  const pg = name === undefined ? undefined : columnMap(name);
-  if (name === undefined || pg === undefined || typeOf?.(name) !== 'boolean') return null;
-  return `${quoteIdent(pg)} IN (false, true)`;
+/** Rendered PostgreSQL SQL with the precedence of its outermost operator (see PG_PRECEDENCE). */
+interface Sql {
+  readonly sql: string;
+  readonly prec: number;
 }
 
-class Translator {
-  readonly #tokens: readonly Token[];
+// PostgreSQL's precedence levels (sql-syntax-lexical.html#SQL-PRECEDENCE), loosest first.
+const P_OR = 1;
+const P_AND = 2;
+const P_NOT = 3;
+const P_IS = 4;
+const P_COMPARE = 5;
+const P_IN = 6; // IN, BETWEEN, LIKE, ILIKE
+const P_OTHER = 7; // || & | << >> and every other operator
+const P_ADD = 8;
+const P_MUL = 9;
+const P_UNARY = 10;
+const P_ATOM = 12;
+
+/** PostgreSQL level of each binary operator SQLite has. */
+const PG_PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
+  OR: P_OR,
+  AND: P_AND,
+  '=': P_COMPARE,
+  '!=': P_COMPARE,
+  '<>': P_COMPARE,
+  '<': P_COMPARE,
+  '<=': P_COMPARE,
+  '>': P_COMPARE,
+  '>=': P_COMPARE,
+  IS: P_IS,
+  'IS NOT': P_IS,
+  '&': P_OTHER,
+  '|': P_OTHER,
+  '<<': P_OTHER,
+  '>>': P_OTHER,
+  '||': P_OTHER,
+  '+': P_ADD,
+  '-': P_ADD,
+  '*': P_MUL,
+  '/': P_MUL,
+  '%': P_MUL,
+};
+const COMPARISONS = new Set<BinaryOp>(['=', '!=', '<>', '<', '<=', '>', '>=', 'IS', 'IS NOT']);
+const PG_OPERATOR: Partial<Record<BinaryOp, string>> = {
+  IS: 'IS NOT DISTINCT FROM',
+  'IS NOT': 'IS DISTINCT FROM',
+};
+
+/** `sql` wrapped in parentheses when its operator binds looser than `min`. */
+function at(s: Sql, min: number): string {
+  return s.prec >= min ? s.sql : `(${s.sql})`;
+}
+
+class Translation {
   readonly #columnMap: ColumnMap;
   readonly #typeOf: TypeOf | undefined;
+  readonly #shapes = new Map<Expr, Shape>();
 
-  constructor(tokens: readonly Token[], columnMap: ColumnMap, typeOf: TypeOf | undefined) {
-    this.#tokens = tokens;
+  constructor(columnMap: ColumnMap, typeOf: TypeOf | undefined) {
     this.#columnMap = columnMap;
     this.#typeOf = typeOf;
   }
 
-  run(from: number, to: number): string[] {
-    const out: string[] = [];
-    const t = this.#tokens;
-    for (let i = from; i < to; i++) {
-      const tok = t[i]!;
-      switch (tok.kind) {
-        case 'string':
-          out.push(tok.text);
-          break;
-        case 'number':
-          out.push(number(tok.text));
-          break;
-        case 'blob':
-          if (!/^([0-9a-fA-F]{2})*$/.test(tok.value)) throw new Refusal(`malformed blob literal ${tok.text}`);
-          out.push(`'\\x${tok.value.toLowerCase()}'::bytea`);
-          break;
-        case 'param':
-          throw new Refusal(`parameter ${tok.text} in an expression`);
-        case 'punct':
-          if (tok.text === '.') throw new Refusal('qualified names are not translated');
-          if (tok.text === ';') throw new Refusal('unexpected ;');
-          out.push(tok.text);
-          break;
-        case 'operator':
-          if (tok.text === '==') out.push('=');
-          else if (OPERATORS.has(tok.text)) out.push(tok.text);
-          else throw new Refusal(`operator ${tok.text} has no PostgreSQL equivalent`);
-          break;
-        case 'quoted':
-          out.push(this.#column(i));
-          break;
-        case 'word':
-          i = this.#word(i, out);
-          break;
-      }
+  // ---- type inference ----
+
+  /** The node's shape in PostgreSQL (memoised: the inference pass over the tree). */
+  shape(e: Expr): Shape {
+    let s = this.#shapes.get(e);
+    if (s === undefined) {
+      s = this.#infer(e);
+      this.#shapes.set(e, s);
     }
-    return out;
+    return s;
   }
 
-  /** Handles a bare word at index i; returns the index of the last token consumed. */
-  #word(i: number, out: string[]): number {
-    const t = this.#tokens;
-    const tok = t[i]!;
-    const upper = tok.text.toUpperCase();
-    if (
-      isPunct(t[i + 1], '(') &&
-      !KEYWORDS.has(upper) &&
-      !['IS', 'LIKE', 'COLLATE'].includes(upper) &&
-      REFUSED_WORDS[upper] === undefined
-    ) {
-      return this.#call(i, out);
-    }
-    const refused = REFUSED_WORDS[upper];
-    if (refused !== undefined) throw new Refusal(refused);
-    if (upper === 'IS') {
-      const not = isWord(t[i + 1], 'NOT');
-      const after = t[i + (not ? 2 : 1)];
-      if (isWord(after, 'NULL')) {
-        out.push(not ? 'IS NOT NULL' : 'IS NULL');
-        return i + (not ? 2 : 1);
+  #infer(e: Expr): Shape {
+    switch (e.kind) {
+      case 'literal':
+        return ({ integer: 'int', real: 'real', text: 'text', blob: 'bytea', null: 'null' } as const)[e.type];
+      case 'name': {
+        if (this.#keyword(e) !== undefined) return 'int';
+        const type = this.#column(e).type;
+        return type === undefined ? 'unknown' : shapeOfType(type);
       }
-      if (isWord(after, 'DISTINCT')) {
-        out.push(not ? 'IS NOT' : 'IS');
-        return i + (not ? 1 : 0);
-      }
-      if (isWord(after, 'TRUE', 'FALSE')) throw new Refusal('IS TRUE / IS FALSE compares integers in SQLite');
-      // SQLite's `a IS b` is a NULL-safe equality: PostgreSQL's IS NOT DISTINCT FROM.
-      out.push(not ? 'IS DISTINCT FROM' : 'IS NOT DISTINCT FROM');
-      return i + (not ? 1 : 0);
+      case 'paren':
+      case 'collate':
+        return this.shape(e.expr);
+      case 'unary':
+        return e.op === 'NOT' ? 'bool' : e.op === '~' ? 'int' : numeric(this.shape(e.expr));
+      case 'binary':
+        if (e.op === 'AND' || e.op === 'OR' || COMPARISONS.has(e.op)) return 'bool';
+        if (e.op === '||') return 'text';
+        if (e.op === '+' || e.op === '-' || e.op === '*' || e.op === '/' || e.op === '%')
+          return unify([numeric(this.shape(e.left)), numeric(this.shape(e.right))]);
+        return 'int';
+      case 'null-test':
+      case 'in':
+      case 'between':
+      case 'like':
+        return 'bool';
+      case 'call':
+        if (e.name === 'length' || e.name === 'instr') return 'int';
+        if (e.name === 'abs') return numeric(this.shape(e.args[0] ?? nullLiteral));
+        if (e.name === 'coalesce' || e.name === 'ifnull' || e.name === 'nullif')
+          return unify(e.args.map((a) => this.shape(a)));
+        return 'text';
+      case 'case':
+        return unify([...e.whens.map((w) => this.shape(w.result)), this.shape(e.otherwise ?? nullLiteral)]);
     }
-    if (upper === 'ISNULL') {
-      out.push('IS NULL');
-      return i;
-    }
-    if (upper === 'NOTNULL') {
-      out.push('IS NOT NULL');
-      return i;
-    }
-    if (upper === 'NOT' && isWord(t[i + 1], 'NULL') && isOperand(t[i - 1])) {
-      out.push('IS NOT NULL');
-      return i + 1;
-    }
-    if (upper === 'LIKE') return this.#like(i, out);
-    if (upper === 'COLLATE') {
-      if (isWord(t[i + 1], 'BINARY')) return i + 1;
-      throw new Refusal(`COLLATE ${t[i + 1]?.text ?? ''} has no PostgreSQL equivalent`);
-    }
-    if (upper === 'IN' && !isPunct(t[i + 1], '(')) throw new Refusal('IN <table> is not translated');
-    if (KEYWORDS.has(upper)) {
-      out.push(upper);
-      return i;
-    }
-    out.push(this.#column(i));
-    return i;
   }
 
-  #column(i: number): string {
-    const t = this.#tokens;
-    const tok = t[i]!;
-    if (isPunct(t[i + 1], '.')) throw new Refusal('qualified names are not translated');
-    const pg = this.#columnMap(tok.value);
-    if (pg === undefined) throw new Refusal(`${tok.text} is not a column of this table`);
-    const nullTest =
-      isWord(t[i + 1], 'ISNULL', 'NOTNULL') ||
-      (isWord(t[i + 1], 'IS') && isWord(t[i + 2], 'NULL')) ||
-      (isWord(t[i + 1], 'IS', 'NOT') &&
-        isWord(t[i + 2], 'NOT', 'NULL') &&
-        (isWord(t[i + 1], 'NOT') || isWord(t[i + 3], 'NULL')));
-    if (this.#typeOf?.(tok.value) === 'boolean' && !nullTest) {
-      throw new Refusal(`column ${tok.value} is boolean in PostgreSQL but an integer in SQLite expressions`);
-    }
-    return quoteIdent(pg);
+  /** The integer a bare TRUE / FALSE stands for when no column has that name. */
+  #keyword(e: Expr & { kind: 'name' }): 1 | 0 | undefined {
+    if (!e.bare || this.#columnMap(e.name) !== undefined) return undefined;
+    const upper = e.name.toUpperCase();
+    return upper === 'TRUE' ? 1 : upper === 'FALSE' ? 0 : undefined;
   }
 
-  #call(i: number, out: string[]): number {
-    const t = this.#tokens;
-    const name = t[i]!.text.toLowerCase();
-    const close = closingParen(t, i + 1);
-    const pg = FUNCTIONS[name];
-    if (pg === undefined) throw new Refusal(`function ${t[i]!.text} has no PostgreSQL equivalent`);
-    const args = splitTopLevel(t, i + 2, close);
-    if (TEXT_FUNCTIONS.has(name) && args[0] !== undefined) this.#requireText(name, args[0]);
-    if ((name === 'substr' || name === 'substring') && !this.#positiveLiteral(args[1])) {
+  #column(e: Expr & { kind: 'name' }): { pg: string; type: PgType | undefined } {
+    const pg = this.#columnMap(e.name);
+    if (pg === undefined) {
+      const reason = e.bare ? NOT_COLUMNS[e.name.toUpperCase()] : undefined;
+      throw new Refusal(reason ?? `${e.text} is not a column of this table`);
+    }
+    return { pg, type: this.#typeOf?.(e.name) };
+  }
+
+  // ---- rendering ----
+
+  /** True when SQLite finds the value non-zero (NULL stays NULL): a PostgreSQL boolean. */
+  condition(e: Expr): Sql {
+    const shape = this.shape(e);
+    if (shape === 'bool' || shape === 'null' || shape === 'unknown') return this.value(e);
+    if (shape === 'int' || shape === 'real')
+      return { sql: `${at(this.value(e), P_COMPARE + 1)} <> 0`, prec: P_COMPARE };
+    throw new Refusal(
+      `${describe(e)} is used as a condition: SQLite reads its ${shape === 'other' ? 'value' : shape} as a number there, PostgreSQL needs a boolean`,
+    );
+  }
+
+  /** The value as SQLite sees it where a number is wanted: booleans become 0/1. */
+  number(e: Expr): Sql {
+    if (this.shape(e) !== 'bool') return this.value(e);
+    return { sql: `${at(this.value(e), P_ATOM)}::int`, prec: P_ATOM };
+  }
+
+  /** The node in its own PostgreSQL shape. */
+  value(e: Expr): Sql {
+    switch (e.kind) {
+      case 'literal':
+        return literal(e.type, e.text);
+      case 'name': {
+        const k = this.#keyword(e);
+        if (k !== undefined) return { sql: String(k), prec: P_ATOM };
+        return { sql: quoteIdent(this.#column(e).pg), prec: P_ATOM };
+      }
+      case 'paren':
+        return { sql: `(${this.value(e.expr).sql})`, prec: P_ATOM };
+      case 'collate':
+        if (e.collation.toUpperCase() === 'BINARY') return this.value(e.expr);
+        throw new Refusal(`COLLATE ${e.collation} has no PostgreSQL equivalent`);
+      case 'unary':
+        return this.#unary(e);
+      case 'binary':
+        return this.#binary(e);
+      case 'null-test':
+        return { sql: `${at(this.value(e.expr), P_IS + 1)} IS ${e.not ? 'NOT ' : ''}NULL`, prec: P_IS };
+      case 'in':
+        return this.#in(e);
+      case 'between':
+        return this.#between(e);
+      case 'like':
+        return this.#like(e);
+      case 'call':
+        return this.#call(e);
+      case 'case':
+        return this.#case(e);
+    }
+  }
+
+  #unary(e: Expr & { kind: 'unary' }): Sql {
+    if (e.op === 'NOT') return { sql: `NOT ${at(this.condition(e.expr), P_NOT)}`, prec: P_NOT };
+    const operand = at(this.number(e.expr), P_UNARY);
+    // `- -1` must keep its space: `--` starts a comment.
+    return { sql: `${e.op}${operand.startsWith('-') ? ' ' : ''}${operand}`, prec: P_UNARY };
+  }
+
+  #binary(e: Expr & { kind: 'binary' }): Sql {
+    const prec = PG_PRECEDENCE[e.op];
+    if (e.op === 'AND' || e.op === 'OR') {
+      return {
+        sql: `${at(this.condition(e.left), prec)} ${e.op} ${at(this.condition(e.right), prec + 1)}`,
+        prec,
+      };
+    }
+    if (e.op === 'IS' || e.op === 'IS NOT') {
+      const truth = this.#truth(e.right);
+      if (truth !== undefined) {
+        const test = `${e.op} ${truth ? 'TRUE' : 'FALSE'}`;
+        return { sql: `${at(this.condition(e.left), P_IS + 1)} ${test}`, prec: P_IS };
+      }
+    }
+    if (COMPARISONS.has(e.op)) {
+      const reduced = this.#booleanAgainstLiterals(e.left, [e.right], (v, [k]) => compare(e.op, v, k!), e.op);
+      if (reduced !== null) return reduced;
+      const reversed = this.#booleanAgainstLiterals(
+        e.right,
+        [e.left],
+        (v, [k]) => compare(e.op, k!, v),
+        e.op,
+      );
+      if (reversed !== null) return reversed;
+      const [left, right] = this.#comparable([e.left, e.right], e.op);
+      const op = PG_OPERATOR[e.op] ?? e.op;
+      return { sql: `${at(left!, prec + 1)} ${op} ${at(right!, prec + 1)}`, prec };
+    }
+    const left = this.number(e.left);
+    const right = this.number(e.right);
+    return { sql: `${at(left, prec)} ${e.op} ${at(right, prec + 1)}`, prec };
+  }
+
+  /** TRUE / FALSE after IS [NOT]: SQLite's truth tests (`2 IS TRUE` holds), not comparisons with 1 / 0. */
+  #truth(e: Expr): boolean | undefined {
+    const u = unwrap(e);
+    if (u.kind !== 'name') return undefined;
+    const k = this.#keyword(u);
+    return k === undefined ? undefined : k === 1;
+  }
+
+  /**
+   * When `subject` is boolean and every other operand a numeric literal, the test of the values
+   * among 0 and 1 that satisfy `holds`: `flag = 1` is `flag`, `flag > 5` is never true. SQLite
+   * gives NULL for a NULL subject (true or false for IS / IS NOT), and so does the result.
+   */
+  #booleanAgainstLiterals(
+    subject: Expr,
+    others: readonly Expr[],
+    holds: (v: number, literals: readonly number[]) => boolean,
+    op: BinaryOp | 'plain',
+  ): Sql | null {
+    if (this.shape(subject) !== 'bool') return null;
+    const literals = others.map((o) => this.#numericLiteral(o));
+    if (literals.some((k) => k === undefined)) return null;
+    const zero = holds(0, literals as number[]);
+    const one = holds(1, literals as number[]);
+    const b = this.value(subject);
+    const is = (test: string): Sql => ({ sql: `${at(b, P_IS + 1)} IS ${test}`, prec: P_IS });
+    if (op === 'IS') {
+      // NULL-safe equality: a NULL subject is never equal to a literal.
+      if (zero && one) return is('NOT NULL');
+      if (one || zero) return is(one ? 'TRUE' : 'FALSE');
+      return { sql: 'false', prec: P_ATOM };
+    }
+    if (op === 'IS NOT') {
+      // NULL-safe inequality: a NULL subject is always unequal to a literal.
+      if (zero && one) return { sql: 'true', prec: P_ATOM };
+      if (one || zero) return is(one ? 'NOT FALSE' : 'NOT TRUE');
+      return is('NULL');
+    }
+    if (zero && one) return { sql: `${at(b, P_IN + 1)} IN (false, true)`, prec: P_IN };
+    if (!zero && !one) return { sql: `${at(b, P_IN + 1)} NOT IN (false, true)`, prec: P_IN };
+    if (one) return b;
+    return { sql: `NOT ${at(b, P_NOT)}`, prec: P_NOT };
+  }
+
+  /** The number a (parenthesised, signed) numeric literal or bare TRUE / FALSE stands for. */
+  #numericLiteral(e: Expr): number | undefined {
+    const u = unwrap(e);
+    if (u.kind === 'unary' && (u.op === '-' || u.op === '+')) {
+      const v = this.#numericLiteral(u.expr);
+      return v === undefined ? undefined : u.op === '-' ? -v : v;
+    }
+    if (u.kind === 'name') return this.#keyword(u);
+    if (u.kind !== 'literal' || (u.type !== 'integer' && u.type !== 'real')) return undefined;
+    return /^0[xX]/.test(u.text)
+      ? Number(BigInt.asIntN(64, BigInt(u.text)))
+      : Number(u.text.replaceAll('_', ''));
+  }
+
+  /**
+   * Operands compared with each other: booleans stay booleans among booleans; beside numbers
+   * they become 0/1 as in SQLite; beside text, blobs or dates they are refused.
+   */
+  #comparable(operands: readonly Expr[], what: string): Sql[] {
+    const shapes = operands.map((o) => this.shape(o));
+    const mixed = shapes.includes('bool') && shapes.some((s) => s !== 'bool' && s !== 'null');
+    if (!mixed) return operands.map((o) => this.value(o));
+    const foreign = operands.find((o) => !['bool', 'int', 'real', 'null', 'unknown'].includes(this.shape(o)));
+    if (foreign !== undefined) {
       throw new Refusal(
-        'substr with a start that is not a positive literal counts differently in PostgreSQL',
+        `${what} compares a boolean (0/1 in SQLite) with ${describe(foreign)}, which SQLite compares by its own type order`,
       );
     }
-    if ((name === 'trim' || name === 'ltrim' || name === 'rtrim') && args.length > 2)
-      throw new Refusal(`${name} takes at most two arguments`);
-    const rendered = args.map(([a, b]) => join(this.run(a, b)));
-    out.push(`${pg}(${rendered.join(', ')})`);
-    return close;
+    return operands.map((o) => this.number(o));
   }
 
-  #requireText(name: string, [a, b]: [number, number]): void {
-    const tok = this.#tokens[a];
-    if (
-      b - a !== 1 ||
-      tok === undefined ||
-      (tok.kind !== 'word' && tok.kind !== 'quoted') ||
-      this.#typeOf === undefined
-    )
-      return;
-    const type = this.#typeOf(tok.value);
-    if (type !== undefined && type !== 'text' && !(name === 'length' && type === 'bytea')) {
-      throw new Refusal(
-        `${name}() of a ${type} column reads its SQLite text form, which PostgreSQL does not share`,
-      );
-    }
+  #in(e: Expr & { kind: 'in' }): Sql {
+    if (e.list.length === 0) return { sql: e.not ? 'true' : 'false', prec: P_ATOM }; // even for NULL
+    const reduced = this.#booleanAgainstLiterals(
+      e.expr,
+      e.list,
+      (v, ks) => ks.includes(v) !== e.not,
+      'plain',
+    );
+    if (reduced !== null) return reduced;
+    const [subject, ...items] = this.#comparable([e.expr, ...e.list], 'IN');
+    return {
+      sql: `${at(subject!, P_IN + 1)} ${e.not ? 'NOT IN' : 'IN'} (${items.map((i) => i.sql).join(', ')})`,
+      prec: P_IN,
+    };
   }
 
-  #positiveLiteral(range: [number, number] | undefined): boolean {
-    if (range === undefined) return false;
-    const tok = this.#tokens[range[0]];
-    return range[1] - range[0] === 1 && tok?.kind === 'number' && /^[1-9]\d*$/.test(tok.text);
+  #between(e: Expr & { kind: 'between' }): Sql {
+    const reduced = this.#booleanAgainstLiterals(
+      e.expr,
+      [e.low, e.high],
+      (v, [lo, hi]) => (v >= lo! && v <= hi!) !== e.not,
+      'plain',
+    );
+    if (reduced !== null) return reduced;
+    const [subject, low, high] = this.#comparable([e.expr, e.low, e.high], 'BETWEEN');
+    return {
+      sql: `${at(subject!, P_IN + 1)} ${e.not ? 'NOT BETWEEN' : 'BETWEEN'} ${at(low!, P_IN + 1)} AND ${at(high!, P_IN + 1)}`,
+      prec: P_IN,
+    };
   }
 
   /** LIKE → ILIKE (SQLite's LIKE ignores ASCII case); ESCAPE '' unless one is given. */
-  #like(i: number, out: string[]): number {
-    const t = this.#tokens;
-    const pattern = t[i + 1];
-    if (pattern === undefined) throw new Refusal('LIKE without a pattern');
-    if (pattern.kind !== 'string')
+  #like(e: Expr & { kind: 'like' }): Sql {
+    const pattern = unwrap(e.pattern);
+    if (pattern.kind !== 'literal' || pattern.type !== 'text')
       throw new Refusal('LIKE with a pattern that is not a string literal is not translated');
-    if (/[^\x00-\x7f]/.test(pattern.value))
+    if (/[^\x00-\x7f]/.test(pattern.text))
       throw new Refusal('LIKE with non-ASCII letters: case folding differs');
-    out.push('ILIKE', pattern.text);
-    if (!isWord(t[i + 2], 'ESCAPE') && pattern.value.includes('\\')) out.push("ESCAPE ''");
-    return i + 1;
+    if (this.shape(e.expr) === 'bool')
+      throw new Refusal(`LIKE on ${describe(e.expr)} matches its SQLite text '0'/'1'`);
+    let sql = `${at(this.value(e.expr), P_IN + 1)} ${e.not ? 'NOT ILIKE' : 'ILIKE'} ${quote(pattern.text)}`;
+    if (e.escape !== null) sql += ` ESCAPE ${at(this.value(e.escape), P_IN + 1)}`;
+    else if (pattern.text.includes('\\')) sql += " ESCAPE ''";
+    return { sql, prec: P_IN };
+  }
+
+  #call(e: Expr & { kind: 'call' }): Sql {
+    const pg = FUNCTIONS[e.name];
+    if (pg === undefined) throw new Refusal(`function ${e.text} has no PostgreSQL equivalent`);
+    const first = e.args[0];
+    if (TEXT_FUNCTIONS.has(e.name) && first !== undefined) this.#requireText(e.name, first);
+    if ((e.name === 'substr' || e.name === 'substring') && !isPositiveLiteral(e.args[1]))
+      throw new Refusal(
+        'substr with a start that is not a positive literal counts differently in PostgreSQL',
+      );
+    if ((e.name === 'trim' || e.name === 'ltrim' || e.name === 'rtrim') && e.args.length > 2)
+      throw new Refusal(`${e.name} takes at most two arguments`);
+    const keepBooleans = this.shape(e) === 'bool';
+    const args = e.args.map((a) => (keepBooleans ? this.value(a) : this.number(a)).sql);
+    return { sql: `${pg}(${args.join(', ')})`, prec: P_ATOM };
+  }
+
+  #requireText(name: string, arg: Expr): void {
+    const shape = this.shape(arg);
+    if (
+      shape === 'text' ||
+      shape === 'null' ||
+      shape === 'unknown' ||
+      (name === 'length' && shape === 'bytea')
+    )
+      return;
+    const u = unwrap(arg);
+    const type = u.kind === 'name' ? this.#column(u).type : undefined;
+    throw new Refusal(
+      `${name}() of a ${type ?? shape} ${type === undefined ? 'expression' : 'column'} reads its SQLite text form, which PostgreSQL does not share`,
+    );
+  }
+
+  #case(e: Expr & { kind: 'case' }): Sql {
+    const parts = ['CASE'];
+    let whens: string[];
+    if (e.base !== null) {
+      const [base, ...rest] = this.#comparable([e.base, ...e.whens.map((w) => w.when)], 'CASE');
+      parts.push(base!.sql);
+      whens = rest.map((r) => r.sql);
+    } else {
+      whens = e.whens.map((w) => this.condition(w.when).sql);
+    }
+    const keepBooleans = this.shape(e) === 'bool';
+    const result = (x: Expr): string => (keepBooleans ? this.value(x) : this.number(x)).sql;
+    e.whens.forEach((w, i) => {
+      parts.push(`WHEN ${whens[i]} THEN ${result(w.result)}`);
+    });
+    if (e.otherwise !== null) parts.push(`ELSE ${result(e.otherwise)}`);
+    parts.push('END');
+    return { sql: parts.join(' '), prec: P_ATOM };
   }
 }
 
-/** True when the token ends an operand (so a following NOT NULL is the postfix test). */
-function isOperand(tok: Token | undefined): boolean {
-  if (tok === undefined) return false;
-  if (tok.kind === 'word')
-    return !KEYWORDS.has(tok.text.toUpperCase()) && !(tok.text.toUpperCase() in REFUSED_WORDS);
-  return tok.kind !== 'operator' && !(tok.kind === 'punct' && tok.text !== ')');
-}
+const nullLiteral: Expr = { kind: 'literal', type: 'null', text: 'NULL' };
 
-function number(text: string): string {
-  if (/^0[xX]/.test(text)) return BigInt.asIntN(64, BigInt(text)).toString();
-  if (text.includes('_')) throw new Refusal(`number ${text} with digit separators`);
-  return text.startsWith('.') ? '0' + text : text;
-}
-
-/** Joins rendered pieces with spaces, except inside parentheses and before commas. */
-function join(pieces: readonly string[]): string {
-  let out = '';
-  for (const p of pieces) {
-    if (out === '' || p === ')' || p === ',' || out.endsWith('(')) out += p;
-    else out += ' ' + p;
+function shapeOfType(type: PgType): Shape {
+  switch (type) {
+    case 'boolean':
+      return 'bool';
+    case 'bigint':
+    case 'integer':
+    case 'smallint':
+      return 'int';
+    case 'double precision':
+    case 'real':
+      return 'real';
+    case 'text':
+      return 'text';
+    case 'bytea':
+      return 'bytea';
+    default:
+      return 'other';
   }
-  return out;
+}
+
+/** The shape of a number made from a value of this shape (a boolean counts as 0/1). */
+function numeric(s: Shape): Shape {
+  return s === 'bool' || s === 'null' ? 'int' : s;
+}
+
+/** One shape for values that meet (CASE results, coalesce arguments, arithmetic operands). */
+function unify(shapes: readonly Shape[]): Shape {
+  const known = shapes.filter((s) => s !== 'null');
+  if (known.length === 0) return 'null';
+  if (known.every((s) => s === known[0])) return known[0]!;
+  if (known.every((s) => s === 'bool' || s === 'int')) return 'int';
+  if (known.every((s) => s === 'bool' || s === 'int' || s === 'real')) return 'real';
+  return 'unknown';
+}
+
+/** SQLite's comparison of two numbers (IS / IS NOT as = / <> : no NULL reaches here). */
+function compare(op: BinaryOp, a: number, b: number): boolean {
+  switch (op) {
+    case '=':
+    case 'IS':
+      return a === b;
+    case '!=':
+    case '<>':
+    case 'IS NOT':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    default:
+      throw new Error(`not a comparison: ${op}`);
+  }
+}
+
+function literal(type: 'integer' | 'real' | 'text' | 'blob' | 'null', text: string): Sql {
+  switch (type) {
+    case 'null':
+      return { sql: 'NULL', prec: P_ATOM };
+    case 'text':
+      return { sql: quote(text), prec: P_ATOM };
+    case 'blob':
+      if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new Refusal(`malformed blob literal x'${text}'`);
+      return { sql: `'\\x${text.toLowerCase()}'::bytea`, prec: P_ATOM };
+    default:
+      if (/^0[xX]/.test(text)) return { sql: BigInt.asIntN(64, BigInt(text)).toString(), prec: P_ATOM };
+      if (text.includes('_')) throw new Refusal(`number ${text} with digit separators`);
+      return { sql: text.startsWith('.') ? `0${text}` : text, prec: P_ATOM };
+  }
+}
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+function isPositiveLiteral(e: Expr | undefined): boolean {
+  return e?.kind === 'literal' && e.type === 'integer' && /^[1-9]\d*$/.test(e.text);
+}
+
+/** How a refusal names an operand: `column flag`, or `an expression`. */
+function describe(e: Expr): string {
+  const u = unwrap(e);
+  if (u.kind === 'name') return `column ${u.name}`;
+  if (u.kind === 'literal') return `the ${u.type} ${u.type === 'text' ? quote(u.text) : u.text}`;
+  return 'an expression';
 }
