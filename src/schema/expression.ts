@@ -287,9 +287,10 @@ class Translation {
 
   #unary(e: Expr & { kind: 'unary' }): Sql {
     if (e.op === 'NOT') return { sql: `NOT ${at(this.condition(e.expr), P_NOT)}`, prec: P_NOT };
-    const operand = at(this.number(e.expr), P_UNARY);
-    // `- -1` must keep its space: `--` starts a comment.
-    return { sql: `${e.op}${operand.startsWith('-') ? ' ' : ''}${operand}`, prec: P_UNARY };
+    const operand = at(this.#arithmetic(e.expr), P_UNARY);
+    // `- -1` must keep its space: `--` starts a comment. PostgreSQL's prefix ~ binds like any operator.
+    const sql = `${e.op}${operand.startsWith('-') ? ' ' : ''}${operand}`;
+    return { sql, prec: e.op === '~' ? P_OTHER : P_UNARY };
   }
 
   #binary(e: Expr & { kind: 'binary' }): Sql {
@@ -321,9 +322,27 @@ class Translation {
       const op = PG_OPERATOR[e.op] ?? e.op;
       return { sql: `${at(left!, prec + 1)} ${op} ${at(right!, prec + 1)}`, prec };
     }
-    const left = this.number(e.left);
-    const right = this.number(e.right);
-    return { sql: `${at(left, prec)} ${e.op} ${at(right, prec + 1)}`, prec };
+    const operand = e.op === '||' ? (x: Expr): Sql => this.#text(x) : (x: Expr): Sql => this.#arithmetic(x);
+    return { sql: `${at(operand(e.left), prec)} ${e.op} ${at(operand(e.right), prec + 1)}`, prec };
+  }
+
+  /** An operand of arithmetic: SQLite reads text and blobs as numbers there, PostgreSQL refuses them. */
+  #arithmetic(e: Expr): Sql {
+    const shape = this.shape(e);
+    if (shape === 'text' || shape === 'bytea' || shape === 'other')
+      throw new Refusal(
+        `arithmetic on ${describe(e)} reads it as a number in SQLite, which PostgreSQL does not`,
+      );
+    return this.number(e);
+  }
+
+  /** An operand of `||`: SQLite concatenates text forms; an integer's (and 0/1's) is PostgreSQL's too. */
+  #text(e: Expr): Sql {
+    const shape = this.shape(e);
+    if (shape === 'int' || shape === 'bool')
+      return { sql: `${at(this.number(e), P_ATOM)}::text`, prec: P_ATOM };
+    if (shape === 'text' || shape === 'null' || shape === 'unknown') return this.value(e);
+    throw new Refusal(`|| of ${describe(e)} reads its SQLite text form, which PostgreSQL does not share`);
   }
 
   /** TRUE / FALSE after IS [NOT]: SQLite's truth tests (`2 IS TRUE` holds), not comparisons with 1 / 0. */

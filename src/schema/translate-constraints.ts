@@ -57,7 +57,7 @@ export function translateIndexes(ctx: TableContext, usedNames: Set<string>): Tar
     if (ix.where !== null) {
       const w = translateExpression(ix.where, ctx.columnMap, ctx.typeOf, 'condition');
       if (!w.ok) {
-        drop(`its WHERE clause cannot be translated (${w.reason})`);
+        drop(`its WHERE clause (${ix.where}) cannot be translated: ${w.reason}`);
         continue;
       }
       where = w.sql;

@@ -104,8 +104,12 @@ describe('translateExpression', () => {
   });
 
   it('renders with PostgreSQL precedence where it differs from SQLite', () => {
-    // SQLite binds || tighter than +, PostgreSQL looser.
-    expect(ok("name || 1 + 2 = 'a3'")).toBe(`("Name" || 1) + 2 = 'a3'`);
+    // SQLite binds < tighter than =; PostgreSQL gives them one level and no associativity.
+    expect(ok('qty < 1 = flag')).toBe('("qty" < 1) = "flag"');
+    expect(ok("name || qty || flag = 'a11'")).toBe(`"Name" || "qty"::text || "flag"::int::text = 'a11'`);
+    expect(refused('name + 1 > 0')).toMatch(/arithmetic on column name/);
+    expect(refused("price || 'x' = '1.0x'")).toMatch(/\|\| of column price/);
+    expect(ok('~qty + 1 = 0')).toBe('(~"qty") + 1 = 0');
     expect(ok('NOT qty = 1 AND (qty > 2 OR qty < 0)')).toBe('NOT "qty" = 1 AND ("qty" > 2 OR "qty" < 0)');
     expect(ok('qty - -1 > 0')).toBe('"qty" - -1 > 0');
     expect(ok('- -qty = 1')).toBe('- -"qty" = 1');
