@@ -346,7 +346,8 @@ class Parser {
         return { kind: 'in', not, expr: left, list: this.#list() };
       case 'BETWEEN': {
         this.#take();
-        const low = this.expr(RELATIONAL);
+        // The low bound runs to the AND (SQLite's parser cannot end it sooner); the high one binds like <.
+        const low = this.expr(EQUALITY);
         this.#expect('AND');
         return { kind: 'between', not, expr: left, low, high: this.expr(RELATIONAL) };
       }

@@ -65,10 +65,11 @@ const NOT_COLUMNS: Readonly<Record<string, string>> = {
 
 /**
  * What a node's value is in PostgreSQL: `bool` (a boolean column, a comparison), `int`, `real`,
- * `text`, `bytea`, `null` (the NULL literal), `other` (dates, jsonb, numeric kept apart), or
- * `unknown` (no type information: rendered as written).
+ * `number` (an integer or a real row by row in SQLite, e.g. coalesce(n, 0.5): a double in
+ * PostgreSQL), `text`, `bytea`, `null` (the NULL literal), `other` (dates, jsonb, numeric kept
+ * apart), or `unknown` (no type information: rendered as written).
  */
-type Shape = 'bool' | 'int' | 'real' | 'text' | 'bytea' | 'null' | 'other' | 'unknown';
+type Shape = 'bool' | 'int' | 'real' | 'number' | 'text' | 'bytea' | 'null' | 'other' | 'unknown';
 
 class Refusal extends Error {}
 
@@ -147,6 +148,7 @@ const PG_PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
   '/': P_MUL,
   '%': P_MUL,
 };
+const INTEGER_ONLY = new Set<BinaryOp>(['%', '&', '|', '<<', '>>']);
 const COMPARISONS = new Set<BinaryOp>(['=', '!=', '<>', '<', '<=', '>', '>=', 'IS', 'IS NOT']);
 const PG_OPERATOR: Partial<Record<BinaryOp, string>> = {
   IS: 'IS NOT DISTINCT FROM',
@@ -198,7 +200,7 @@ class Translation {
         if (e.op === 'AND' || e.op === 'OR' || COMPARISONS.has(e.op)) return 'bool';
         if (e.op === '||') return 'text';
         if (e.op === '+' || e.op === '-' || e.op === '*' || e.op === '/' || e.op === '%')
-          return unify([numeric(this.shape(e.left)), numeric(this.shape(e.right))]);
+          return arithmeticShape(numeric(this.shape(e.left)), numeric(this.shape(e.right)));
         return 'int';
       case 'null-test':
       case 'in':
@@ -209,10 +211,10 @@ class Translation {
         if (e.name === 'length' || e.name === 'instr') return 'int';
         if (e.name === 'abs') return numeric(this.shape(e.args[0] ?? nullLiteral));
         if (e.name === 'coalesce' || e.name === 'ifnull' || e.name === 'nullif')
-          return unify(e.args.map((a) => this.shape(a)));
+          return valued(unify(e.args.map((a) => this.shape(a))));
         return 'text';
       case 'case':
-        return unify([...e.whens.map((w) => this.shape(w.result)), this.shape(e.otherwise ?? nullLiteral)]);
+        return valued(unify(resultsOf(e).map((r) => this.shape(r))));
     }
   }
 
@@ -238,7 +240,7 @@ class Translation {
   condition(e: Expr): Sql {
     const shape = this.shape(e);
     if (shape === 'bool' || shape === 'null' || shape === 'unknown') return this.value(e);
-    if (shape === 'int' || shape === 'real')
+    if (shape === 'int' || shape === 'real' || shape === 'number')
       return { sql: `${at(this.value(e), P_COMPARE + 1)} <> 0`, prec: P_COMPARE };
     throw new Refusal(
       `${describe(e)} is used as a condition: SQLite reads its ${shape === 'other' ? 'value' : shape} as a number there, PostgreSQL needs a boolean`,
@@ -287,6 +289,7 @@ class Translation {
 
   #unary(e: Expr & { kind: 'unary' }): Sql {
     if (e.op === 'NOT') return { sql: `NOT ${at(this.condition(e.expr), P_NOT)}`, prec: P_NOT };
+    if (e.op === '~') this.#refuseReal('~', e.expr);
     const operand = at(this.#arithmetic(e.expr), P_UNARY);
     // `- -1` must keep its space: `--` starts a comment. PostgreSQL's prefix ~ binds like any operator.
     const sql = `${e.op}${operand.startsWith('-') ? ' ' : ''}${operand}`;
@@ -322,8 +325,39 @@ class Translation {
       const op = PG_OPERATOR[e.op] ?? e.op;
       return { sql: `${at(left!, prec + 1)} ${op} ${at(right!, prec + 1)}`, prec };
     }
-    const operand = e.op === '||' ? (x: Expr): Sql => this.#text(x) : (x: Expr): Sql => this.#arithmetic(x);
-    return { sql: `${at(operand(e.left), prec)} ${e.op} ${at(operand(e.right), prec + 1)}`, prec };
+    if (e.op === '||')
+      return { sql: `${at(this.#text(e.left), prec)} || ${at(this.#text(e.right), prec + 1)}`, prec };
+    if (INTEGER_ONLY.has(e.op)) for (const x of [e.left, e.right]) this.#refuseReal(e.op, x);
+    if (e.op === '/')
+      for (const x of [e.left, e.right])
+        if (this.shape(x) === 'number')
+          throw new Refusal(
+            `/ on ${describe(x)}, an integer or a real row by row: SQLite divides integers without remainder, PostgreSQL would divide them as reals`,
+          );
+    let left = at(this.#arithmetic(e.left), prec);
+    let right = at(this.#arithmetic(e.right), prec + 1);
+    const literal = this.#numericLiteral(e.right);
+    if ((e.op === '/' || e.op === '%') && (literal === undefined || literal === 0)) {
+      // SQLite divides by zero into NULL; PostgreSQL raises an error.
+      right = `nullif(${this.#arithmetic(e.right).sql}, 0)`;
+    }
+    if (e.op === '<<' || e.op === '>>') {
+      if (literal === undefined || !Number.isInteger(literal) || literal < 0 || literal > 63)
+        throw new Refusal(
+          `${e.op} by ${describe(e.right)}: SQLite and PostgreSQL differ on counts outside 0 to 63`,
+        );
+      // A PostgreSQL integer literal or 0/1 is 32 bits: shift it as SQLite's 64-bit integer.
+      left = `${at(this.#arithmetic(e.left), P_ATOM)}::bigint`;
+    }
+    return { sql: `${left} ${e.op} ${right}`, prec };
+  }
+
+  /** %, &, |, <<, >> and ~ truncate a SQLite REAL to an integer; PostgreSQL has no such operator on reals. */
+  #refuseReal(op: string, e: Expr): void {
+    if (this.shape(e) === 'real' || this.shape(e) === 'number')
+      throw new Refusal(
+        `${op} truncates ${describe(e)} to an integer in SQLite; PostgreSQL refuses a real there`,
+      );
   }
 
   /** An operand of arithmetic: SQLite reads text and blobs as numbers there, PostgreSQL refuses them. */
@@ -333,6 +367,8 @@ class Translation {
       throw new Refusal(
         `arithmetic on ${describe(e)} reads it as a number in SQLite, which PostgreSQL does not`,
       );
+    // PostgreSQL cannot pick an operator for an untyped NULL (- NULL, NULL + NULL).
+    if (shape === 'null') return { sql: 'NULL::bigint', prec: P_ATOM };
     return this.number(e);
   }
 
@@ -410,8 +446,19 @@ class Translation {
   #comparable(operands: readonly Expr[], what: string): Sql[] {
     const shapes = operands.map((o) => this.shape(o));
     const mixed = shapes.includes('bool') && shapes.some((s) => s !== 'bool' && s !== 'null');
-    if (!mixed) return operands.map((o) => this.value(o));
-    const foreign = operands.find((o) => !['bool', 'int', 'real', 'null', 'unknown'].includes(this.shape(o)));
+    if (!mixed) {
+      const text = operands.find((o) => this.shape(o) === 'text' || this.shape(o) === 'bytea');
+      const number = operands.find((o) => ['int', 'real', 'number'].includes(this.shape(o)));
+      if (text !== undefined && number !== undefined) {
+        throw new Refusal(
+          `${what} compares ${describe(text)} with ${describe(number)}, which SQLite orders by type or converts by column affinity`,
+        );
+      }
+      return operands.map((o) => this.value(o));
+    }
+    const foreign = operands.find(
+      (o) => !['bool', 'int', 'real', 'number', 'null', 'unknown'].includes(this.shape(o)),
+    );
     if (foreign !== undefined) {
       throw new Refusal(
         `${what} compares a boolean (0/1 in SQLite) with ${describe(foreign)}, which SQLite compares by its own type order`,
@@ -477,8 +524,10 @@ class Translation {
       );
     if ((e.name === 'trim' || e.name === 'ltrim' || e.name === 'rtrim') && e.args.length > 2)
       throw new Refusal(`${e.name} takes at most two arguments`);
-    const keepBooleans = this.shape(e) === 'bool';
-    const args = e.args.map((a) => (keepBooleans ? this.value(a) : this.number(a)).sql);
+    const args =
+      e.name === 'coalesce' || e.name === 'ifnull' || e.name === 'nullif' || e.name === 'abs'
+        ? this.#members(e, e.args)
+        : e.args.map((a) => this.number(a).sql);
     return { sql: `${pg}(${args.join(', ')})`, prec: P_ATOM };
   }
 
@@ -503,23 +552,67 @@ class Translation {
     let whens: string[];
     if (e.base !== null) {
       const [base, ...rest] = this.#comparable([e.base, ...e.whens.map((w) => w.when)], 'CASE');
-      parts.push(base!.sql);
+      // PostgreSQL reads an untyped NULL as text there: type it like the WHEN values.
+      const typed = typedNull(unify(e.whens.map((w) => this.shape(w.when))));
+      parts.push(this.shape(e.base) === 'null' ? typed : base!.sql);
       whens = rest.map((r) => r.sql);
     } else {
       whens = e.whens.map((w) => this.condition(w.when).sql);
     }
-    const keepBooleans = this.shape(e) === 'bool';
-    const result = (x: Expr): string => (keepBooleans ? this.value(x) : this.number(x)).sql;
-    e.whens.forEach((w, i) => {
-      parts.push(`WHEN ${whens[i]} THEN ${result(w.result)}`);
-    });
-    if (e.otherwise !== null) parts.push(`ELSE ${result(e.otherwise)}`);
+    const results = this.#members(e, resultsOf(e));
+    for (const [i, when] of whens.entries()) parts.push(`WHEN ${when} THEN ${results[i]}`);
+    if (e.otherwise !== null) parts.push(`ELSE ${results[e.whens.length]}`);
     parts.push('END');
     return { sql: parts.join(' '), prec: P_ATOM };
+  }
+
+  /**
+   * Values that meet in one result (CASE results, coalesce arguments) rendered in the result's
+   * shape: booleans stay booleans among booleans, else become 0/1; when every one is NULL,
+   * PostgreSQL would call them text, so they are typed as SQLite's NULL of a number.
+   */
+  #members(whole: Expr, members: readonly Expr[]): string[] {
+    const shape = this.shape(whole);
+    const shapes = members.map((m) => this.shape(m));
+    if (shape === 'unknown' && !shapes.includes('unknown')) {
+      const kinds = [...new Set(shapes.filter((s) => s !== 'null'))].join(' and ');
+      throw new Refusal(
+        `${whole.kind === 'case' ? 'CASE results' : `${whole.kind === 'call' ? whole.text : ''}() arguments`} mix ${kinds} values: SQLite keeps each one's type, PostgreSQL needs one type`,
+      );
+    }
+    const allNull = shapes.every((s) => s === 'null');
+    return members.map((m) => {
+      if (allNull) return 'NULL::bigint';
+      return (shape === 'bool' ? this.value(m) : this.number(m)).sql;
+    });
   }
 }
 
 const nullLiteral: Expr = { kind: 'literal', type: 'null', text: 'NULL' };
+
+/** NULL typed for PostgreSQL as values of this shape (it reads an untyped one as text in places). */
+function typedNull(shape: Shape): string {
+  const types: Partial<Record<Shape, string>> = {
+    bool: 'boolean',
+    int: 'bigint',
+    real: 'double precision',
+    number: 'double precision',
+    text: 'text',
+    bytea: 'bytea',
+  };
+  const type = types[shape];
+  return type === undefined ? 'NULL' : `NULL::${type}`;
+}
+
+/** The results a CASE can give, ELSE (or its implicit NULL) last. */
+function resultsOf(e: Expr & { kind: 'case' }): Expr[] {
+  return [...e.whens.map((w) => w.result), e.otherwise ?? nullLiteral];
+}
+
+/** The shape of a result made of values of this shape: NULLs alone are typed as a number. */
+function valued(s: Shape): Shape {
+  return s === 'null' ? 'int' : s;
+}
 
 function shapeOfType(type: PgType): Shape {
   switch (type) {
@@ -552,8 +645,16 @@ function unify(shapes: readonly Shape[]): Shape {
   if (known.length === 0) return 'null';
   if (known.every((s) => s === known[0])) return known[0]!;
   if (known.every((s) => s === 'bool' || s === 'int')) return 'int';
-  if (known.every((s) => s === 'bool' || s === 'int' || s === 'real')) return 'real';
+  if (known.every((s) => s === 'real')) return 'real';
+  if (known.every((s) => s === 'bool' || s === 'int' || s === 'real' || s === 'number')) return 'number';
   return 'unknown';
+}
+
+/** SQLite's arithmetic: integers stay integers, a real makes a real; `number` stays undecided. */
+function arithmeticShape(a: Shape, b: Shape): Shape {
+  if (a === 'number' || b === 'number') return 'number';
+  if (a === 'real' || b === 'real') return 'real';
+  return unify([a, b]);
 }
 
 /** SQLite's comparison of two numbers (IS / IS NOT as = / <> : no NULL reaches here). */
@@ -588,10 +689,14 @@ function literal(type: 'integer' | 'real' | 'text' | 'blob' | 'null', text: stri
     case 'blob':
       if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new Refusal(`malformed blob literal x'${text}'`);
       return { sql: `'\\x${text.toLowerCase()}'::bytea`, prec: P_ATOM };
-    default:
+    case 'integer':
       if (/^0[xX]/.test(text)) return { sql: BigInt.asIntN(64, BigInt(text)).toString(), prec: P_ATOM };
       if (text.includes('_')) throw new Refusal(`number ${text} with digit separators`);
-      return { sql: text.startsWith('.') ? `0${text}` : text, prec: P_ATOM };
+      return { sql: text, prec: P_ATOM };
+    case 'real':
+      // A SQLite REAL is a double; PostgreSQL reads 0.1 as numeric, exact, so 0.1 + 0.2 = 0.3 would hold.
+      if (text.includes('_')) throw new Refusal(`number ${text} with digit separators`);
+      return { sql: `${text.startsWith('.') ? `0${text}` : text}::double precision`, prec: P_ATOM };
   }
 }
 

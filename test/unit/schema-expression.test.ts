@@ -103,6 +103,22 @@ describe('translateExpression', () => {
     expect(ok('qty + FALSE > 0')).toBe('"qty" + 0 > 0');
   });
 
+  it('keeps what SQLite gives where PostgreSQL would raise an error or round differently', () => {
+    // SQLite divides by zero into NULL.
+    expect(ok('qty / price > 1')).toBe('"qty" / nullif("price", 0) > 1');
+    expect(ok('qty % 2 = 0')).toBe('"qty" % 2 = 0');
+    // A SQLite REAL is a double, not PostgreSQL's exact numeric.
+    expect(ok('price > 0.1 + 0.2')).toBe('"price" > 0.1::double precision + 0.2::double precision');
+    // Shifts are 64-bit in SQLite.
+    expect(ok('1 << 40 = qty')).toBe('1::bigint << 40 = "qty"');
+    expect(refused('qty << qty > 0')).toMatch(/counts outside 0 to 63/);
+    expect(refused('price % 2 = 0')).toMatch(/truncates column price/);
+    expect(refused('coalesce(qty, 0.5) / 2 > 1')).toMatch(/integer or a real row by row/);
+    expect(refused("CASE WHEN qty THEN 'a' ELSE 1 END")).toMatch(/CASE results mix text and int/);
+    expect(refused('name = 1')).toMatch(/compares column name with the integer 1/);
+    expect(ok('CASE WHEN qty > 0 THEN NULL END = 1')).toBe('CASE WHEN "qty" > 0 THEN NULL::bigint END = 1');
+  });
+
   it('renders with PostgreSQL precedence where it differs from SQLite', () => {
     // SQLite binds < tighter than =; PostgreSQL gives them one level and no associativity.
     expect(ok('qty < 1 = flag')).toBe('("qty" < 1) = "flag"');
@@ -112,6 +128,7 @@ describe('translateExpression', () => {
     expect(ok('~qty + 1 = 0')).toBe('(~"qty") + 1 = 0');
     expect(ok('NOT qty = 1 AND (qty > 2 OR qty < 0)')).toBe('NOT "qty" = 1 AND ("qty" > 2 OR "qty" < 0)');
     expect(ok('qty - -1 > 0')).toBe('"qty" - -1 > 0');
+    expect(ok('qty BETWEEN 1 = 1 AND 2')).toBe('"qty" BETWEEN (1 = 1)::int AND 2');
     expect(ok('- -qty = 1')).toBe('- -"qty" = 1');
   });
 });
