@@ -372,13 +372,13 @@ class Translation {
     return this.number(e);
   }
 
-  /** An operand of `||`: SQLite concatenates text forms; an integer's (and 0/1's) is PostgreSQL's too. */
+  /** An operand of `||` or LIKE: SQLite reads its text form; an integer's (and 0/1's) is PostgreSQL's too. */
   #text(e: Expr): Sql {
     const shape = this.shape(e);
     if (shape === 'int' || shape === 'bool')
       return { sql: `${at(this.number(e), P_ATOM)}::text`, prec: P_ATOM };
     if (shape === 'text' || shape === 'null' || shape === 'unknown') return this.value(e);
-    throw new Refusal(`|| of ${describe(e)} reads its SQLite text form, which PostgreSQL does not share`);
+    throw new Refusal(`${describe(e)} is read as text, and SQLite's text form of it is not PostgreSQL's`);
   }
 
   /** TRUE / FALSE after IS [NOT]: SQLite's truth tests (`2 IS TRUE` holds), not comparisons with 1 / 0. */
@@ -505,9 +505,7 @@ class Translation {
       throw new Refusal('LIKE with a pattern that is not a string literal is not translated');
     if (/[^\x00-\x7f]/.test(pattern.text))
       throw new Refusal('LIKE with non-ASCII letters: case folding differs');
-    if (this.shape(e.expr) === 'bool')
-      throw new Refusal(`LIKE on ${describe(e.expr)} matches its SQLite text '0'/'1'`);
-    let sql = `${at(this.value(e.expr), P_IN + 1)} ${e.not ? 'NOT ILIKE' : 'ILIKE'} ${quote(pattern.text)}`;
+    let sql = `${at(this.#text(e.expr), P_IN + 1)} ${e.not ? 'NOT ILIKE' : 'ILIKE'} ${quote(pattern.text)}`;
     if (e.escape !== null) sql += ` ESCAPE ${at(this.value(e.escape), P_IN + 1)}`;
     else if (pattern.text.includes('\\')) sql += " ESCAPE ''";
     return { sql, prec: P_IN };
@@ -525,9 +523,11 @@ class Translation {
     if ((e.name === 'trim' || e.name === 'ltrim' || e.name === 'rtrim') && e.args.length > 2)
       throw new Refusal(`${e.name} takes at most two arguments`);
     const args =
-      e.name === 'coalesce' || e.name === 'ifnull' || e.name === 'nullif' || e.name === 'abs'
+      e.name === 'coalesce' || e.name === 'ifnull' || e.name === 'nullif'
         ? this.#members(e, e.args)
-        : e.args.map((a) => this.number(a).sql);
+        : e.name === 'abs'
+          ? e.args.map((a) => this.#arithmetic(a).sql)
+          : e.args.map((a) => this.number(a).sql);
     return { sql: `${pg}(${args.join(', ')})`, prec: P_ATOM };
   }
 

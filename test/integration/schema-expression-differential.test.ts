@@ -1,5 +1,5 @@
 /**
- * Random SQLite expressions over boolean, integer and real columns, written without
+ * Random SQLite expressions over boolean, integer, real and text columns, written without
  * parentheses as often as with them (so precedence matters): every one the translator accepts
  * must select the same rows in PostgreSQL as in SQLite, as a WHERE (NULL excludes), as a CHECK
  * (NULL passes) and as a value (booleans read as 0/1).
@@ -18,21 +18,24 @@ const TYPES: Readonly<Record<string, PgType>> = {
   other: 'boolean',
   n: 'bigint',
   r: 'double precision',
+  s: 'text',
 };
 const columnMap = (name: string): string | undefined =>
   name.toLowerCase() in TYPES ? name.toLowerCase() : undefined;
 const typeOf = (name: string): PgType | undefined => TYPES[name.toLowerCase()];
 
-type Row = [number, 0 | 1 | null, 0 | 1 | null, number | null, number | null];
+type Row = [number, 0 | 1 | null, 0 | 1 | null, number | null, number | null, string | null];
+const TEXTS = [null, '', 'a', 'Ab', '1', 'a%_\\'];
 const ROWS: Row[] = [];
 for (const flag of [null, 0, 1] as const)
   for (const other of [null, 0, 1] as const)
     for (const n of [null, -1, 0, 1, 2, 5])
-      for (const r of [null, 0, 0.5, -2.5]) ROWS.push([ROWS.length + 1, flag, other, n, r]);
+      for (const r of [null, 0, 0.5, -2.5])
+        ROWS.push([ROWS.length + 1, flag, other, n, r, TEXTS[ROWS.length % TEXTS.length]!]);
 
 const sqlite = new Database(':memory:');
-sqlite.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, flag BOOLEAN, other BOOL, n INTEGER, r REAL)');
-for (const row of ROWS) sqlite.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?)').run(...row);
+sqlite.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, flag BOOLEAN, other BOOL, n INTEGER, r REAL, s TEXT)');
+for (const row of ROWS) sqlite.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)').run(...row);
 
 const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => {
   const e = tie('e');
@@ -40,7 +43,23 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => {
   return {
     e: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
-      fc.constantFrom('flag', 'other', 'n', 'r', '0', '1', '2', '-1', '0.5', 'NULL', 'TRUE', 'FALSE'),
+      fc.constantFrom(
+        'flag',
+        'other',
+        'n',
+        'r',
+        '0',
+        '1',
+        '2',
+        '-1',
+        '0.5',
+        'NULL',
+        'TRUE',
+        'FALSE',
+        's',
+        "'a'",
+        "'A'",
+      ),
       fc
         .tuple(
           sub,
@@ -82,8 +101,17 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => {
       fc.tuple(sub, sub, sub).map(([c, a, b]) => `CASE WHEN ${c} THEN ${a} ELSE ${b} END`),
       fc.tuple(sub, sub, sub).map(([base, w, a]) => `CASE ${base} WHEN ${w} THEN ${a} END`),
       fc
-        .tuple(fc.constantFrom('coalesce', 'nullif', 'abs'), sub, sub)
-        .map(([f, a, b]) => (f === 'abs' ? `abs(${a})` : `${f}(${a}, ${b})`)),
+        .tuple(
+          fc.constantFrom('coalesce', 'nullif', 'abs', 'lower', 'upper', 'length', 'trim', 'ifnull'),
+          sub,
+          sub,
+        )
+        .map(([f, a, b]) =>
+          f === 'coalesce' || f === 'nullif' || f === 'ifnull' ? `${f}(${a}, ${b})` : `${f}(${a})`,
+        ),
+      fc
+        .tuple(sub, fc.boolean(), fc.constantFrom("'a%'", "'%B'", "'_'", "'a%\\'", "'%\\%'"))
+        .map(([a, not, p]) => `${a} ${not ? 'NOT LIKE' : 'LIKE'} ${p}`),
       fc
         .tuple(
           sub,
@@ -113,11 +141,11 @@ function normal(v: unknown): unknown {
 describe('random expressions: SQLite and the translation agree', () => {
   beforeAll(async () => {
     await db.query(
-      'CREATE TABLE t (k bigint PRIMARY KEY, flag boolean, other boolean, n bigint, r double precision)',
+      'CREATE TABLE t (k bigint PRIMARY KEY, flag boolean, other boolean, n bigint, r double precision, s text COLLATE "C")',
     );
     const values = ROWS.map(
-      ([k, flag, other, n, r]) =>
-        `(${k}, ${flag === null ? 'NULL' : flag === 1}, ${other === null ? 'NULL' : other === 1}, ${n ?? 'NULL'}, ${r ?? 'NULL'})`,
+      ([k, flag, other, n, r, text]) =>
+        `(${k}, ${flag === null ? 'NULL' : flag === 1}, ${other === null ? 'NULL' : other === 1}, ${n ?? 'NULL'}, ${r ?? 'NULL'}, ${text === null ? 'NULL' : `'${text}'`})`,
     );
     await db.query(`INSERT INTO t VALUES ${values.join(', ')}`);
   });
