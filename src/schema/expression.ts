@@ -71,6 +71,19 @@ const NOT_COLUMNS: Readonly<Record<string, string>> = {
  */
 type Shape = 'bool' | 'int' | 'real' | 'number' | 'text' | 'bytea' | 'null' | 'other' | 'unknown';
 
+/** How a refusal names a shape. */
+const SHAPE_WORDS: Readonly<Record<Shape, string>> = {
+  bool: 'a boolean',
+  int: 'an integer',
+  real: 'a real',
+  number: 'a numeric',
+  text: 'a text',
+  bytea: 'a blob',
+  null: 'a NULL',
+  other: 'a non-numeric',
+  unknown: 'an untyped',
+};
+
 class Refusal extends Error {}
 
 /** Translates one SQLite expression for `use` (a condition by default); see the module comment. */
@@ -95,7 +108,9 @@ export function translateExpression(
     if (use === 'index key') return { ok: true, sql: t.value(tree).sql };
     if (use.defaultOf === 'boolean') {
       if (t.shape(tree) !== 'bool' && t.shape(tree) !== 'null')
-        throw new Refusal(`a ${t.shape(tree)} expression cannot be the default of a boolean column`);
+        throw new Refusal(
+          `${SHAPE_WORDS[t.shape(tree)]} expression cannot be the default of a boolean column`,
+        );
       return { ok: true, sql: t.value(tree).sql };
     }
     return { ok: true, sql: t.number(tree).sql };
@@ -243,7 +258,7 @@ class Translation {
     if (shape === 'int' || shape === 'real' || shape === 'number')
       return { sql: `${at(this.value(e), P_COMPARE + 1)} <> 0`, prec: P_COMPARE };
     throw new Refusal(
-      `${describe(e)} is used as a condition: SQLite reads its ${shape === 'other' ? 'value' : shape} as a number there, PostgreSQL needs a boolean`,
+      `${describe(e)} is used as a condition: SQLite reads ${SHAPE_WORDS[shape]} value as a number there, PostgreSQL needs a boolean`,
     );
   }
 
