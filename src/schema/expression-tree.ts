@@ -207,10 +207,14 @@ class Parser {
     const tok = this.#take();
     switch (tok.kind) {
       case 'number':
+        if (tok.text.includes('_'))
+          throw new UnsupportedExpression(`number ${tok.text} with digit separators`);
         return { kind: 'literal', type: numberType(tok.text), text: tok.text };
       case 'string':
         return { kind: 'literal', type: 'text', text: tok.value };
       case 'blob':
+        if (!/^([0-9a-fA-F]{2})*$/.test(tok.value))
+          throw new SyntaxError(`malformed blob literal ${tok.text}`);
         return { kind: 'literal', type: 'blob', text: tok.value };
       case 'param':
         throw new UnsupportedExpression(`parameter ${tok.text} in an expression`);

@@ -12,6 +12,31 @@
 import type { PgType } from '../model/target-schema.js';
 import { quoteIdent } from './ddl.js';
 import {
+  arithmeticShape,
+  numeric,
+  SHAPE_WORDS,
+  type Shape,
+  shapeOfType,
+  typedNull,
+  unify,
+  valued,
+} from './expression-shapes.js';
+import {
+  at,
+  literal,
+  P_ATOM,
+  P_COMPARE,
+  P_IN,
+  P_IS,
+  P_NOT,
+  P_OTHER,
+  P_UNARY,
+  PG_OPERATOR,
+  PG_PRECEDENCE,
+  quote,
+  type Sql,
+} from './expression-sql.js';
+import {
   type BinaryOp,
   type Expr,
   parseExpression,
@@ -63,27 +88,6 @@ const NOT_COLUMNS: Readonly<Record<string, string>> = {
   CURRENT_TIME: 'CURRENT_TIME is only translated as a DEFAULT',
 };
 
-/**
- * What a node's value is in PostgreSQL: `bool` (a boolean column, a comparison), `int`, `real`,
- * `number` (an integer or a real row by row in SQLite, e.g. coalesce(n, 0.5): a double in
- * PostgreSQL), `text`, `bytea`, `null` (the NULL literal), `other` (dates, jsonb, numeric kept
- * apart), or `unknown` (no type information: rendered as written).
- */
-type Shape = 'bool' | 'int' | 'real' | 'number' | 'text' | 'bytea' | 'null' | 'other' | 'unknown';
-
-/** How a refusal names a shape. */
-const SHAPE_WORDS: Readonly<Record<Shape, string>> = {
-  bool: 'a boolean',
-  int: 'an integer',
-  real: 'a real',
-  number: 'a numeric',
-  text: 'a text',
-  bytea: 'a blob',
-  null: 'a NULL',
-  other: 'a non-numeric',
-  unknown: 'an untyped',
-};
-
 class Refusal extends Error {}
 
 /** Translates one SQLite expression for `use` (a condition by default); see the module comment. */
@@ -120,60 +124,8 @@ export function translateExpression(
   }
 }
 
-/** Rendered PostgreSQL SQL with the precedence of its outermost operator (see PG_PRECEDENCE). */
-interface Sql {
-  readonly sql: string;
-  readonly prec: number;
-}
-
-// PostgreSQL's precedence levels (sql-syntax-lexical.html#SQL-PRECEDENCE), loosest first.
-const P_OR = 1;
-const P_AND = 2;
-const P_NOT = 3;
-const P_IS = 4;
-const P_COMPARE = 5;
-const P_IN = 6; // IN, BETWEEN, LIKE, ILIKE
-const P_OTHER = 7; // || & | << >> and every other operator
-const P_ADD = 8;
-const P_MUL = 9;
-const P_UNARY = 10;
-const P_ATOM = 12;
-
-/** PostgreSQL level of each binary operator SQLite has. */
-const PG_PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
-  OR: P_OR,
-  AND: P_AND,
-  '=': P_COMPARE,
-  '!=': P_COMPARE,
-  '<>': P_COMPARE,
-  '<': P_COMPARE,
-  '<=': P_COMPARE,
-  '>': P_COMPARE,
-  '>=': P_COMPARE,
-  IS: P_IS,
-  'IS NOT': P_IS,
-  '&': P_OTHER,
-  '|': P_OTHER,
-  '<<': P_OTHER,
-  '>>': P_OTHER,
-  '||': P_OTHER,
-  '+': P_ADD,
-  '-': P_ADD,
-  '*': P_MUL,
-  '/': P_MUL,
-  '%': P_MUL,
-};
 const INTEGER_ONLY = new Set<BinaryOp>(['%', '&', '|', '<<', '>>']);
 const COMPARISONS = new Set<BinaryOp>(['=', '!=', '<>', '<', '<=', '>', '>=', 'IS', 'IS NOT']);
-const PG_OPERATOR: Partial<Record<BinaryOp, string>> = {
-  IS: 'IS NOT DISTINCT FROM',
-  'IS NOT': 'IS DISTINCT FROM',
-};
-
-/** `sql` wrapped in parentheses when its operator binds looser than `min`. */
-function at(s: Sql, min: number): string {
-  return s.prec >= min ? s.sql : `(${s.sql})`;
-}
 
 class Translation {
   readonly #columnMap: ColumnMap;
@@ -605,71 +557,9 @@ class Translation {
 
 const nullLiteral: Expr = { kind: 'literal', type: 'null', text: 'NULL' };
 
-/** NULL typed for PostgreSQL as values of this shape (it reads an untyped one as text in places). */
-function typedNull(shape: Shape): string {
-  const types: Partial<Record<Shape, string>> = {
-    bool: 'boolean',
-    int: 'bigint',
-    real: 'double precision',
-    number: 'double precision',
-    text: 'text',
-    bytea: 'bytea',
-  };
-  const type = types[shape];
-  return type === undefined ? 'NULL' : `NULL::${type}`;
-}
-
 /** The results a CASE can give, ELSE (or its implicit NULL) last. */
 function resultsOf(e: Expr & { kind: 'case' }): Expr[] {
   return [...e.whens.map((w) => w.result), e.otherwise ?? nullLiteral];
-}
-
-/** The shape of a result made of values of this shape: NULLs alone are typed as a number. */
-function valued(s: Shape): Shape {
-  return s === 'null' ? 'int' : s;
-}
-
-function shapeOfType(type: PgType): Shape {
-  switch (type) {
-    case 'boolean':
-      return 'bool';
-    case 'bigint':
-    case 'integer':
-    case 'smallint':
-      return 'int';
-    case 'double precision':
-    case 'real':
-      return 'real';
-    case 'text':
-      return 'text';
-    case 'bytea':
-      return 'bytea';
-    default:
-      return 'other';
-  }
-}
-
-/** The shape of a number made from a value of this shape (a boolean counts as 0/1). */
-function numeric(s: Shape): Shape {
-  return s === 'bool' || s === 'null' ? 'int' : s;
-}
-
-/** One shape for values that meet (CASE results, coalesce arguments, arithmetic operands). */
-function unify(shapes: readonly Shape[]): Shape {
-  const known = shapes.filter((s) => s !== 'null');
-  if (known.length === 0) return 'null';
-  if (known.every((s) => s === known[0])) return known[0]!;
-  if (known.every((s) => s === 'bool' || s === 'int')) return 'int';
-  if (known.every((s) => s === 'real')) return 'real';
-  if (known.every((s) => s === 'bool' || s === 'int' || s === 'real' || s === 'number')) return 'number';
-  return 'unknown';
-}
-
-/** SQLite's arithmetic: integers stay integers, a real makes a real; `number` stays undecided. */
-function arithmeticShape(a: Shape, b: Shape): Shape {
-  if (a === 'number' || b === 'number') return 'number';
-  if (a === 'real' || b === 'real') return 'real';
-  return unify([a, b]);
 }
 
 /** SQLite's comparison of two numbers (IS / IS NOT as = / <> : no NULL reaches here). */
@@ -693,30 +583,6 @@ function compare(op: BinaryOp, a: number, b: number): boolean {
     default:
       throw new Error(`not a comparison: ${op}`);
   }
-}
-
-function literal(type: 'integer' | 'real' | 'text' | 'blob' | 'null', text: string): Sql {
-  switch (type) {
-    case 'null':
-      return { sql: 'NULL', prec: P_ATOM };
-    case 'text':
-      return { sql: quote(text), prec: P_ATOM };
-    case 'blob':
-      if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new Refusal(`malformed blob literal x'${text}'`);
-      return { sql: `'\\x${text.toLowerCase()}'::bytea`, prec: P_ATOM };
-    case 'integer':
-      if (/^0[xX]/.test(text)) return { sql: BigInt.asIntN(64, BigInt(text)).toString(), prec: P_ATOM };
-      if (text.includes('_')) throw new Refusal(`number ${text} with digit separators`);
-      return { sql: text, prec: P_ATOM };
-    case 'real':
-      // A SQLite REAL is a double; PostgreSQL reads 0.1 as numeric, exact, so 0.1 + 0.2 = 0.3 would hold.
-      if (text.includes('_')) throw new Refusal(`number ${text} with digit separators`);
-      return { sql: `${text.startsWith('.') ? `0${text}` : text}::double precision`, prec: P_ATOM };
-  }
-}
-
-function quote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 function isPositiveLiteral(e: Expr | undefined): boolean {
