@@ -37,6 +37,8 @@ export function shapeOfType(type: PgType): Shape {
     case 'double precision':
     case 'real':
       return 'real';
+    case 'numeric':
+      return 'number'; // NUMERIC affinity: an integer or a real row by row in SQLite
     case 'text':
       return 'text';
     case 'bytea':

@@ -1,5 +1,5 @@
 /**
- * Random SQLite expressions over boolean, integer, real and text columns, written without
+ * Random SQLite expressions over boolean, integer, real, numeric and text columns, written without
  * parentheses as often as with them (so precedence matters): every one the translator accepts
  * must select the same rows in PostgreSQL as in SQLite, as a WHERE (NULL excludes), as a CHECK
  * (NULL passes) and as a value (booleans read as 0/1).
@@ -19,23 +19,35 @@ const TYPES: Readonly<Record<string, PgType>> = {
   n: 'bigint',
   r: 'double precision',
   s: 'text',
+  m: 'numeric',
 };
 const columnMap = (name: string): string | undefined =>
   name.toLowerCase() in TYPES ? name.toLowerCase() : undefined;
 const typeOf = (name: string): PgType | undefined => TYPES[name.toLowerCase()];
 
-type Row = [number, 0 | 1 | null, 0 | 1 | null, number | null, number | null, string | null];
+type Row = [number, 0 | 1 | null, 0 | 1 | null, number | null, number | null, string | null, number | null];
+const NUMERICS = [null, 0, 2, 2.5, -1];
 const TEXTS = [null, '', 'a', 'Ab', '1', 'a%_\\'];
 const ROWS: Row[] = [];
 for (const flag of [null, 0, 1] as const)
   for (const other of [null, 0, 1] as const)
     for (const n of [null, -1, 0, 1, 2, 5])
       for (const r of [null, 0, 0.5, -2.5])
-        ROWS.push([ROWS.length + 1, flag, other, n, r, TEXTS[ROWS.length % TEXTS.length]!]);
+        ROWS.push([
+          ROWS.length + 1,
+          flag,
+          other,
+          n,
+          r,
+          TEXTS[ROWS.length % TEXTS.length]!,
+          NUMERICS[ROWS.length % NUMERICS.length]!,
+        ]);
 
 const sqlite = new Database(':memory:');
-sqlite.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, flag BOOLEAN, other BOOL, n INTEGER, r REAL, s TEXT)');
-for (const row of ROWS) sqlite.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)').run(...row);
+sqlite.exec(
+  'CREATE TABLE t (k INTEGER PRIMARY KEY, flag BOOLEAN, other BOOL, n INTEGER, r REAL, s TEXT, m NUMERIC)',
+);
+for (const row of ROWS) sqlite.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)').run(...row);
 
 const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => {
   const e = tie('e');
@@ -48,6 +60,7 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => {
         'other',
         'n',
         'r',
+        'm',
         '0',
         '1',
         '2',
@@ -141,11 +154,11 @@ function normal(v: unknown): unknown {
 describe('random expressions: SQLite and the translation agree', () => {
   beforeAll(async () => {
     await db.query(
-      'CREATE TABLE t (k bigint PRIMARY KEY, flag boolean, other boolean, n bigint, r double precision, s text COLLATE "C")',
+      'CREATE TABLE t (k bigint PRIMARY KEY, flag boolean, other boolean, n bigint, r double precision, s text COLLATE "C", m numeric)',
     );
     const values = ROWS.map(
-      ([k, flag, other, n, r, text]) =>
-        `(${k}, ${flag === null ? 'NULL' : flag === 1}, ${other === null ? 'NULL' : other === 1}, ${n ?? 'NULL'}, ${r ?? 'NULL'}, ${text === null ? 'NULL' : `'${text}'`})`,
+      ([k, flag, other, n, r, text, m]) =>
+        `(${k}, ${flag === null ? 'NULL' : flag === 1}, ${other === null ? 'NULL' : other === 1}, ${n ?? 'NULL'}, ${r ?? 'NULL'}, ${text === null ? 'NULL' : `'${text}'`}, ${m ?? 'NULL'})`,
     );
     await db.query(`INSERT INTO t VALUES ${values.join(', ')}`);
   });

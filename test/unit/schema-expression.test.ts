@@ -9,6 +9,7 @@ const columns: Record<string, string> = {
   done: 'done',
   'odd"col': 'odd"col',
   price: 'price',
+  amount: 'amount',
 };
 const types: Record<string, PgType> = {
   name: 'text',
@@ -16,6 +17,7 @@ const types: Record<string, PgType> = {
   flag: 'boolean',
   done: 'boolean',
   price: 'double precision',
+  amount: 'numeric',
 };
 const map = (n: string): string | undefined =>
   columns[Object.keys(columns).find((k) => k.toLowerCase() === n.toLowerCase()) ?? ''];
@@ -114,6 +116,8 @@ describe('translateExpression', () => {
     expect(refused('qty << qty > 0')).toMatch(/counts outside 0 to 63/);
     expect(refused('price % 2 = 0')).toMatch(/truncates column price/);
     expect(refused('coalesce(qty, 0.5) / 2 > 1')).toMatch(/integer or a real row by row/);
+    expect(refused('amount / 2 > 1')).toMatch(/column amount, an integer or a real row by row/);
+    expect(ok('amount AND amount * 2 > qty')).toBe('"amount" <> 0 AND "amount" * 2 > "qty"');
     expect(refused("CASE WHEN qty THEN 'a' ELSE 1 END")).toMatch(/CASE results mix text and int/);
     expect(refused('name = 1')).toMatch(/compares column name with the integer 1/);
     expect(ok('CASE WHEN qty > 0 THEN NULL END = 1')).toBe('CASE WHEN "qty" > 0 THEN NULL::bigint END = 1');
