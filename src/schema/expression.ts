@@ -368,7 +368,8 @@ class Translation {
     op: BinaryOp | 'plain',
   ): Sql | null {
     if (this.shape(subject) !== 'bool') return null;
-    const literals = others.map((o) => this.#numericLiteral(o));
+    const column = unwrap(subject).kind === 'name';
+    const literals = others.map((o) => this.#comparedLiteral(o, column));
     if (literals.some((k) => k === undefined)) return null;
     const zero = holds(0, literals as number[]);
     const one = holds(1, literals as number[]);
@@ -392,6 +393,19 @@ class Translation {
     return { sql: `NOT ${at(b, P_NOT)}`, prec: P_NOT };
   }
 
+  /**
+   * The number a literal compared with a boolean stands for. Beside a column (NUMERIC affinity)
+   * SQLite reads a text literal such as '1' or ' 1.0 ' as that number; any other text or blob
+   * sorts after every number, which Infinity stands for here.
+   */
+  #comparedLiteral(e: Expr, besideColumn: boolean): number | undefined {
+    const u = unwrap(e);
+    if (u.kind === 'literal' && u.type === 'blob') return Number.POSITIVE_INFINITY;
+    if (u.kind !== 'literal' || u.type !== 'text') return this.#numericLiteral(e);
+    if (besideColumn && /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(u.text)) return Number(u.text);
+    return Number.POSITIVE_INFINITY;
+  }
+
   /** The number a (parenthesised, signed) numeric literal or bare TRUE / FALSE stands for. */
   #numericLiteral(e: Expr): number | undefined {
     const u = unwrap(e);
@@ -401,9 +415,7 @@ class Translation {
     }
     if (u.kind === 'name') return this.#keyword(u);
     if (u.kind !== 'literal' || (u.type !== 'integer' && u.type !== 'real')) return undefined;
-    return /^0[xX]/.test(u.text)
-      ? Number(BigInt.asIntN(64, BigInt(u.text)))
-      : Number(u.text.replaceAll('_', ''));
+    return /^0[xX]/.test(u.text) ? Number(BigInt.asIntN(64, BigInt(u.text))) : Number(u.text);
   }
 
   /**

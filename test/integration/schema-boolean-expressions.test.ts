@@ -30,6 +30,12 @@ const WHERES = [
   '1 = flag',
   'flag = -1',
   'flag = TRUE',
+  "flag = '1'",
+  "flag = ' 0 '",
+  "flag = 'yes'",
+  "flag < 'yes'",
+  "flag IN ('1', 'x')",
+  "(flag > 0) = '1'",
   'flag IS 1',
   'flag IS 0',
   'flag IS NOT 1',
@@ -112,7 +118,7 @@ const CHECKS = [
 ];
 
 /** Expressions that cannot be translated: `plan` must name them with their SQL. */
-const REFUSED = ["flag = 'yes'", "flag GLOB '1*'"];
+const REFUSED = ["hex(flag) = '31'", "flag GLOB '1*'"];
 
 const COLUMNS = 'k INTEGER PRIMARY KEY, flag BOOLEAN, other BOOL, n INTEGER, r REAL';
 

@@ -61,6 +61,8 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => {
         'n',
         'r',
         'm',
+        "'1'",
+        "'yes'",
         '0',
         '1',
         '2',

@@ -154,6 +154,18 @@ describe('translateExpression on boolean columns (0/1 in SQLite, boolean in Post
     expect(ok('(flag) = (1)')).toBe('("flag")');
   });
 
+  it('reads text literals as SQLite does beside a boolean column (NUMERIC affinity)', () => {
+    expect(ok("flag = '1'")).toBe('"flag"');
+    expect(ok("flag = ' 1.0 '")).toBe('"flag"');
+    expect(ok("flag IN ('0', '1')")).toBe('"flag" IN (false, true)');
+    // Text SQLite cannot read as a number sorts after every number.
+    expect(ok("flag = 'yes'")).toBe('"flag" NOT IN (false, true)');
+    expect(ok("flag < 'yes'")).toBe('"flag" IN (false, true)');
+    expect(ok("flag = '0x1'")).toBe('"flag" NOT IN (false, true)');
+    // Without a column there is no affinity: '1' stays text.
+    expect(ok("(qty > 0) = '1'")).toBe('("qty" > 0) NOT IN (false, true)');
+  });
+
   it('keeps IS / IS NOT NULL-safe', () => {
     expect(ok('flag IS 1')).toBe('"flag" IS TRUE');
     expect(ok('flag IS 0')).toBe('"flag" IS FALSE');
@@ -231,7 +243,7 @@ describe('translateExpression on boolean columns (0/1 in SQLite, boolean in Post
   });
 
   it('refuses what SQLite compares by type order or as text', () => {
-    expect(refused("flag = 'yes'")).toMatch(/boolean .* with the text 'yes'/);
+    expect(refused('flag = name')).toMatch(/boolean .* with column name/);
     expect(refused('flag = name')).toMatch(/column name/);
     expect(ok("flag LIKE '1%'")).toBe(`"flag"::int::text ILIKE '1%'`);
     expect(refused("price LIKE '1%'")).toMatch(/column price is read as text/);
