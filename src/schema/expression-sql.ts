@@ -10,42 +10,44 @@ export interface Sql {
   readonly prec: number;
 }
 
-// PostgreSQL's precedence levels (sql-syntax-lexical.html#SQL-PRECEDENCE), loosest first.
-export const P_OR = 1;
-export const P_AND = 2;
-export const P_NOT = 3;
-export const P_IS = 4;
-export const P_COMPARE = 5;
-export const P_IN = 6; // IN, BETWEEN, LIKE, ILIKE
-export const P_OTHER = 7; // || & | << >> and every other operator
-export const P_ADD = 8;
-export const P_MUL = 9;
-export const P_UNARY = 10;
-export const P_ATOM = 12;
+/** PostgreSQL's precedence levels (sql-syntax-lexical.html#SQL-PRECEDENCE), loosest first. */
+export const LEVEL = Object.freeze({
+  OR: 1,
+  AND: 2,
+  NOT: 3,
+  IS: 4,
+  COMPARE: 5,
+  IN: 6, // IN, BETWEEN, LIKE, ILIKE
+  OTHER: 7, // || & | << >> and every other operator
+  ADD: 8,
+  MUL: 9,
+  UNARY: 10,
+  ATOM: 12,
+});
 
 /** PostgreSQL level of each binary operator SQLite has. */
 export const PG_PRECEDENCE: Readonly<Record<BinaryOp, number>> = {
-  OR: P_OR,
-  AND: P_AND,
-  '=': P_COMPARE,
-  '!=': P_COMPARE,
-  '<>': P_COMPARE,
-  '<': P_COMPARE,
-  '<=': P_COMPARE,
-  '>': P_COMPARE,
-  '>=': P_COMPARE,
-  IS: P_IS,
-  'IS NOT': P_IS,
-  '&': P_OTHER,
-  '|': P_OTHER,
-  '<<': P_OTHER,
-  '>>': P_OTHER,
-  '||': P_OTHER,
-  '+': P_ADD,
-  '-': P_ADD,
-  '*': P_MUL,
-  '/': P_MUL,
-  '%': P_MUL,
+  OR: LEVEL.OR,
+  AND: LEVEL.AND,
+  '=': LEVEL.COMPARE,
+  '!=': LEVEL.COMPARE,
+  '<>': LEVEL.COMPARE,
+  '<': LEVEL.COMPARE,
+  '<=': LEVEL.COMPARE,
+  '>': LEVEL.COMPARE,
+  '>=': LEVEL.COMPARE,
+  IS: LEVEL.IS,
+  'IS NOT': LEVEL.IS,
+  '&': LEVEL.OTHER,
+  '|': LEVEL.OTHER,
+  '<<': LEVEL.OTHER,
+  '>>': LEVEL.OTHER,
+  '||': LEVEL.OTHER,
+  '+': LEVEL.ADD,
+  '-': LEVEL.ADD,
+  '*': LEVEL.MUL,
+  '/': LEVEL.MUL,
+  '%': LEVEL.MUL,
 };
 
 /** SQLite's NULL-safe IS / IS NOT in PostgreSQL's words. */
@@ -63,17 +65,17 @@ export function at(s: Sql, min: number): string {
 export function literal(type: 'integer' | 'real' | 'text' | 'blob' | 'null', text: string): Sql {
   switch (type) {
     case 'null':
-      return { sql: 'NULL', prec: P_ATOM };
+      return { sql: 'NULL', prec: LEVEL.ATOM };
     case 'text':
-      return { sql: quote(text), prec: P_ATOM };
+      return { sql: quote(text), prec: LEVEL.ATOM };
     case 'blob':
-      return { sql: `'\\x${text.toLowerCase()}'::bytea`, prec: P_ATOM };
+      return { sql: `'\\x${text.toLowerCase()}'::bytea`, prec: LEVEL.ATOM };
     case 'integer':
-      if (/^0[xX]/.test(text)) return { sql: BigInt.asIntN(64, BigInt(text)).toString(), prec: P_ATOM };
-      return { sql: text, prec: P_ATOM };
+      if (/^0[xX]/.test(text)) return { sql: BigInt.asIntN(64, BigInt(text)).toString(), prec: LEVEL.ATOM };
+      return { sql: text, prec: LEVEL.ATOM };
     case 'real':
       // A SQLite REAL is a double; PostgreSQL reads 0.1 as numeric, exact, so 0.1 + 0.2 = 0.3 would hold.
-      return { sql: `${text.startsWith('.') ? `0${text}` : text}::double precision`, prec: P_ATOM };
+      return { sql: `${text.startsWith('.') ? `0${text}` : text}::double precision`, prec: LEVEL.ATOM };
   }
 }
 

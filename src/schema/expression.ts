@@ -21,21 +21,7 @@ import {
   unify,
   valued,
 } from './expression-shapes.js';
-import {
-  at,
-  literal,
-  P_ATOM,
-  P_COMPARE,
-  P_IN,
-  P_IS,
-  P_NOT,
-  P_OTHER,
-  P_UNARY,
-  PG_OPERATOR,
-  PG_PRECEDENCE,
-  quote,
-  type Sql,
-} from './expression-sql.js';
+import { at, LEVEL, literal, PG_OPERATOR, PG_PRECEDENCE, quote, type Sql } from './expression-sql.js';
 import {
   type BinaryOp,
   type Expr,
@@ -208,7 +194,7 @@ class Translation {
     const shape = this.shape(e);
     if (shape === 'bool' || shape === 'null' || shape === 'unknown') return this.value(e);
     if (shape === 'int' || shape === 'real' || shape === 'number')
-      return { sql: `${at(this.value(e), P_COMPARE + 1)} <> 0`, prec: P_COMPARE };
+      return { sql: `${at(this.value(e), LEVEL.COMPARE + 1)} <> 0`, prec: LEVEL.COMPARE };
     throw new Refusal(
       `${describe(e)} is used as a condition: SQLite reads ${SHAPE_WORDS[shape]} value as a number there, PostgreSQL needs a boolean`,
     );
@@ -217,7 +203,7 @@ class Translation {
   /** The value as SQLite sees it where a number is wanted: booleans become 0/1. */
   number(e: Expr): Sql {
     if (this.shape(e) !== 'bool') return this.value(e);
-    return { sql: `${at(this.value(e), P_ATOM)}::int`, prec: P_ATOM };
+    return { sql: `${at(this.value(e), LEVEL.ATOM)}::int`, prec: LEVEL.ATOM };
   }
 
   /** The node in its own PostgreSQL shape. */
@@ -227,11 +213,11 @@ class Translation {
         return literal(e.type, e.text);
       case 'name': {
         const k = this.#keyword(e);
-        if (k !== undefined) return { sql: String(k), prec: P_ATOM };
-        return { sql: quoteIdent(this.#column(e).pg), prec: P_ATOM };
+        if (k !== undefined) return { sql: String(k), prec: LEVEL.ATOM };
+        return { sql: quoteIdent(this.#column(e).pg), prec: LEVEL.ATOM };
       }
       case 'paren':
-        return { sql: `(${this.value(e.expr).sql})`, prec: P_ATOM };
+        return { sql: `(${this.value(e.expr).sql})`, prec: LEVEL.ATOM };
       case 'collate':
         if (e.collation.toUpperCase() === 'BINARY') return this.value(e.expr);
         throw new Refusal(`COLLATE ${e.collation} has no PostgreSQL equivalent`);
@@ -240,7 +226,10 @@ class Translation {
       case 'binary':
         return this.#binary(e);
       case 'null-test':
-        return { sql: `${at(this.value(e.expr), P_IS + 1)} IS ${e.not ? 'NOT ' : ''}NULL`, prec: P_IS };
+        return {
+          sql: `${at(this.value(e.expr), LEVEL.IS + 1)} IS ${e.not ? 'NOT ' : ''}NULL`,
+          prec: LEVEL.IS,
+        };
       case 'in':
         return this.#in(e);
       case 'between':
@@ -255,12 +244,12 @@ class Translation {
   }
 
   #unary(e: Expr & { kind: 'unary' }): Sql {
-    if (e.op === 'NOT') return { sql: `NOT ${at(this.condition(e.expr), P_NOT)}`, prec: P_NOT };
+    if (e.op === 'NOT') return { sql: `NOT ${at(this.condition(e.expr), LEVEL.NOT)}`, prec: LEVEL.NOT };
     if (e.op === '~') this.#refuseReal('~', e.expr);
-    const operand = at(this.#arithmetic(e.expr), P_UNARY);
+    const operand = at(this.#arithmetic(e.expr), LEVEL.UNARY);
     // `- -1` must keep its space: `--` starts a comment. PostgreSQL's prefix ~ binds like any operator.
     const sql = `${e.op}${operand.startsWith('-') ? ' ' : ''}${operand}`;
-    return { sql, prec: e.op === '~' ? P_OTHER : P_UNARY };
+    return { sql, prec: e.op === '~' ? LEVEL.OTHER : LEVEL.UNARY };
   }
 
   #binary(e: Expr & { kind: 'binary' }): Sql {
@@ -275,7 +264,7 @@ class Translation {
       const truth = this.#truth(e.right);
       if (truth !== undefined) {
         const test = `${e.op} ${truth ? 'TRUE' : 'FALSE'}`;
-        return { sql: `${at(this.condition(e.left), P_IS + 1)} ${test}`, prec: P_IS };
+        return { sql: `${at(this.condition(e.left), LEVEL.IS + 1)} ${test}`, prec: LEVEL.IS };
       }
     }
     if (COMPARISONS.has(e.op)) {
@@ -314,7 +303,7 @@ class Translation {
           `${e.op} by ${describe(e.right)}: SQLite and PostgreSQL differ on counts outside 0 to 63`,
         );
       // A PostgreSQL integer literal or 0/1 is 32 bits: shift it as SQLite's 64-bit integer.
-      left = `${at(this.#arithmetic(e.left), P_ATOM)}::bigint`;
+      left = `${at(this.#arithmetic(e.left), LEVEL.ATOM)}::bigint`;
     }
     return { sql: `${left} ${e.op} ${right}`, prec };
   }
@@ -335,7 +324,7 @@ class Translation {
         `arithmetic on ${describe(e)} reads it as a number in SQLite, which PostgreSQL does not`,
       );
     // PostgreSQL cannot pick an operator for an untyped NULL (- NULL, NULL + NULL).
-    if (shape === 'null') return { sql: 'NULL::bigint', prec: P_ATOM };
+    if (shape === 'null') return { sql: 'NULL::bigint', prec: LEVEL.ATOM };
     return this.number(e);
   }
 
@@ -343,7 +332,7 @@ class Translation {
   #text(e: Expr): Sql {
     const shape = this.shape(e);
     if (shape === 'int' || shape === 'bool')
-      return { sql: `${at(this.number(e), P_ATOM)}::text`, prec: P_ATOM };
+      return { sql: `${at(this.number(e), LEVEL.ATOM)}::text`, prec: LEVEL.ATOM };
     if (shape === 'text' || shape === 'null' || shape === 'unknown') return this.value(e);
     throw new Refusal(`${describe(e)} is read as text, and SQLite's text form of it is not PostgreSQL's`);
   }
@@ -374,23 +363,23 @@ class Translation {
     const zero = holds(0, literals as number[]);
     const one = holds(1, literals as number[]);
     const b = this.value(subject);
-    const is = (test: string): Sql => ({ sql: `${at(b, P_IS + 1)} IS ${test}`, prec: P_IS });
+    const is = (test: string): Sql => ({ sql: `${at(b, LEVEL.IS + 1)} IS ${test}`, prec: LEVEL.IS });
     if (op === 'IS') {
       // NULL-safe equality: a NULL subject is never equal to a literal.
       if (zero && one) return is('NOT NULL');
       if (one || zero) return is(one ? 'TRUE' : 'FALSE');
-      return { sql: 'false', prec: P_ATOM };
+      return { sql: 'false', prec: LEVEL.ATOM };
     }
     if (op === 'IS NOT') {
       // NULL-safe inequality: a NULL subject is always unequal to a literal.
-      if (zero && one) return { sql: 'true', prec: P_ATOM };
+      if (zero && one) return { sql: 'true', prec: LEVEL.ATOM };
       if (one || zero) return is(one ? 'NOT FALSE' : 'NOT TRUE');
       return is('NULL');
     }
-    if (zero && one) return { sql: `${at(b, P_IN + 1)} IN (false, true)`, prec: P_IN };
-    if (!zero && !one) return { sql: `${at(b, P_IN + 1)} NOT IN (false, true)`, prec: P_IN };
+    if (zero && one) return { sql: `${at(b, LEVEL.IN + 1)} IN (false, true)`, prec: LEVEL.IN };
+    if (!zero && !one) return { sql: `${at(b, LEVEL.IN + 1)} NOT IN (false, true)`, prec: LEVEL.IN };
     if (one) return b;
-    return { sql: `NOT ${at(b, P_NOT)}`, prec: P_NOT };
+    return { sql: `NOT ${at(b, LEVEL.NOT)}`, prec: LEVEL.NOT };
   }
 
   /**
@@ -447,7 +436,7 @@ class Translation {
   }
 
   #in(e: Expr & { kind: 'in' }): Sql {
-    if (e.list.length === 0) return { sql: e.not ? 'true' : 'false', prec: P_ATOM }; // even for NULL
+    if (e.list.length === 0) return { sql: e.not ? 'true' : 'false', prec: LEVEL.ATOM }; // even for NULL
     const reduced = this.#booleanAgainstLiterals(
       e.expr,
       e.list,
@@ -457,8 +446,8 @@ class Translation {
     if (reduced !== null) return reduced;
     const [subject, ...items] = this.#comparable([e.expr, ...e.list], 'IN');
     return {
-      sql: `${at(subject!, P_IN + 1)} ${e.not ? 'NOT IN' : 'IN'} (${items.map((i) => i.sql).join(', ')})`,
-      prec: P_IN,
+      sql: `${at(subject!, LEVEL.IN + 1)} ${e.not ? 'NOT IN' : 'IN'} (${items.map((i) => i.sql).join(', ')})`,
+      prec: LEVEL.IN,
     };
   }
 
@@ -472,8 +461,8 @@ class Translation {
     if (reduced !== null) return reduced;
     const [subject, low, high] = this.#comparable([e.expr, e.low, e.high], 'BETWEEN');
     return {
-      sql: `${at(subject!, P_IN + 1)} ${e.not ? 'NOT BETWEEN' : 'BETWEEN'} ${at(low!, P_IN + 1)} AND ${at(high!, P_IN + 1)}`,
-      prec: P_IN,
+      sql: `${at(subject!, LEVEL.IN + 1)} ${e.not ? 'NOT BETWEEN' : 'BETWEEN'} ${at(low!, LEVEL.IN + 1)} AND ${at(high!, LEVEL.IN + 1)}`,
+      prec: LEVEL.IN,
     };
   }
 
@@ -484,10 +473,10 @@ class Translation {
       throw new Refusal('LIKE with a pattern that is not a string literal is not translated');
     if (/[^\x00-\x7f]/.test(pattern.text))
       throw new Refusal('LIKE with non-ASCII letters: case folding differs');
-    let sql = `${at(this.#text(e.expr), P_IN + 1)} ${e.not ? 'NOT ILIKE' : 'ILIKE'} ${quote(pattern.text)}`;
-    if (e.escape !== null) sql += ` ESCAPE ${at(this.value(e.escape), P_IN + 1)}`;
+    let sql = `${at(this.#text(e.expr), LEVEL.IN + 1)} ${e.not ? 'NOT ILIKE' : 'ILIKE'} ${quote(pattern.text)}`;
+    if (e.escape !== null) sql += ` ESCAPE ${at(this.value(e.escape), LEVEL.IN + 1)}`;
     else if (pattern.text.includes('\\')) sql += " ESCAPE ''";
-    return { sql, prec: P_IN };
+    return { sql, prec: LEVEL.IN };
   }
 
   #call(e: Expr & { kind: 'call' }): Sql {
@@ -507,7 +496,7 @@ class Translation {
         : e.name === 'abs'
           ? e.args.map((a) => this.#arithmetic(a).sql)
           : e.args.map((a) => this.number(a).sql);
-    return { sql: `${pg}(${args.join(', ')})`, prec: P_ATOM };
+    return { sql: `${pg}(${args.join(', ')})`, prec: LEVEL.ATOM };
   }
 
   #requireText(name: string, arg: Expr): void {
@@ -542,7 +531,7 @@ class Translation {
     for (const [i, when] of whens.entries()) parts.push(`WHEN ${when} THEN ${results[i]}`);
     if (e.otherwise !== null) parts.push(`ELSE ${results[e.whens.length]}`);
     parts.push('END');
-    return { sql: parts.join(' '), prec: P_ATOM };
+    return { sql: parts.join(' '), prec: LEVEL.ATOM };
   }
 
   /**
