@@ -8,7 +8,7 @@ import type { SqlValue } from '../model/sql-value.js';
 import type { PgType } from '../model/target-schema.js';
 import { quoteLiteral } from './ddl.js';
 import { type ColumnMap, type ExpressionResult, type TypeOf, translateExpression } from './expression.js';
-import { isPunct, isWord, type Token, tokenize } from './sql-tokens.js';
+import { isPunct, isWord, sliceSql, type Token, tokenize } from './sql-tokens.js';
 
 const NOW_UTC = "(now() AT TIME ZONE 'UTC')";
 
@@ -68,7 +68,8 @@ export function translateDefault(
       ? { ok: false, reason: `DEFAULT ${defaultSql} is not a valid ${type} value` }
       : { ok: true, sql: rendered };
   }
-  const expr: ExpressionResult = translateExpression(defaultSql, columnMap, typeOf);
+  const inner = sliceSql(defaultSql, tokens, 0, tokens.length);
+  const expr: ExpressionResult = translateExpression(inner, columnMap, typeOf, { defaultOf: type });
   if (!expr.ok) return { ok: false, reason: `DEFAULT ${defaultSql}: ${expr.reason}` };
   return { ok: true, sql: `(${expr.sql})` };
 }

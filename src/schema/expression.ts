@@ -1,11 +1,34 @@
 /**
- * Translates a SQLite expression (CHECK, index part, partial-index WHERE, DEFAULT) to PostgreSQL.
+ * Translates a SQLite expression (CHECK, index part, partial-index WHERE, DEFAULT) to PostgreSQL
+ * with SQLite's meaning. Three passes: `expression-tree.ts` parses it; `infer` gives every node
+ * the shape its value has in PostgreSQL (a BOOLEAN column is `boolean` there but the integer
+ * 0/1 in SQLite, where a comparison also yields 0/1); the renderer then converts where the two
+ * differ: a boolean used as a number becomes `b::int`, a number used as a condition becomes
+ * `n <> 0`, and a boolean compared with numeric literals becomes the test of the values 0/1
+ * that satisfy it (`flag = 1` → `flag`, `flag = 2` → never true, NULL kept NULL).
  * It is a whitelist: anything whose meaning could differ is refused with a reason, never
  * guessed at. The caller reports the refusal and leaves the object out.
  */
 import type { PgType } from '../model/target-schema.js';
 import { quoteIdent } from './ddl.js';
-import { closingParen, isPunct, isWord, splitTopLevel, type Token, tokenize } from './sql-tokens.js';
+import {
+  arithmeticShape,
+  numeric,
+  SHAPE_WORDS,
+  type Shape,
+  shapeOfType,
+  typedNull,
+  unify,
+  valued,
+} from './expression-shapes.js';
+import { at, LEVEL, literal, PG_OPERATOR, PG_PRECEDENCE, quote, type Sql } from './expression-sql.js';
+import {
+  type BinaryOp,
+  type Expr,
+  parseExpression,
+  UnsupportedExpression,
+  unwrap,
+} from './expression-tree.js';
 
 /** The outcome of a translation: PostgreSQL SQL, or the reason there is none. */
 export type ExpressionResult =
@@ -17,6 +40,12 @@ export type ColumnMap = (name: string) => string | undefined;
 
 /** The PostgreSQL type of a SQLite column, when known. */
 export type TypeOf = (name: string) => PgType | undefined;
+
+/**
+ * Where the expression is used: as a condition (CHECK, partial-index WHERE: true when SQLite
+ * finds it non-zero), as an index key, or as the DEFAULT of a column of the given type.
+ */
+export type ExpressionUse = 'condition' | 'index key' | { readonly defaultOf: PgType };
 
 /** SQLite function → PostgreSQL function with the same meaning on the same arguments. */
 const FUNCTIONS: Readonly<Record<string, string>> = {
@@ -36,315 +65,535 @@ const FUNCTIONS: Readonly<Record<string, string>> = {
   replace: 'replace',
 };
 /** Functions whose first argument must be text in PostgreSQL. */
-const TEXT_FUNCTIONS = new Set([
-  'length',
-  'lower',
-  'upper',
-  'trim',
-  'ltrim',
-  'rtrim',
-  'substr',
-  'substring',
-  'instr',
-  'replace',
-]);
+const TEXT_FUNCTIONS = new Set(['length', 'lower', 'upper', 'trim', 'ltrim', 'rtrim', 'substr', 'substring']);
+TEXT_FUNCTIONS.add('instr').add('replace');
 
-/** Keywords copied as they are (after upper-casing). */
-const KEYWORDS = new Set([
-  'AND',
-  'OR',
-  'NOT',
-  'NULL',
-  'IN',
-  'BETWEEN',
-  'CASE',
-  'WHEN',
-  'THEN',
-  'ELSE',
-  'END',
-  'ESCAPE',
-  'DISTINCT',
-  'FROM',
-]);
-const REFUSED_WORDS: Readonly<Record<string, string>> = {
-  GLOB: 'GLOB has no PostgreSQL equivalent',
-  REGEXP: 'REGEXP has no PostgreSQL equivalent',
-  MATCH: 'MATCH has no PostgreSQL equivalent',
-  SELECT: 'subqueries are not translated',
-  EXISTS: 'subqueries are not translated',
-  CAST: "CAST follows SQLite's lenient conversion rules, which PostgreSQL does not share",
-  TRUE: 'TRUE is the integer 1 in SQLite but a boolean in PostgreSQL',
-  FALSE: 'FALSE is the integer 0 in SQLite but a boolean in PostgreSQL',
+const NOT_COLUMNS: Readonly<Record<string, string>> = {
   CURRENT_TIMESTAMP: 'CURRENT_TIMESTAMP is only translated as a DEFAULT',
   CURRENT_DATE: 'CURRENT_DATE is only translated as a DEFAULT',
   CURRENT_TIME: 'CURRENT_TIME is only translated as a DEFAULT',
-  RAISE: 'RAISE is not translated',
 };
-const OPERATORS = new Set([
-  '=',
-  '<',
-  '>',
-  '<=',
-  '>=',
-  '<>',
-  '!=',
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-  '||',
-  '&',
-  '|',
-  '<<',
-  '>>',
-  '~',
-]);
 
 class Refusal extends Error {}
 
-/** Translates one SQLite expression; see the module comment for what is refused. */
-export function translateExpression(sql: string, columnMap: ColumnMap, typeOf?: TypeOf): ExpressionResult {
-  let tokens: Token[];
+/** Translates one SQLite expression for `use` (a condition by default); see the module comment. */
+export function translateExpression(
+  sql: string,
+  columnMap: ColumnMap,
+  typeOf?: TypeOf,
+  use: ExpressionUse = 'condition',
+): ExpressionResult {
+  let tree: Expr;
   try {
-    tokens = tokenize(sql);
+    tree = parseExpression(sql);
   } catch (error) {
-    return { ok: false, reason: `cannot read the expression: ${(error as Error).message}` };
+    if (error instanceof UnsupportedExpression) return { ok: false, reason: error.message };
+    if (error instanceof SyntaxError)
+      return { ok: false, reason: `cannot read the expression: ${error.message}` };
+    throw error;
   }
-  if (tokens.length === 0) return { ok: false, reason: 'empty expression' };
   try {
-    const booleanRewrite = booleanInZeroOne(tokens, columnMap, typeOf);
-    if (booleanRewrite !== null) return { ok: true, sql: booleanRewrite };
-    return { ok: true, sql: join(new Translator(tokens, columnMap, typeOf).run(0, tokens.length)) };
+    const t = new Translation(columnMap, typeOf);
+    if (use === 'condition') return { ok: true, sql: t.condition(tree).sql };
+    if (use === 'index key') return { ok: true, sql: t.value(tree).sql };
+    if (use.defaultOf === 'boolean') {
+      if (t.shape(tree) !== 'bool' && t.shape(tree) !== 'null')
+        throw new Refusal(
+          `${SHAPE_WORDS[t.shape(tree)]} expression cannot be the default of a boolean column`,
+        );
+      return { ok: true, sql: t.value(tree).sql };
+    }
+    return { ok: true, sql: t.number(tree).sql };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, reason: error.message };
     throw error;
   }
 }
 
-/** `flag IN (0, 1)` on a column that became boolean: the type already says it; keep the intent. */
-function booleanInZeroOne(tokens: readonly Token[], columnMap: ColumnMap, typeOf?: TypeOf): string | null {
-  const [col, kw, open, a, comma, b, close] = tokens;
-  if (
-    tokens.length !== 7 ||
-    col === undefined ||
-    !isWord(kw, 'IN') ||
-    !isPunct(open, '(') ||
-    !isPunct(close, ')')
-  )
-    return null;
-  if (!isPunct(comma, ',') || a?.kind !== 'number' || b?.kind !== 'number') return null;
-  if (new Set([a.text, b.text]).size !== 2 || ![a.text, b.text].every((v) => v === '0' || v === '1'))
-    return null;
-  const name = col.kind === 'word' || col.kind === 'quoted' ? col.value : undefined;
-  const pg = name === undefined ? undefined : columnMap(name);
-  if (name === undefined || pg === undefined || typeOf?.(name) !== 'boolean') return null;
-  return `${quoteIdent(pg)} IN (false, true)`;
-}
+const INTEGER_ONLY = new Set<BinaryOp>(['%', '&', '|', '<<', '>>']);
+const COMPARISONS = new Set<BinaryOp>(['=', '!=', '<>', '<', '<=', '>', '>=', 'IS', 'IS NOT']);
 
-class Translator {
-  readonly #tokens: readonly Token[];
+class Translation {
   readonly #columnMap: ColumnMap;
   readonly #typeOf: TypeOf | undefined;
+  readonly #shapes = new Map<Expr, Shape>();
 
-  constructor(tokens: readonly Token[], columnMap: ColumnMap, typeOf: TypeOf | undefined) {
-    this.#tokens = tokens;
+  constructor(columnMap: ColumnMap, typeOf: TypeOf | undefined) {
     this.#columnMap = columnMap;
     this.#typeOf = typeOf;
   }
 
-  run(from: number, to: number): string[] {
-    const out: string[] = [];
-    const t = this.#tokens;
-    for (let i = from; i < to; i++) {
-      const tok = t[i]!;
-      switch (tok.kind) {
-        case 'string':
-          out.push(tok.text);
-          break;
-        case 'number':
-          out.push(number(tok.text));
-          break;
-        case 'blob':
-          if (!/^([0-9a-fA-F]{2})*$/.test(tok.value)) throw new Refusal(`malformed blob literal ${tok.text}`);
-          out.push(`'\\x${tok.value.toLowerCase()}'::bytea`);
-          break;
-        case 'param':
-          throw new Refusal(`parameter ${tok.text} in an expression`);
-        case 'punct':
-          if (tok.text === '.') throw new Refusal('qualified names are not translated');
-          if (tok.text === ';') throw new Refusal('unexpected ;');
-          out.push(tok.text);
-          break;
-        case 'operator':
-          if (tok.text === '==') out.push('=');
-          else if (OPERATORS.has(tok.text)) out.push(tok.text);
-          else throw new Refusal(`operator ${tok.text} has no PostgreSQL equivalent`);
-          break;
-        case 'quoted':
-          out.push(this.#column(i));
-          break;
-        case 'word':
-          i = this.#word(i, out);
-          break;
-      }
+  // ---- type inference ----
+
+  /** The node's shape in PostgreSQL (memoised: the inference pass over the tree). */
+  shape(e: Expr): Shape {
+    let s = this.#shapes.get(e);
+    if (s === undefined) {
+      s = this.#infer(e);
+      this.#shapes.set(e, s);
     }
-    return out;
+    return s;
   }
 
-  /** Handles a bare word at index i; returns the index of the last token consumed. */
-  #word(i: number, out: string[]): number {
-    const t = this.#tokens;
-    const tok = t[i]!;
-    const upper = tok.text.toUpperCase();
-    if (
-      isPunct(t[i + 1], '(') &&
-      !KEYWORDS.has(upper) &&
-      !['IS', 'LIKE', 'COLLATE'].includes(upper) &&
-      REFUSED_WORDS[upper] === undefined
-    ) {
-      return this.#call(i, out);
-    }
-    const refused = REFUSED_WORDS[upper];
-    if (refused !== undefined) throw new Refusal(refused);
-    if (upper === 'IS') {
-      const not = isWord(t[i + 1], 'NOT');
-      const after = t[i + (not ? 2 : 1)];
-      if (isWord(after, 'NULL')) {
-        out.push(not ? 'IS NOT NULL' : 'IS NULL');
-        return i + (not ? 2 : 1);
+  #infer(e: Expr): Shape {
+    switch (e.kind) {
+      case 'literal':
+        return ({ integer: 'int', real: 'real', text: 'text', blob: 'bytea', null: 'null' } as const)[e.type];
+      case 'name': {
+        if (this.#keyword(e) !== undefined) return 'int';
+        const type = this.#column(e).type;
+        return type === undefined ? 'unknown' : shapeOfType(type);
       }
-      if (isWord(after, 'DISTINCT')) {
-        out.push(not ? 'IS NOT' : 'IS');
-        return i + (not ? 1 : 0);
-      }
-      if (isWord(after, 'TRUE', 'FALSE')) throw new Refusal('IS TRUE / IS FALSE compares integers in SQLite');
-      // SQLite's `a IS b` is a NULL-safe equality: PostgreSQL's IS NOT DISTINCT FROM.
-      out.push(not ? 'IS DISTINCT FROM' : 'IS NOT DISTINCT FROM');
-      return i + (not ? 1 : 0);
+      case 'paren':
+      case 'collate':
+        return this.shape(e.expr);
+      case 'unary':
+        return e.op === 'NOT' ? 'bool' : e.op === '~' ? 'int' : numeric(this.shape(e.expr));
+      case 'binary':
+        if (e.op === 'AND' || e.op === 'OR' || COMPARISONS.has(e.op)) return 'bool';
+        if (e.op === '||') return 'text';
+        if (e.op === '+' || e.op === '-' || e.op === '*' || e.op === '/' || e.op === '%')
+          return arithmeticShape(numeric(this.shape(e.left)), numeric(this.shape(e.right)));
+        return 'int';
+      case 'null-test':
+      case 'in':
+      case 'between':
+      case 'like':
+        return 'bool';
+      case 'call':
+        if (e.name === 'length' || e.name === 'instr') return 'int';
+        if (e.name === 'abs') return numeric(this.shape(e.args[0] ?? nullLiteral));
+        if (e.name === 'coalesce' || e.name === 'ifnull' || e.name === 'nullif')
+          return valued(unify(e.args.map((a) => this.shape(a))));
+        return 'text';
+      case 'case':
+        return valued(unify(resultsOf(e).map((r) => this.shape(r))));
     }
-    if (upper === 'ISNULL') {
-      out.push('IS NULL');
-      return i;
-    }
-    if (upper === 'NOTNULL') {
-      out.push('IS NOT NULL');
-      return i;
-    }
-    if (upper === 'NOT' && isWord(t[i + 1], 'NULL') && isOperand(t[i - 1])) {
-      out.push('IS NOT NULL');
-      return i + 1;
-    }
-    if (upper === 'LIKE') return this.#like(i, out);
-    if (upper === 'COLLATE') {
-      if (isWord(t[i + 1], 'BINARY')) return i + 1;
-      throw new Refusal(`COLLATE ${t[i + 1]?.text ?? ''} has no PostgreSQL equivalent`);
-    }
-    if (upper === 'IN' && !isPunct(t[i + 1], '(')) throw new Refusal('IN <table> is not translated');
-    if (KEYWORDS.has(upper)) {
-      out.push(upper);
-      return i;
-    }
-    out.push(this.#column(i));
-    return i;
   }
 
-  #column(i: number): string {
-    const t = this.#tokens;
-    const tok = t[i]!;
-    if (isPunct(t[i + 1], '.')) throw new Refusal('qualified names are not translated');
-    const pg = this.#columnMap(tok.value);
-    if (pg === undefined) throw new Refusal(`${tok.text} is not a column of this table`);
-    const nullTest =
-      isWord(t[i + 1], 'ISNULL', 'NOTNULL') ||
-      (isWord(t[i + 1], 'IS') && isWord(t[i + 2], 'NULL')) ||
-      (isWord(t[i + 1], 'IS', 'NOT') &&
-        isWord(t[i + 2], 'NOT', 'NULL') &&
-        (isWord(t[i + 1], 'NOT') || isWord(t[i + 3], 'NULL')));
-    if (this.#typeOf?.(tok.value) === 'boolean' && !nullTest) {
-      throw new Refusal(`column ${tok.value} is boolean in PostgreSQL but an integer in SQLite expressions`);
-    }
-    return quoteIdent(pg);
+  /** The integer a bare TRUE / FALSE stands for when no column has that name. */
+  #keyword(e: Expr & { kind: 'name' }): 1 | 0 | undefined {
+    if (!e.bare || this.#columnMap(e.name) !== undefined) return undefined;
+    const upper = e.name.toUpperCase();
+    return upper === 'TRUE' ? 1 : upper === 'FALSE' ? 0 : undefined;
   }
 
-  #call(i: number, out: string[]): number {
-    const t = this.#tokens;
-    const name = t[i]!.text.toLowerCase();
-    const close = closingParen(t, i + 1);
-    const pg = FUNCTIONS[name];
-    if (pg === undefined) throw new Refusal(`function ${t[i]!.text} has no PostgreSQL equivalent`);
-    const args = splitTopLevel(t, i + 2, close);
-    if (TEXT_FUNCTIONS.has(name) && args[0] !== undefined) this.#requireText(name, args[0]);
-    if ((name === 'substr' || name === 'substring') && !this.#positiveLiteral(args[1])) {
+  #column(e: Expr & { kind: 'name' }): { pg: string; type: PgType | undefined } {
+    const pg = this.#columnMap(e.name);
+    if (pg === undefined) {
+      const reason = e.bare ? NOT_COLUMNS[e.name.toUpperCase()] : undefined;
+      throw new Refusal(reason ?? `${e.text} is not a column of this table`);
+    }
+    return { pg, type: this.#typeOf?.(e.name) };
+  }
+
+  // ---- rendering ----
+
+  /** True when SQLite finds the value non-zero (NULL stays NULL): a PostgreSQL boolean. */
+  condition(e: Expr): Sql {
+    const shape = this.shape(e);
+    if (shape === 'bool' || shape === 'null' || shape === 'unknown') return this.value(e);
+    if (shape === 'int' || shape === 'real' || shape === 'number')
+      return { sql: `${at(this.value(e), LEVEL.COMPARE + 1)} <> 0`, prec: LEVEL.COMPARE };
+    throw new Refusal(
+      `${describe(e)} is used as a condition: SQLite reads ${SHAPE_WORDS[shape]} value as a number there, PostgreSQL needs a boolean`,
+    );
+  }
+
+  /** The value as SQLite sees it where a number is wanted: booleans become 0/1. */
+  number(e: Expr): Sql {
+    if (this.shape(e) !== 'bool') return this.value(e);
+    return { sql: `${at(this.value(e), LEVEL.ATOM)}::int`, prec: LEVEL.ATOM };
+  }
+
+  /** The node in its own PostgreSQL shape. */
+  value(e: Expr): Sql {
+    switch (e.kind) {
+      case 'literal':
+        return literal(e.type, e.text);
+      case 'name': {
+        const k = this.#keyword(e);
+        if (k !== undefined) return { sql: String(k), prec: LEVEL.ATOM };
+        return { sql: quoteIdent(this.#column(e).pg), prec: LEVEL.ATOM };
+      }
+      case 'paren':
+        return { sql: `(${this.value(e.expr).sql})`, prec: LEVEL.ATOM };
+      case 'collate':
+        if (e.collation.toUpperCase() === 'BINARY') return this.value(e.expr);
+        throw new Refusal(`COLLATE ${e.collation} has no PostgreSQL equivalent`);
+      case 'unary':
+        return this.#unary(e);
+      case 'binary':
+        return this.#binary(e);
+      case 'null-test':
+        return {
+          sql: `${at(this.value(e.expr), LEVEL.IS + 1)} IS ${e.not ? 'NOT ' : ''}NULL`,
+          prec: LEVEL.IS,
+        };
+      case 'in':
+        return this.#in(e);
+      case 'between':
+        return this.#between(e);
+      case 'like':
+        return this.#like(e);
+      case 'call':
+        return this.#call(e);
+      case 'case':
+        return this.#case(e);
+    }
+  }
+
+  #unary(e: Expr & { kind: 'unary' }): Sql {
+    if (e.op === 'NOT') return { sql: `NOT ${at(this.condition(e.expr), LEVEL.NOT)}`, prec: LEVEL.NOT };
+    if (e.op === '~') this.#refuseReal('~', e.expr);
+    const operand = at(this.#arithmetic(e.expr), LEVEL.UNARY);
+    // `- -1` must keep its space: `--` starts a comment. PostgreSQL's prefix ~ binds like any operator.
+    const sql = `${e.op}${operand.startsWith('-') ? ' ' : ''}${operand}`;
+    return { sql, prec: e.op === '~' ? LEVEL.OTHER : LEVEL.UNARY };
+  }
+
+  #binary(e: Expr & { kind: 'binary' }): Sql {
+    const prec = PG_PRECEDENCE[e.op];
+    if (e.op === 'AND' || e.op === 'OR') {
+      return {
+        sql: `${at(this.condition(e.left), prec)} ${e.op} ${at(this.condition(e.right), prec + 1)}`,
+        prec,
+      };
+    }
+    if (e.op === 'IS' || e.op === 'IS NOT') {
+      const truth = this.#truth(e.right);
+      if (truth !== undefined) {
+        const test = `${e.op} ${truth ? 'TRUE' : 'FALSE'}`;
+        return { sql: `${at(this.condition(e.left), LEVEL.IS + 1)} ${test}`, prec: LEVEL.IS };
+      }
+    }
+    if (COMPARISONS.has(e.op)) {
+      const reduced = this.#booleanAgainstLiterals(e.left, [e.right], (v, [k]) => compare(e.op, v, k!), e.op);
+      if (reduced !== null) return reduced;
+      const reversed = this.#booleanAgainstLiterals(
+        e.right,
+        [e.left],
+        (v, [k]) => compare(e.op, k!, v),
+        e.op,
+      );
+      if (reversed !== null) return reversed;
+      const [left, right] = this.#comparable([e.left, e.right], e.op);
+      const op = PG_OPERATOR[e.op] ?? e.op;
+      return { sql: `${at(left!, prec + 1)} ${op} ${at(right!, prec + 1)}`, prec };
+    }
+    if (e.op === '||')
+      return { sql: `${at(this.#text(e.left), prec)} || ${at(this.#text(e.right), prec + 1)}`, prec };
+    if (INTEGER_ONLY.has(e.op)) for (const x of [e.left, e.right]) this.#refuseReal(e.op, x);
+    if (e.op === '/')
+      for (const x of [e.left, e.right])
+        if (this.shape(x) === 'number')
+          throw new Refusal(
+            `/ on ${describe(x)}, an integer or a real row by row: SQLite divides integers without remainder, PostgreSQL would divide them as reals`,
+          );
+    let left = at(this.#arithmetic(e.left), prec);
+    let right = at(this.#arithmetic(e.right), prec + 1);
+    const literal = this.#numericLiteral(e.right);
+    if ((e.op === '/' || e.op === '%') && (literal === undefined || literal === 0)) {
+      // SQLite divides by zero into NULL; PostgreSQL raises an error.
+      right = `nullif(${this.#arithmetic(e.right).sql}, 0)`;
+    }
+    if (e.op === '<<' || e.op === '>>') {
+      if (literal === undefined || !Number.isInteger(literal) || literal < 0 || literal > 63)
+        throw new Refusal(
+          `${e.op} by ${describe(e.right)}: SQLite and PostgreSQL differ on counts outside 0 to 63`,
+        );
+      // A PostgreSQL integer literal or 0/1 is 32 bits: shift it as SQLite's 64-bit integer.
+      left = `${at(this.#arithmetic(e.left), LEVEL.ATOM)}::bigint`;
+    }
+    return { sql: `${left} ${e.op} ${right}`, prec };
+  }
+
+  /** %, &, |, <<, >> and ~ truncate a SQLite REAL to an integer; PostgreSQL has no such operator on reals. */
+  #refuseReal(op: string, e: Expr): void {
+    if (this.shape(e) === 'real' || this.shape(e) === 'number')
       throw new Refusal(
-        'substr with a start that is not a positive literal counts differently in PostgreSQL',
+        `${op} truncates ${describe(e)} to an integer in SQLite; PostgreSQL refuses a real there`,
+      );
+  }
+
+  /** An operand of arithmetic: SQLite reads text and blobs as numbers there, PostgreSQL refuses them. */
+  #arithmetic(e: Expr): Sql {
+    const shape = this.shape(e);
+    if (shape === 'text' || shape === 'bytea' || shape === 'other')
+      throw new Refusal(
+        `arithmetic on ${describe(e)} reads it as a number in SQLite, which PostgreSQL does not`,
+      );
+    // PostgreSQL cannot pick an operator for an untyped NULL (- NULL, NULL + NULL).
+    if (shape === 'null') return { sql: 'NULL::bigint', prec: LEVEL.ATOM };
+    return this.number(e);
+  }
+
+  /** An operand of `||` or LIKE: SQLite reads its text form; an integer's (and 0/1's) is PostgreSQL's too. */
+  #text(e: Expr): Sql {
+    const shape = this.shape(e);
+    if (shape === 'int' || shape === 'bool')
+      return { sql: `${at(this.number(e), LEVEL.ATOM)}::text`, prec: LEVEL.ATOM };
+    if (shape === 'text' || shape === 'null' || shape === 'unknown') return this.value(e);
+    throw new Refusal(`${describe(e)} is read as text, and SQLite's text form of it is not PostgreSQL's`);
+  }
+
+  /** TRUE / FALSE after IS [NOT]: SQLite's truth tests (`2 IS TRUE` holds), not comparisons with 1 / 0. */
+  #truth(e: Expr): boolean | undefined {
+    const u = unwrap(e);
+    if (u.kind !== 'name') return undefined;
+    const k = this.#keyword(u);
+    return k === undefined ? undefined : k === 1;
+  }
+
+  /**
+   * When `subject` is boolean and every other operand a numeric literal, the test of the values
+   * among 0 and 1 that satisfy `holds`: `flag = 1` is `flag`, `flag > 5` is never true. SQLite
+   * gives NULL for a NULL subject (true or false for IS / IS NOT), and so does the result.
+   */
+  #booleanAgainstLiterals(
+    subject: Expr,
+    others: readonly Expr[],
+    holds: (v: number, literals: readonly number[]) => boolean,
+    op: BinaryOp | 'plain',
+  ): Sql | null {
+    if (this.shape(subject) !== 'bool') return null;
+    const column = unwrap(subject).kind === 'name';
+    const literals = others.map((o) => this.#comparedLiteral(o, column));
+    if (literals.some((k) => k === undefined)) return null;
+    const zero = holds(0, literals as number[]);
+    const one = holds(1, literals as number[]);
+    const b = this.value(subject);
+    const is = (test: string): Sql => ({ sql: `${at(b, LEVEL.IS + 1)} IS ${test}`, prec: LEVEL.IS });
+    if (op === 'IS') {
+      // NULL-safe equality: a NULL subject is never equal to a literal.
+      if (zero && one) return is('NOT NULL');
+      if (one || zero) return is(one ? 'TRUE' : 'FALSE');
+      return { sql: 'false', prec: LEVEL.ATOM };
+    }
+    if (op === 'IS NOT') {
+      // NULL-safe inequality: a NULL subject is always unequal to a literal.
+      if (zero && one) return { sql: 'true', prec: LEVEL.ATOM };
+      if (one || zero) return is(one ? 'NOT FALSE' : 'NOT TRUE');
+      return is('NULL');
+    }
+    if (zero && one) return { sql: `${at(b, LEVEL.IN + 1)} IN (false, true)`, prec: LEVEL.IN };
+    if (!zero && !one) return { sql: `${at(b, LEVEL.IN + 1)} NOT IN (false, true)`, prec: LEVEL.IN };
+    if (one) return b;
+    return { sql: `NOT ${at(b, LEVEL.NOT)}`, prec: LEVEL.NOT };
+  }
+
+  /**
+   * The number a literal compared with a boolean stands for. Beside a column (NUMERIC affinity)
+   * SQLite reads a text literal such as '1' or ' 1.0 ' as that number; any other text or blob
+   * sorts after every number, which Infinity stands for here.
+   */
+  #comparedLiteral(e: Expr, besideColumn: boolean): number | undefined {
+    const u = unwrap(e);
+    if (u.kind === 'literal' && u.type === 'blob') return Number.POSITIVE_INFINITY;
+    if (u.kind !== 'literal' || u.type !== 'text') return this.#numericLiteral(e);
+    if (besideColumn && /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(u.text)) return Number(u.text);
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /** The number a (parenthesised, signed) numeric literal or bare TRUE / FALSE stands for. */
+  #numericLiteral(e: Expr): number | undefined {
+    const u = unwrap(e);
+    if (u.kind === 'unary' && (u.op === '-' || u.op === '+')) {
+      const v = this.#numericLiteral(u.expr);
+      return v === undefined ? undefined : u.op === '-' ? -v : v;
+    }
+    if (u.kind === 'name') return this.#keyword(u);
+    if (u.kind !== 'literal' || (u.type !== 'integer' && u.type !== 'real')) return undefined;
+    return /^0[xX]/.test(u.text) ? Number(BigInt.asIntN(64, BigInt(u.text))) : Number(u.text);
+  }
+
+  /**
+   * Operands compared with each other: booleans stay booleans among booleans; beside numbers
+   * they become 0/1 as in SQLite; beside text, blobs or dates they are refused.
+   */
+  #comparable(operands: readonly Expr[], what: string): Sql[] {
+    const shapes = operands.map((o) => this.shape(o));
+    const mixed = shapes.includes('bool') && shapes.some((s) => s !== 'bool' && s !== 'null');
+    if (!mixed) {
+      const text = operands.find((o) => this.shape(o) === 'text' || this.shape(o) === 'bytea');
+      const number = operands.find((o) => ['int', 'real', 'number'].includes(this.shape(o)));
+      if (text !== undefined && number !== undefined) {
+        throw new Refusal(
+          `${what} compares ${describe(text)} with ${describe(number)}, which SQLite orders by type or converts by column affinity`,
+        );
+      }
+      return operands.map((o) => this.value(o));
+    }
+    const foreign = operands.find(
+      (o) => !['bool', 'int', 'real', 'number', 'null', 'unknown'].includes(this.shape(o)),
+    );
+    if (foreign !== undefined) {
+      throw new Refusal(
+        `${what} compares a boolean (0/1 in SQLite) with ${describe(foreign)}, which SQLite compares by its own type order`,
       );
     }
-    if ((name === 'trim' || name === 'ltrim' || name === 'rtrim') && args.length > 2)
-      throw new Refusal(`${name} takes at most two arguments`);
-    const rendered = args.map(([a, b]) => join(this.run(a, b)));
-    out.push(`${pg}(${rendered.join(', ')})`);
-    return close;
+    return operands.map((o) => this.number(o));
   }
 
-  #requireText(name: string, [a, b]: [number, number]): void {
-    const tok = this.#tokens[a];
-    if (
-      b - a !== 1 ||
-      tok === undefined ||
-      (tok.kind !== 'word' && tok.kind !== 'quoted') ||
-      this.#typeOf === undefined
-    )
-      return;
-    const type = this.#typeOf(tok.value);
-    if (type !== undefined && type !== 'text' && !(name === 'length' && type === 'bytea')) {
-      throw new Refusal(
-        `${name}() of a ${type} column reads its SQLite text form, which PostgreSQL does not share`,
-      );
-    }
+  #in(e: Expr & { kind: 'in' }): Sql {
+    if (e.list.length === 0) return { sql: e.not ? 'true' : 'false', prec: LEVEL.ATOM }; // even for NULL
+    const reduced = this.#booleanAgainstLiterals(
+      e.expr,
+      e.list,
+      (v, ks) => ks.includes(v) !== e.not,
+      'plain',
+    );
+    if (reduced !== null) return reduced;
+    const [subject, ...items] = this.#comparable([e.expr, ...e.list], 'IN');
+    return {
+      sql: `${at(subject!, LEVEL.IN + 1)} ${e.not ? 'NOT IN' : 'IN'} (${items.map((i) => i.sql).join(', ')})`,
+      prec: LEVEL.IN,
+    };
   }
 
-  #positiveLiteral(range: [number, number] | undefined): boolean {
-    if (range === undefined) return false;
-    const tok = this.#tokens[range[0]];
-    return range[1] - range[0] === 1 && tok?.kind === 'number' && /^[1-9]\d*$/.test(tok.text);
+  #between(e: Expr & { kind: 'between' }): Sql {
+    const reduced = this.#booleanAgainstLiterals(
+      e.expr,
+      [e.low, e.high],
+      (v, [lo, hi]) => (v >= lo! && v <= hi!) !== e.not,
+      'plain',
+    );
+    if (reduced !== null) return reduced;
+    const [subject, low, high] = this.#comparable([e.expr, e.low, e.high], 'BETWEEN');
+    return {
+      sql: `${at(subject!, LEVEL.IN + 1)} ${e.not ? 'NOT BETWEEN' : 'BETWEEN'} ${at(low!, LEVEL.IN + 1)} AND ${at(high!, LEVEL.IN + 1)}`,
+      prec: LEVEL.IN,
+    };
   }
 
   /** LIKE → ILIKE (SQLite's LIKE ignores ASCII case); ESCAPE '' unless one is given. */
-  #like(i: number, out: string[]): number {
-    const t = this.#tokens;
-    const pattern = t[i + 1];
-    if (pattern === undefined) throw new Refusal('LIKE without a pattern');
-    if (pattern.kind !== 'string')
+  #like(e: Expr & { kind: 'like' }): Sql {
+    const pattern = unwrap(e.pattern);
+    if (pattern.kind !== 'literal' || pattern.type !== 'text')
       throw new Refusal('LIKE with a pattern that is not a string literal is not translated');
-    if (/[^\x00-\x7f]/.test(pattern.value))
+    if (/[^\x00-\x7f]/.test(pattern.text))
       throw new Refusal('LIKE with non-ASCII letters: case folding differs');
-    out.push('ILIKE', pattern.text);
-    if (!isWord(t[i + 2], 'ESCAPE') && pattern.value.includes('\\')) out.push("ESCAPE ''");
-    return i + 1;
+    let sql = `${at(this.#text(e.expr), LEVEL.IN + 1)} ${e.not ? 'NOT ILIKE' : 'ILIKE'} ${quote(pattern.text)}`;
+    if (e.escape !== null) sql += ` ESCAPE ${at(this.value(e.escape), LEVEL.IN + 1)}`;
+    else if (pattern.text.includes('\\')) sql += " ESCAPE ''";
+    return { sql, prec: LEVEL.IN };
+  }
+
+  #call(e: Expr & { kind: 'call' }): Sql {
+    const pg = FUNCTIONS[e.name];
+    if (pg === undefined) throw new Refusal(`function ${e.text} has no PostgreSQL equivalent`);
+    const first = e.args[0];
+    if (TEXT_FUNCTIONS.has(e.name) && first !== undefined) this.#requireText(e.name, first);
+    if ((e.name === 'substr' || e.name === 'substring') && !isPositiveLiteral(e.args[1]))
+      throw new Refusal(
+        'substr with a start that is not a positive literal counts differently in PostgreSQL',
+      );
+    if ((e.name === 'trim' || e.name === 'ltrim' || e.name === 'rtrim') && e.args.length > 2)
+      throw new Refusal(`${e.name} takes at most two arguments`);
+    const args =
+      e.name === 'coalesce' || e.name === 'ifnull' || e.name === 'nullif'
+        ? this.#members(e, e.args)
+        : e.name === 'abs'
+          ? e.args.map((a) => this.#arithmetic(a).sql)
+          : e.args.map((a) => this.number(a).sql);
+    return { sql: `${pg}(${args.join(', ')})`, prec: LEVEL.ATOM };
+  }
+
+  #requireText(name: string, arg: Expr): void {
+    const shape = this.shape(arg);
+    if (
+      shape === 'text' ||
+      shape === 'null' ||
+      shape === 'unknown' ||
+      (name === 'length' && shape === 'bytea')
+    )
+      return;
+    const u = unwrap(arg);
+    const type = u.kind === 'name' ? this.#column(u).type : undefined;
+    throw new Refusal(
+      `${name}() of a ${type ?? shape} ${type === undefined ? 'expression' : 'column'} reads its SQLite text form, which PostgreSQL does not share`,
+    );
+  }
+
+  #case(e: Expr & { kind: 'case' }): Sql {
+    const parts = ['CASE'];
+    let whens: string[];
+    if (e.base !== null) {
+      const [base, ...rest] = this.#comparable([e.base, ...e.whens.map((w) => w.when)], 'CASE');
+      // PostgreSQL reads an untyped NULL as text there: type it like the WHEN values.
+      const typed = typedNull(unify(e.whens.map((w) => this.shape(w.when))));
+      parts.push(this.shape(e.base) === 'null' ? typed : base!.sql);
+      whens = rest.map((r) => r.sql);
+    } else {
+      whens = e.whens.map((w) => this.condition(w.when).sql);
+    }
+    const results = this.#members(e, resultsOf(e));
+    for (const [i, when] of whens.entries()) parts.push(`WHEN ${when} THEN ${results[i]}`);
+    if (e.otherwise !== null) parts.push(`ELSE ${results[e.whens.length]}`);
+    parts.push('END');
+    return { sql: parts.join(' '), prec: LEVEL.ATOM };
+  }
+
+  /**
+   * Values that meet in one result (CASE results, coalesce arguments) rendered in the result's
+   * shape: booleans stay booleans among booleans, else become 0/1; when every one is NULL,
+   * PostgreSQL would call them text, so they are typed as SQLite's NULL of a number.
+   */
+  #members(whole: Expr, members: readonly Expr[]): string[] {
+    const shape = this.shape(whole);
+    const shapes = members.map((m) => this.shape(m));
+    if (shape === 'unknown' && !shapes.includes('unknown')) {
+      const kinds = [...new Set(shapes.filter((s) => s !== 'null'))].join(' and ');
+      throw new Refusal(
+        `${whole.kind === 'case' ? 'CASE results' : `${whole.kind === 'call' ? whole.text : ''}() arguments`} mix ${kinds} values: SQLite keeps each one's type, PostgreSQL needs one type`,
+      );
+    }
+    const allNull = shapes.every((s) => s === 'null');
+    return members.map((m) => {
+      if (allNull) return 'NULL::bigint';
+      return (shape === 'bool' ? this.value(m) : this.number(m)).sql;
+    });
   }
 }
 
-/** True when the token ends an operand (so a following NOT NULL is the postfix test). */
-function isOperand(tok: Token | undefined): boolean {
-  if (tok === undefined) return false;
-  if (tok.kind === 'word')
-    return !KEYWORDS.has(tok.text.toUpperCase()) && !(tok.text.toUpperCase() in REFUSED_WORDS);
-  return tok.kind !== 'operator' && !(tok.kind === 'punct' && tok.text !== ')');
+const nullLiteral: Expr = { kind: 'literal', type: 'null', text: 'NULL' };
+
+/** The results a CASE can give, ELSE (or its implicit NULL) last. */
+function resultsOf(e: Expr & { kind: 'case' }): Expr[] {
+  return [...e.whens.map((w) => w.result), e.otherwise ?? nullLiteral];
 }
 
-function number(text: string): string {
-  if (/^0[xX]/.test(text)) return BigInt.asIntN(64, BigInt(text)).toString();
-  if (text.includes('_')) throw new Refusal(`number ${text} with digit separators`);
-  return text.startsWith('.') ? '0' + text : text;
-}
-
-/** Joins rendered pieces with spaces, except inside parentheses and before commas. */
-function join(pieces: readonly string[]): string {
-  let out = '';
-  for (const p of pieces) {
-    if (out === '' || p === ')' || p === ',' || out.endsWith('(')) out += p;
-    else out += ' ' + p;
+/** SQLite's comparison of two numbers (IS / IS NOT as = / <> : no NULL reaches here). */
+function compare(op: BinaryOp, a: number, b: number): boolean {
+  switch (op) {
+    case '=':
+    case 'IS':
+      return a === b;
+    case '!=':
+    case '<>':
+    case 'IS NOT':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    default:
+      throw new Error(`not a comparison: ${op}`);
   }
-  return out;
+}
+
+function isPositiveLiteral(e: Expr | undefined): boolean {
+  return e?.kind === 'literal' && e.type === 'integer' && /^[1-9]\d*$/.test(e.text);
+}
+
+/** How a refusal names an operand: `column flag`, or `an expression`. */
+function describe(e: Expr): string {
+  const u = unwrap(e);
+  if (u.kind === 'name') return `column ${u.name}`;
+  if (u.kind === 'literal') return `the ${u.type} ${u.type === 'text' ? quote(u.text) : u.text}`;
+  return 'an expression';
 }

@@ -75,9 +75,9 @@ export function translateIndexes(ctx: TableContext, usedNames: Set<string>): Tar
     }
     let where: string | null = null;
     if (ix.where !== null) {
-      const w = translateExpression(ix.where, ctx.columnMap, ctx.typeOf);
+      const w = translateExpression(ix.where, ctx.columnMap, ctx.typeOf, 'condition');
       if (!w.ok) {
-        drop(`its WHERE clause cannot be translated (${w.reason})`);
+        drop(`its WHERE clause (${ix.where}) cannot be translated: ${w.reason}`);
         continue;
       }
       where = w.sql;
@@ -234,7 +234,7 @@ function indexParts(
       if (part.collation !== null && (known === null || (!ix.unique && known !== 'binary')))
         collations.push(part.collation);
     } else {
-      const e = translateExpression(part.expression ?? '', ctx.columnMap, ctx.typeOf);
+      const e = translateExpression(part.expression ?? '', ctx.columnMap, ctx.typeOf, 'index key');
       if (!e.ok) return `expression ${part.expression} cannot be translated (${e.reason})`;
       sql = `(${e.sql})`;
       keyParts.push(null);
@@ -249,7 +249,7 @@ function indexParts(
 export function translateChecks(ctx: TableContext, usedNames: Set<string>): TargetCheck[] {
   const out: TargetCheck[] = [];
   for (const ck of ctx.source.checks) {
-    const e = translateExpression(ck.expression, ctx.columnMap, ctx.typeOf);
+    const e = translateExpression(ck.expression, ctx.columnMap, ctx.typeOf, 'condition');
     if (!e.ok) {
       ctx.notes.push({
         level: 'warning',

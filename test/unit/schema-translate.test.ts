@@ -188,6 +188,19 @@ describe('translate: defaults', () => {
     expect(d('DATE', "'2025-07-24'").sql).toBe("'2025-07-24'::date");
   });
 
+  it('translates constant expressions with SQLite meaning for the column type', () => {
+    expect(d('BOOLEAN', 'FALSE').sql).toBe("'f'::boolean");
+    expect(d('BOOLEAN', '(1 = 1)').sql).toBe('(1 = 1)');
+    expect(d('BOOLEAN', '(NOT 0)').sql).toBe('(NOT 0 <> 0)');
+    expect(d('INTEGER', '(2 > 1)').sql).toBe('((2 > 1)::int)');
+    expect(d('INTEGER', '(7 / 2)').sql).toBe('(7 / 2)');
+    const r = d('BOOLEAN', '(1 + 1)');
+    expect(r.sql).toBeNull();
+    expect(r.notes.join('\n')).toMatch(
+      /DEFAULT \(1 \+ 1\): an integer expression cannot be the default of a boolean column/,
+    );
+  });
+
   it('drops literals the type cannot take, with a warning', () => {
     const r = d('INTEGER', "'x'");
     expect(r.sql).toBeNull();
