@@ -85,9 +85,10 @@ const FAMILIES: Record<
     cases: [
       [0n, 'false'],
       [1n, 'true'],
-      ['true', 'true'],
-      ['f', 'false'],
-      [2n, { error: /boolean column "v"/ }],
+      // boolean gives back 0/1 only: anything else would come back changed.
+      ['true', { error: /text 'true' cannot be stored in boolean column "v": boolean gives back 0\/1 only/ }],
+      ['f', { error: /boolean gives back 0\/1 only/ }],
+      [2n, { error: /integer 2 cannot be stored in boolean column "v": boolean gives back 0\/1 only/ }],
     ],
   },
   datetime: {
@@ -119,15 +120,45 @@ const FAMILIES: Record<
       ['{"b": 1, "a": [1.50, "x"]}', '{"a": [1.50, "x"], "b": 1}'],
       ['not json', { error: /jsonb column "v"/ }],
       ['{"a": "\\u0000"}', { error: /jsonb column "v"/ }],
+      // NUMERIC affinity stores JSON number text as INTEGER or REAL: JSON numbers.
+      ['42', '42'],
+      ['1.5', '1.5'],
+      ['1e20', '100000000000000000000'],
+      [
+        Number.POSITIVE_INFINITY,
+        { error: /real Infinity cannot be stored in jsonb column "v": Infinity is not a JSON number/ },
+      ],
+      [Buffer.from('{}'), { error: /a blob is not JSON text/ }],
     ],
   },
   untyped: {
     declared: '',
-    pgType: 'text',
+    pgType: 'jsonb',
     cases: [
-      ['x', 'x'],
+      ['x', '"x"'],
+      ['42', '"42"'],
       [42n, '42'],
       [1.5, '1.5'],
+      [2.0, '2.0'],
+      [Buffer.from([0xca, 0xfe]), '{"$blob": "cafe"}'],
+      [Number.NEGATIVE_INFINITY, '{"$real": "-Infinity"}'],
+      ['nul\u0000inside', { error: /jsonb \(variant\) column "v": text contains U\+0000/ }],
+    ],
+  },
+  uuid: {
+    declared: 'UUID',
+    pgType: 'text',
+    cases: [
+      ['0b1c8d1e-6f0a-4a52-9d55-1a2b3c4d5e6f', '0b1c8d1e-6f0a-4a52-9d55-1a2b3c4d5e6f'],
+      ['12', '12'],
+      [0.1, '0.1'],
+      [
+        Buffer.from([1]),
+        {
+          error:
+            /blob x'01' \(1 byte\) cannot be stored in text column "v": text would give the blob back as text/,
+        },
+      ],
     ],
   },
 };
@@ -185,4 +216,17 @@ it('verify counts exactly the quarantined rows as differences', async () => {
   );
   expect(result.tables.reduce((n, t) => n + t.missingCount, 0)).toBe(expectedMissing);
   expect(result.tables.reduce((n, t) => n + t.differentCount + t.extraCount, 0)).toBe(0);
+});
+
+it('a value the principle refuses stops the snapshot naming table, key, column, value and reason', async () => {
+  const refused = tempSqlite('refused.db');
+  const s = new Database(refused);
+  s.defaultSafeIntegers(true);
+  s.exec('CREATE TABLE flags (id INTEGER PRIMARY KEY, active BOOLEAN)');
+  s.prepare('INSERT INTO flags VALUES (?, ?)').run(1n, 1n);
+  s.prepare('INSERT INTO flags VALUES (?, ?)').run(2n, 2n);
+  s.close();
+  await expect(snapshot(refused, db.url(), { schema: 'refused' })).rejects.toThrow(
+    /table "flags", key id=2, column "active".*integer 2 cannot be stored in boolean column "active": boolean gives back 0\/1 only/s,
+  );
 });
