@@ -37,15 +37,15 @@ export function classVerdicts(column: CodecColumn): Classes {
     case 'smallint':
       return {
         integer: column.type === 'bigint' ? kept('exact') : some(`those in ${column.type} range`, 'bigint'),
-        real: some('integral ones only (a fraction would be lost)', 'numeric'),
-        text: some('canonical integer text only', 'text'),
+        real: some('integral ones (a fraction would be lost)', 'numeric'),
+        text: some('canonical integer text', 'text'),
         blob: BLOB_TO_BYTEA,
       };
     case 'double precision':
       return {
         integer: some('those a double holds exactly (|n| ≤ 2^53 or representable)', 'numeric'),
         real: kept('to the bit'),
-        text: some('float literals only', 'text'),
+        text: some('float literals', 'text'),
         blob: BLOB_TO_BYTEA,
       };
     case 'real':
@@ -59,14 +59,14 @@ export function classVerdicts(column: CodecColumn): Classes {
       return {
         integer: kept('exact'),
         real: kept('exact, ±Inf as Infinity'),
-        text: some('decimal number text only', 'text'),
+        text: some('decimal number text', 'text'),
         blob: BLOB_TO_BYTEA,
       };
     case 'text':
       return {
         integer: kept('as digits; the NUMERIC affinity reads them back as integers'),
         real: kept('as shortest round-trip digits; read back as the same real'),
-        text: some('all but text holding U+0000', 'bytea'),
+        text: some('texts without U+0000 (PostgreSQL text cannot hold it)', 'bytea'),
         blob: BLOB_TO_BYTEA,
       };
     case 'bytea':
@@ -78,7 +78,7 @@ export function classVerdicts(column: CodecColumn): Classes {
       };
     case 'boolean':
       return {
-        integer: some('0 and 1 only (boolean gives back 0/1 only)', 'text'),
+        integer: some('0 and 1 (boolean gives back 0/1 only)', 'text'),
         real: refused('boolean gives back 0/1 only', 'text'),
         text: refused('boolean gives back 0/1 only', 'text'),
         blob: refused('boolean gives back 0/1 only', 'bytea'),
@@ -97,7 +97,7 @@ export function classVerdicts(column: CodecColumn): Classes {
         integer: numbers,
         real: numbers,
         text: some(
-          `ISO-8601 ${column.type === 'date' ? 'dates' : 'date-times'} only, given back as ${column.type === 'date' ? 'YYYY-MM-DD' : 'YYYY-MM-DD HH:MM:SS[.ffffff] UTC'}`,
+          `ISO-8601 ${column.type === 'date' ? 'dates' : 'date-times'}, given back as ${column.type === 'date' ? 'YYYY-MM-DD' : 'YYYY-MM-DD HH:MM:SS[.ffffff] UTC'}`,
           'text',
         ),
         blob: refused('a blob is not a date', 'bytea'),
@@ -107,28 +107,28 @@ export function classVerdicts(column: CodecColumn): Classes {
       if (column.variant === true) {
         return {
           integer: kept('a JSON integer'),
-          real: kept('a JSON number with a fraction (±Inf, -0 tagged)'),
-          text: some('a JSON string; text holding U+0000 refused', 'bytea'),
+          real: kept('a JSON number with a fraction; ±Inf and -0 tagged'),
+          text: some('texts without U+0000, as JSON strings (jsonb cannot hold U+0000)', 'bytea'),
           blob: kept('tagged {"$blob": hex}'),
         };
       }
       return {
         integer: kept('a JSON number; the NUMERIC affinity reads it back as an integer'),
         real: some('finite ones (±Inf is not JSON)', 'double precision'),
-        text: some('valid JSON only', 'text'),
+        text: some('valid JSON', 'text'),
         blob: refused('a blob is not JSON text', 'bytea'),
       };
   }
 }
 
-/** `kept (exact)`, `refused: reason; cast: text` … : one verdict in words, for `plan`. */
+/** One verdict in words, for `plan`: `kept (exact)`, `kept only …; the rest refused (cast: text)`, `refused: … (cast: bytea)`. */
 export function verdictText(verdict: ClassVerdict): string {
-  const cast = verdict.cast === undefined || verdict.accepts === 'kept' ? '' : `; cast: ${verdict.cast}`;
+  const cast = verdict.cast === undefined ? '' : ` (cast: ${verdict.cast})`;
   switch (verdict.accepts) {
     case 'kept':
-      return `kept, ${verdict.note}`;
+      return `kept (${verdict.note})`;
     case 'some':
-      return `kept: ${verdict.note}; others refused${cast}`;
+      return `kept only ${verdict.note}; the rest refused${cast}`;
     case 'refused':
       return `refused: ${verdict.note}${cast}`;
   }
