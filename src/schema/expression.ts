@@ -264,6 +264,11 @@ class Translator {
     if (this.#typeOf?.(tok.value) === 'boolean' && !nullTest) {
       throw new Refusal(`column ${tok.value} is boolean in PostgreSQL but an integer in SQLite expressions`);
     }
+    if (this.#typeOf?.(tok.value) === 'jsonb' && !nullTest) {
+      throw new Refusal(
+        `column ${tok.value} is jsonb in PostgreSQL, whose operators do not compare as SQLite compares its values`,
+      );
+    }
     return quoteIdent(pg);
   }
 
