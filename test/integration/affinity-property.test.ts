@@ -178,7 +178,10 @@ it('real-world declared types, values written as applications write them: every 
         expect(r.reason).toContain(`column "${r.column_name}"`);
       }
       expect(rejects.rows.length).toBe(refused.size);
-      for (const id of refused.keys()) app.prepare('DELETE FROM t WHERE id = ?').run(id);
+      // Refused values become NULL: the rest of their rows goes on.
+      for (const [id, bad] of refused) {
+        for (const i of bad) app.prepare(`UPDATE t SET c${i - 1} = NULL WHERE id = ?`).run(id);
+      }
 
       // Half the accepted rows before sync, the rest applied live.
       const late = [...app.prepare('SELECT id FROM t ORDER BY id').pluck().all()].filter(
@@ -201,7 +204,9 @@ it('real-world declared types, values written as applications write them: every 
         // JSON, variant and time columns give text back in PostgreSQL's spelling: class only.
         const exact = target.columns
           .slice(1)
-          .map((c) => c.type !== 'jsonb' && c.type !== 'timestamp' && c.type !== 'date');
+          .map(
+            (c) => (c.type !== 'jsonb' || c.variant === true) && c.type !== 'timestamp' && c.type !== 'date',
+          );
         const before = cells(file, n, exact);
         expect((await cutover(file, db.url(), {}, schema)).status).toBe('switched');
         // PostgreSQL rewrites every row; reverse replication writes each value back.
@@ -218,12 +223,20 @@ it('real-world declared types, values written as applications write them: every 
         });
         await until(equal);
         expect(cells(file, n, exact)).toEqual(before);
+        console.log(
+          'PROP',
+          types.join('/'),
+          strict,
+          before.size,
+          refused.size,
+          JSON.stringify([...before.values()]).slice(0, 300),
+        );
       } finally {
         await sync.stop().catch(() => undefined);
         app.close();
         await dropIdleSlots(db.query);
       }
     }),
-    { numRuns: 6, seed: 20261206, endOnFailure: true },
+    { numRuns: 20, seed: 20261206, endOnFailure: true },
   );
 }, 300_000);
