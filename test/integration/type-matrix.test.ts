@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshot, verify } from '../support/bridge.js';
+import { dropIdleSlots, startSync } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
 
@@ -229,4 +230,17 @@ it('a value the principle refuses stops the snapshot naming table, key, column, 
   await expect(snapshot(refused, db.url(), { schema: 'refused' })).rejects.toThrow(
     /table "flags", key id=2, column "active".*integer 2 cannot be stored in boolean column "active": boolean gives back 0\/1 only/s,
   );
-});
+  // The same value written while sync runs stops live apply, named the same way.
+  const live = tempSqlite('refused-live.db');
+  const app = new Database(live);
+  app.pragma('journal_mode = WAL');
+  app.exec('CREATE TABLE flags (id INTEGER PRIMARY KEY, active BOOLEAN); INSERT INTO flags VALUES (1, 1)');
+  const sync = startSync(live, db.url(), 'refused_live');
+  await sync.snapshotted();
+  app.exec("INSERT INTO flags VALUES (2, 'true')");
+  await expect(sync.done).rejects.toThrow(
+    /table "flags", key id=2, column "active": text 'true' cannot be stored in boolean column "active": boolean gives back 0\/1 only/,
+  );
+  app.close();
+  await dropIdleSlots(db.query);
+}, 60_000);
