@@ -22,7 +22,7 @@ import { variantEncoder } from './variant.js';
  * | real (float4)    | exact if float4 holds it | only if `Math.fround(x) === x` | float literal float4 holds exactly    | error                 |
  * | numeric          | decimal                 | shortest digits, exponent expanded (`1e21`, `1.5e-7` → `0.00000015`); `-0` → `0`; `±Infinity` | decimal literal as is; exponent expanded keeping the scale; `Infinity`; no NaN | error |
  * | text             | decimal digits          | shortest round-trip digits, `±9e999` for ±Inf (NUMERIC affinity reads them back as the same REAL) | as is; U+0000 → error | error (text gives back text, not a blob) |
- * | bytea            | error                   | error                          | its UTF-8 bytes, `\x…`                | `\x` + lowercase hex  |
+ * | bytea            | error                   | error                          | error (bytea would give it back as a blob) | `\x` + lowercase hex  |
  * | boolean          | 0 → `f`, 1 → `t`, else error | error (boolean gives back 0/1 only) | error (boolean gives back 0/1 only) | error |
  * | timestamp        | with timeInput*         | with timeInput*                | ISO-8601 (datetime.ts), offsets → UTC, `YYYY-MM-DD HH:MM:SS[.ffffff]` | error |
  * | timestamptz      | same, with `+00`        | same, with `+00`               | same, naive text is UTC, `…+00`       | error                 |
