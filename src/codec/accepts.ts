@@ -10,8 +10,11 @@ import type { CodecColumn } from './encoder.js';
 
 /** What happens to the values of one storage class in one column. */
 export interface ClassVerdict {
-  /** `kept`: every such value; `some`: those `note` names; `refused`: none. */
-  readonly accepts: 'kept' | 'some' | 'refused';
+  /**
+   * `kept`: every such value; `some`: those `note` names; `refused`: none; `changed`: every one,
+   * but it comes back as another storage class (only where a cast chose the type).
+   */
+  readonly accepts: 'kept' | 'some' | 'refused' | 'changed';
   /** Why, in a few words. */
   readonly note: string;
   /** The `cast` that would keep the refused ones, when there is one. */
@@ -28,8 +31,12 @@ const refused = (note: string, cast?: string): ClassVerdict =>
 
 const BLOB_TO_BYTEA = refused('a blob would not come back as a blob', 'bytea');
 
-/** The verdict for every storage class of `column` (see encode.ts for the value-level rules). */
-export function classVerdicts(column: CodecColumn): Classes {
+/**
+ * The verdict for every storage class of `column` (see encode.ts for the value-level rules).
+ * `blobAffinity`: the SQLite column keeps values as given (no declared type, `ANY`), so numbers
+ * sent as text come back as text.
+ */
+export function classVerdicts(column: CodecColumn, blobAffinity = false): Classes {
   const timeInput = column.timeInput ?? 'text';
   switch (column.type) {
     case 'bigint':
@@ -63,6 +70,18 @@ export function classVerdicts(column: CodecColumn): Classes {
         blob: BLOB_TO_BYTEA,
       };
     case 'text':
+      if (blobAffinity) {
+        const changed: ClassVerdict = {
+          accepts: 'changed',
+          note: 'copied as digits, comes back as text (the column keeps values as given; without the cast, the jsonb variant keeps it)',
+        };
+        return {
+          integer: changed,
+          real: changed,
+          text: some('texts without U+0000 (PostgreSQL text cannot hold it)', 'bytea'),
+          blob: BLOB_TO_BYTEA,
+        };
+      }
       return {
         integer: kept('as digits; the NUMERIC affinity reads them back as integers'),
         real: kept('as shortest round-trip digits; read back as the same real'),
@@ -131,5 +150,7 @@ export function verdictText(verdict: ClassVerdict): string {
       return `kept only ${verdict.note}; the rest refused${cast}`;
     case 'refused':
       return `refused: ${verdict.note}${cast}`;
+    case 'changed':
+      return `changed: ${verdict.note}`;
   }
 }

@@ -173,7 +173,7 @@ function findings(c: TargetColumn, v: Readonly<Record<string, number>>, inKey: b
         'number-in-text',
         (v.integer ?? 0) + (v.real ?? 0),
         'info',
-        "numbers stored in a text column (copied as their shortest digits; the column's affinity reads them back as numbers)",
+        'numbers stored in a text column (copied as their shortest digits)',
       );
     add('invalid-json', v.badJson, 'error', 'text values that are not valid JSON');
     add('infinity-in-json', v.infinite, 'error', 'infinite REALs (±Inf is not a JSON number)');

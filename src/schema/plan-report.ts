@@ -72,7 +72,8 @@ function renderTable(table: TargetTable, census: TableCensus | undefined): strin
     lines.push(`      ${c.reason}`);
     const col = census?.columns.find((x) => x.column === c.name);
     if (col !== undefined) {
-      const verdicts = classVerdicts(c);
+      const keptAsGiven = affinityOf(c.declaredType) === 'BLOB' || /^\s*any\s*$/i.test(c.declaredType);
+      const verdicts = classVerdicts(c, keptAsGiven);
       const counts = Object.entries(col.counts).filter(([, n]) => n > 0);
       lines.push(`      census: ${counts.map(([k, n]) => `${k} ${n}`).join(', ') || 'no rows'}`);
       for (const [k, n] of counts) {

@@ -204,6 +204,18 @@ describe('plan says, next to each census count, what the rules keep and refuse',
       /integer 2: kept only 0 and 1 \(boolean gives back 0\/1 only\); the rest refused \(cast: text\)/,
     );
     expect(section('raw')).toMatch(/text 1: refused: text would come back as a blob \(cast: text\)/);
+    // cast: text on the key-value table: the plan says plainly what text does not keep.
+    const cast = translate(schema, {
+      ...DEFAULT_TRANSLATE_OPTIONS,
+      tables: { settings: { columns: { value: { cast: 'text' } } } },
+    });
+    const castPlan = renderPlan(
+      cast,
+      new Map([['settings', takeCensus(db, schema.tables[0]!, cast.tables[0]!)]]),
+      '',
+    );
+    expect(castPlan).toMatch(/integer 1: changed: copied as digits, comes back as text/);
+    expect(castPlan).toMatch(/blob 1: refused: a blob would not come back as a blob/);
     db.close();
   });
 });
