@@ -125,6 +125,8 @@ const FAMILIES: Record<
       ['42', '42'],
       ['1.5', '1.5'],
       ['1e20', '100000000000000000000'],
+      // SQLite's NUMERIC affinity stores -0.0 as the INTEGER 0 (jsonb could not keep the sign anyway).
+      [-0, '0'],
       [
         Number.POSITIVE_INFINITY,
         { error: /real Infinity cannot be stored in jsonb column "v": Infinity is not a JSON number/ },
@@ -244,3 +246,21 @@ it('a value the principle refuses stops the snapshot naming table, key, column, 
   app.close();
   await dropIdleSlots(db.query);
 }, 60_000);
+
+it('SQLite stores -0.0 in a JSON (NUMERIC affinity) column as the integer 0, and jsonb prints -0 as 0', async () => {
+  const s = new Database(tempSqlite('negative-zero.db'));
+  s.exec('CREATE TABLE j (v JSON)');
+  s.prepare('INSERT INTO j VALUES (?)').run(-0);
+  s.prepare("INSERT INTO j VALUES ('-0.0')").run();
+  expect(s.prepare('SELECT typeof(v) AS t, quote(v) AS q FROM j').all()).toEqual([
+    { t: 'integer', q: '0' },
+    { t: 'integer', q: '0' },
+  ]);
+  s.close();
+  expect(
+    (await db.query<{ v: string }>("SELECT '-0'::jsonb::text AS v, '-0.0'::jsonb::text AS w")).rows[0],
+  ).toEqual({
+    v: '0',
+    w: '0.0',
+  });
+});
