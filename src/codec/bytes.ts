@@ -71,8 +71,3 @@ export function byteaHex(bytes: Uint8Array): string {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   return '\\x' + buffer.toString('hex');
 }
-
-/** `\x` followed by the UTF-8 bytes of `text` in lowercase hex. */
-export function byteaHexOfText(text: string): string {
-  return '\\x' + Buffer.from(text, 'utf8').toString('hex');
-}

@@ -2,7 +2,7 @@ import type { PgType } from '../model/target-schema.js';
 import { formatTimestamp, parseDateTime } from './datetime.js';
 import { canonicalDecimal, parseFloatLiteral } from './decimal.js';
 import { booleanText } from './encode-number.js';
-import { sameJson } from './json-compare.js';
+import { jsonbText } from './jsonb-text.js';
 
 /** The double a float8/float4 text denotes (`NaN` included), or null when it is not one. */
 function doubleOf(text: string): number | null {
@@ -33,6 +33,15 @@ function sameInstant(a: string, b: string): boolean {
   return x !== null && x === instantOf(b);
 }
 
+/** Whether two JSON texts print the same as jsonb; false when either is not JSON. */
+function sameJsonb(a: string, b: string): boolean {
+  try {
+    return jsonbText(a) === jsonbText(b);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Whether `encoded` (what an Encoder produced) and `pgText` (what PostgreSQL prints for the stored
  * value in a session with TimeZone 'UTC', DateStyle ISO, extra_float_digits 1, bytea_output hex)
@@ -40,7 +49,8 @@ function sameInstant(a: string, b: string): boolean {
  * - integers and numeric by exact value (`1.50` = `1.5`; `Infinity` only equals itself);
  * - double precision to the bit (`-0` ≠ `0`, `NaN` = `NaN`), real to the float4 bit;
  * - timestamp/timestamptz/date by instant to the microsecond (`+00`, `Z`, `T` all read);
- * - boolean by truth value, bytea by hex ignoring case, jsonb by meaning (see `sameJson`);
+ * - boolean by truth value, bytea by hex ignoring case, jsonb by the text jsonb prints (key order,
+ *   whitespace and exponents normalised; a number's scale kept: `1.0` ≠ `1`, as a variant needs);
  * - text exactly. NULL equals only NULL.
  */
 export function sameValue(type: PgType, encoded: string | null, pgText: string | null): boolean {
@@ -69,6 +79,6 @@ export function sameValue(type: PgType, encoded: string | null, pgText: string |
     case 'date':
       return sameInstant(encoded, pgText);
     case 'jsonb':
-      return sameJson(encoded, pgText);
+      return sameJsonb(encoded, pgText);
   }
 }

@@ -3,7 +3,7 @@ import type { SqlValue } from '../model/sql-value.js';
 import type { TargetColumn } from '../model/target-schema.js';
 import { daysFromCivil } from './datetime.js';
 import { encoderFor } from './encode.js';
-import type { Encoder } from './encoder.js';
+import type { CodecColumn, Encoder } from './encoder.js';
 
 /**
  * PostgreSQL's binary COPY format, the snapshot's wire format: the server stores each field with
@@ -338,7 +338,7 @@ function fieldWriter(column: string, type: TargetColumn['type'], encode: Encoder
 }
 
 /** What a binary row encoder needs of each target column. */
-export type BinaryColumn = Pick<TargetColumn, 'name' | 'type'> & Partial<Pick<TargetColumn, 'timeInput'>>;
+export type BinaryColumn = CodecColumn;
 
 /**
  * Builds the function that appends one SQLite row (values in target column order; values past

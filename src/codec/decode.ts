@@ -5,12 +5,13 @@
  * value whose type could lose something on the way, so nothing is rounded silently.
  */
 import type { SqlValue } from '../model/sql-value.js';
-import type { TargetColumn } from '../model/target-schema.js';
 import { CodecError } from './codec-error.js';
 import { sameValue } from './compare.js';
 import { canonicalDecimal, floatText, parseFloatLiteral } from './decimal.js';
 import { decodeTime } from './decode-time.js';
 import { encoderFor } from './encode.js';
+import type { CodecColumn } from './encoder.js';
+import { variantValue } from './variant.js';
 
 /**
  * Turns PostgreSQL's text for one value (as printed in a session with TimeZone 'UTC', DateStyle
@@ -108,7 +109,8 @@ const LOSSLESS = new Set(['text', 'jsonb', 'bytea', 'boolean', 'bigint', 'intege
  * | double precision | real, to the bit (`-0`, `±Infinity`); NaN refused                      |
  * | real (float4)    | real holding exactly the float4                                        |
  * | numeric          | integer when integral and in 64 bits, real when a double is exact, else the text |
- * | text, jsonb      | the text as PostgreSQL prints it                                       |
+ * | text, jsonb      | the text as PostgreSQL prints it (a column's NUMERIC affinity turns numbers back into INTEGER/REAL) |
+ * | jsonb (variant)  | TEXT, INTEGER, REAL or BLOB as tagged (see variant.ts)                 |
  * | bytea            | blob                                                                   |
  * | boolean          | integer 1 / 0                                                          |
  * | timestamp(tz)    | text `YYYY-MM-DD HH:MM:SS[.ffffff]` (UTC), or a number for timeInput unixepoch (s), unixepoch-ms (ms), julianday |
@@ -117,11 +119,17 @@ const LOSSLESS = new Set(['text', 'jsonb', 'bytea', 'boolean', 'bigint', 'intege
  * Values whose round trip `encoderFor(column)(decoded)` is not the same value (a microsecond a
  * julianday cannot hold, infinity timestamps, BC dates…) are refused with a CodecError.
  */
-export function decoderFor(
-  column: Pick<TargetColumn, 'name' | 'type'> & Partial<Pick<TargetColumn, 'timeInput'>>,
-): Decoder {
+export function decoderFor(column: CodecColumn): Decoder {
   const { name, type } = column;
   const timeInput = column.timeInput ?? 'text';
+  if (column.variant === true && type === 'jsonb') {
+    return (text) => {
+      if (text === null) return null;
+      const value = variantValue(text);
+      if (isReason(value)) throw refuse(name, 'jsonb', text, value.reason);
+      return value;
+    };
+  }
   let decode: (text: string) => SqlValue;
   switch (type) {
     case 'bigint':

@@ -216,29 +216,24 @@ const TEXT_BOOLEANS: ReadonlyMap<string, string> = new Map([
   ['NO', 'f'],
 ]);
 
-/** Encoder for boolean columns: 0/1 and the usual spellings, nothing else. */
+/**
+ * Encoder for boolean columns: the INTEGERs 0 and 1 only. boolean gives back 0/1, so anything
+ * else (2, a REAL, the text 'true', a blob) would come back changed and is refused.
+ */
 export function booleanEncoder(column: string): Encoder {
   const type = 'boolean';
   const refuse = (value: SqlValue): never => {
     throw new CodecError(
       column,
       value,
-      cannotStore(column, type, value, 'a boolean is 0/1, true/false, t/f or yes/no'),
-      'cast the column to integer or text in the config file to keep such values',
+      cannotStore(column, type, value, 'boolean gives back 0/1 only'),
+      'cast the column to text (cast: "text") in the config file to keep such values (bigint when they are all integers)',
     );
   };
   return (value: SqlValue): string | null => {
     if (value === null) return null;
-    switch (typeof value) {
-      case 'bigint':
-        return value === 0n ? 'f' : value === 1n ? 't' : refuse(value);
-      case 'number':
-        return value === 0 ? 'f' : value === 1 ? 't' : refuse(value);
-      case 'string':
-        return TEXT_BOOLEANS.get(value) ?? refuse(value);
-      default:
-        return refuse(value);
-    }
+    if (typeof value === 'bigint') return value === 0n ? 'f' : value === 1n ? 't' : refuse(value);
+    return refuse(value);
   };
 }
 

@@ -95,7 +95,9 @@ export function timeEncoder(column: string, type: TimeType, timeInput: TimeInput
   const readNumber = timeInput === 'text' ? null : NUMBER_READERS[timeInput];
   const numberHint =
     'set `timeInput: "unixepoch"` (or "unixepoch-ms", "julianday") for the column in the config file, ' +
-    'or cast it to a numeric type';
+    'or cast it to text or numeric (cast: "text" keeps text dates and numbers alike)';
+  const textHint =
+    'cast the column to text in the config file (cast: "text") to keep such values as they are';
 
   const output =
     type === 'timestamp'
@@ -107,6 +109,7 @@ export function timeEncoder(column: string, type: TimeType, timeInput: TimeInput
             throw invalid(
               value,
               `it has a time of day (${formatTimestamp().slice(11)} UTC) that date would drop`,
+              'cast the column to text in the config file (cast: "text") to keep the time of day',
             );
           };
 
@@ -114,7 +117,7 @@ export function timeEncoder(column: string, type: TimeType, timeInput: TimeInput
     if (value === null) return null;
     if (typeof value === 'string') {
       const reason = parseDateTime(value);
-      if (reason !== null) throw invalid(value, reason);
+      if (reason !== null) throw invalid(value, reason, textHint);
       if (type === 'timestamp') return formatParsedTimestamp(value);
       if (type === 'timestamptz') return formatParsedTimestamp(value) + '+00';
       return parts.dateOnly ? value : output(value);
@@ -124,7 +127,7 @@ export function timeEncoder(column: string, type: TimeType, timeInput: TimeInput
         throw invalid(value, 'numbers are read as dates only when the column says how', numberHint);
       }
       const reason = readNumber(value);
-      if (reason !== null) throw invalid(value, `read as ${timeInput}, ${reason}`);
+      if (reason !== null) throw invalid(value, `read as ${timeInput}, ${reason}`, textHint);
       return output(value);
     }
     throw invalid(value, 'a blob is never a date', 'cast the column to bytea in the config file');

@@ -94,30 +94,3 @@ export function parseExact(text: string): Json {
   if (i !== n) fail();
   return result;
 }
-
-function same(a: Json, b: Json): boolean {
-  if (a === b) return true;
-  if (a instanceof JsonNumber) return b instanceof JsonNumber && a.canonical === b.canonical;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, k) => same(v, b[k]!));
-  if (a instanceof Map) {
-    if (!(b instanceof Map) || a.size !== b.size) return false;
-    for (const [key, v] of a) {
-      if (!b.has(key) || !same(v, b.get(key)!)) return false;
-    }
-    return true;
-  }
-  return false;
-}
-
-/**
- * Whether two JSON texts mean the same jsonb value: object key order and whitespace ignored,
- * duplicate keys resolved last-wins, numbers compared by exact decimal value (`1.0` = `1`,
- * `1e2` = `100`). False when either is not valid JSON.
- */
-export function sameJson(a: string, b: string): boolean {
-  try {
-    return same(parseExact(a), parseExact(b));
-  } catch {
-    return false;
-  }
-}

@@ -49,6 +49,12 @@ export interface TargetColumn {
   readonly collation: string | null;
   /** How numbers in a date/time column are read (see TimeInput). */
   readonly timeInput: TimeInput;
+  /**
+   * A jsonb column holding SQLite values of every storage class as a tagged variant (a column
+   * with no declared type, or `ANY` in a STRICT table): the codec, row hash and reverse decoding
+   * keep each value's storage class (see `codec/variant.ts`). Absent means false.
+   */
+  readonly variant?: boolean;
   /** One sentence saying why this type was chosen (shown by `plan`). */
   readonly reason: string;
 }

@@ -21,9 +21,9 @@ export type FindingKind =
   | 'number-in-text'
   | 'nul-in-text'
   | 'invalid-json'
+  | 'infinity-in-json'
   | 'text-in-bytea'
   | 'not-boolean'
-  | 'boolean-words'
   | 'number-in-time'
   | 'text-not-date'
   | 'blob-in-time'
@@ -76,17 +76,17 @@ function aggregates(q: string, col: TargetColumn): [string, string][] {
   if (col.type === 'bigint' || col.type === 'integer' || col.type === 'smallint') {
     aggs.push(['fraction', `typeof(${q}) = 'real' AND ${q} <> CAST(${q} AS INTEGER)`]);
   }
-  if (col.type === 'boolean') {
-    aggs.push(['zeroOne', `typeof(${q}) = 'integer' AND ${q} IN (0, 1)`]);
-    aggs.push(['words', `typeof(${q}) = 'text' AND lower(${q}) IN ('true', 'false')`]);
-  }
+  if (col.type === 'boolean') aggs.push(['zeroOne', `typeof(${q}) = 'integer' AND ${q} IN (0, 1)`]);
   if (isTimeType(col.type)) {
     aggs.push([
       'notDate',
       `typeof(${q}) = 'text' AND NOT (${q} GLOB ${DATE_GLOB} OR ${q} GLOB ${DATETIME_GLOB})`,
     ]);
   }
-  if (col.type === 'jsonb') aggs.push(['badJson', `typeof(${q}) = 'text' AND NOT json_valid(${q})`]);
+  if (col.type === 'jsonb' && col.variant !== true) {
+    aggs.push(['badJson', `typeof(${q}) = 'text' AND NOT json_valid(${q})`]);
+    aggs.push(['infinite', `typeof(${q}) = 'real' AND abs(${q}) > 1.7976931348623157e308`]);
+  }
   return aggs;
 }
 
@@ -164,27 +164,30 @@ function findings(c: TargetColumn, v: Readonly<Record<string, number>>, inKey: b
         ? 'integers beyond ±2^53 lose digits as floats'
         : 'integers beyond ±2^53 (exact here; JavaScript clients need BigInt)',
     );
+  } else if (t === 'jsonb' && c.variant === true) {
+    // A variant keeps every storage class; only text holding U+0000 is refused (below).
   } else if (t === 'text' || t === 'jsonb') {
-    add('blob-in-text', v.blob, 'error', `BLOBs in a ${t} column`);
-    add(
-      'number-in-text',
-      (v.integer ?? 0) + (v.real ?? 0),
-      'info',
-      'numbers stored in a text column (copied as their SQLite text form)',
-    );
+    add('blob-in-text', v.blob, 'error', `BLOBs in a ${t} column (they would not come back as BLOBs)`);
+    if (t === 'text')
+      add(
+        'number-in-text',
+        (v.integer ?? 0) + (v.real ?? 0),
+        'info',
+        'numbers stored in a text column (copied as their shortest digits)',
+      );
     add('invalid-json', v.badJson, 'error', 'text values that are not valid JSON');
+    add('infinity-in-json', v.infinite, 'error', 'infinite REALs (±Inf is not a JSON number)');
   } else if (t === 'bytea') {
-    add('text-in-bytea', v.text, 'warning', 'text values in a bytea column (copied as their UTF-8 bytes)');
-    add('text-in-bytea', (v.integer ?? 0) + (v.real ?? 0), 'warning', 'numbers in a bytea column');
+    add('text-in-bytea', v.text, 'error', 'text values in a bytea column (they would come back as BLOBs)');
+    add('text-in-bytea', (v.integer ?? 0) + (v.real ?? 0), 'error', 'numbers in a bytea column');
   } else if (t === 'boolean') {
     const nonNull = (v.integer ?? 0) + (v.real ?? 0) + (v.text ?? 0) + (v.blob ?? 0);
     add(
       'not-boolean',
-      nonNull - (v.zeroOne ?? 0) - (v.words ?? 0),
+      nonNull - (v.zeroOne ?? 0),
       'error',
-      "values other than 0/1 and 'true'/'false' in a boolean column",
+      'values other than the integers 0 and 1 in a boolean column (boolean gives back 0/1 only)',
     );
-    add('boolean-words', v.words, 'info', "'true'/'false' texts in a boolean column");
   } else if (isTimeType(t)) {
     const numbers = (v.integer ?? 0) + (v.real ?? 0);
     if (c.timeInput === 'text')

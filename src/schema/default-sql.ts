@@ -37,6 +37,7 @@ export function translateDefault(
   type: PgType,
   columnMap: ColumnMap,
   typeOf?: TypeOf,
+  variant = false,
 ): { readonly ok: true; readonly sql: string | null } | { readonly ok: false; readonly reason: string } {
   if (defaultSql === null) return { ok: true, sql: null };
   let tokens: Token[];
@@ -63,7 +64,7 @@ export function translateDefault(
   }
   const literal = literalOf(tokens);
   if (literal !== undefined) {
-    const rendered = renderLiteral(literal, type);
+    const rendered = renderLiteral(literal, type, variant);
     return rendered === undefined
       ? { ok: false, reason: `DEFAULT ${defaultSql} is not a valid ${type} value` }
       : { ok: true, sql: rendered };
@@ -144,7 +145,7 @@ export function literalOf(tokens: readonly Token[]): DefaultLiteral | undefined 
  * decides how a SQLite value becomes a PostgreSQL value); undefined when the codec refuses it.
  * A REAL default of a text column keeps SQLite's own text form (2.0 → '2.0').
  */
-export function renderLiteral(lit: DefaultLiteral, type: PgType): string | undefined {
+export function renderLiteral(lit: DefaultLiteral, type: PgType, variant = false): string | undefined {
   if (lit.kind === 'null') return 'NULL';
   if (lit.kind === 'real' && type === 'text') {
     const text = realText(lit.value);
@@ -153,7 +154,7 @@ export function renderLiteral(lit: DefaultLiteral, type: PgType): string | undef
   const value: SqlValue =
     lit.kind === 'blob' ? Buffer.from(lit.hex, 'hex') : lit.kind === 'integer' ? lit.value : lit.value;
   try {
-    const encoded = encoderFor({ name: 'DEFAULT', type })(value);
+    const encoded = encoderFor({ name: 'DEFAULT', type, variant })(value);
     return encoded === null ? 'NULL' : codecLiteral(encoded, type);
   } catch {
     return undefined;

@@ -200,6 +200,14 @@ class Translation {
     );
   }
 
+  /** The operand of IS [NOT] NULL: any column, jsonb included (a null test means the same on both sides). */
+  #tested(e: Expr): Sql {
+    if (e.kind === 'name' && this.#keyword(e) === undefined) {
+      return { sql: quoteIdent(this.#column(e).pg), prec: LEVEL.ATOM };
+    }
+    return this.value(e);
+  }
+
   /** The value as SQLite sees it where a number is wanted: booleans become 0/1. */
   number(e: Expr): Sql {
     if (this.shape(e) !== 'bool') return this.value(e);
@@ -214,7 +222,13 @@ class Translation {
       case 'name': {
         const k = this.#keyword(e);
         if (k !== undefined) return { sql: String(k), prec: LEVEL.ATOM };
-        return { sql: quoteIdent(this.#column(e).pg), prec: LEVEL.ATOM };
+        const column = this.#column(e);
+        if (column.type === 'jsonb') {
+          throw new Refusal(
+            `column ${e.name} is jsonb in PostgreSQL, whose operators do not compare as SQLite compares its values`,
+          );
+        }
+        return { sql: quoteIdent(column.pg), prec: LEVEL.ATOM };
       }
       case 'paren':
         return { sql: `(${this.value(e.expr).sql})`, prec: LEVEL.ATOM };
@@ -227,7 +241,7 @@ class Translation {
         return this.#binary(e);
       case 'null-test':
         return {
-          sql: `${at(this.value(e.expr), LEVEL.IS + 1)} IS ${e.not ? 'NOT ' : ''}NULL`,
+          sql: `${at(this.#tested(e.expr), LEVEL.IS + 1)} IS ${e.not ? 'NOT ' : ''}NULL`,
           prec: LEVEL.IS,
         };
       case 'in':

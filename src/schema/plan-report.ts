@@ -1,12 +1,15 @@
 /**
  * Renders the output of `litebridge plan`: per table and column, the SQLite declared type, the
- * PostgreSQL type, why, what the census counted and what it warns about; then the notes and the
- * DDL. Plain text, readable in an 80–120 column terminal.
+ * PostgreSQL type, why, what the census counted (with, for each storage class found, whether the
+ * codec keeps it or refuses it and the cast that would keep it) and what it warns about; then the
+ * notes and the DDL. Plain text, readable in an 80–120 column terminal.
  */
+import { classVerdicts, verdictText } from '../codec/index.js';
 import type { KeyCollation, TargetSchema, TargetTable } from '../model/target-schema.js';
 import type { TableCensus } from './census.js';
 import { quoteIdent } from './ddl.js';
 import { keyFoldIndex, targetKeyCollations } from './key-collation.js';
+import { affinityOf } from './type-rules.js';
 
 const MARK = { info: ' ', warning: '!', error: '✗' } as const;
 
@@ -83,11 +86,23 @@ function renderTable(table: TargetTable, census: TableCensus | undefined): strin
     lines.push(`      ${c.reason}`);
     const col = census?.columns.find((x) => x.column === c.name);
     if (col !== undefined) {
-      const counts = Object.entries(col.counts)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ');
-      lines.push(`      census: ${counts || 'no rows'}`);
+      const keptAsGiven = affinityOf(c.declaredType) === 'BLOB' || /^\s*any\s*$/i.test(c.declaredType);
+      const verdicts = classVerdicts(c, keptAsGiven);
+      const counts = Object.entries(col.counts).filter(([, n]) => n > 0);
+      lines.push(`      census: ${counts.map(([k, n]) => `${k} ${n}`).join(', ') || 'no rows'}`);
+      for (const [k, n] of counts) {
+        if (k !== 'null')
+          lines.push(`        ${k} ${n}: ${verdictText(verdicts[k as keyof typeof verdicts])}`);
+      }
+      const numbers = col.counts.integer + col.counts.real;
+      if (
+        c.type === 'text' &&
+        affinityOf(c.declaredType) === 'NUMERIC' &&
+        numbers > 0 &&
+        col.counts.text + col.counts.blob === 0
+      ) {
+        lines.push('        only numbers found: cast: numeric would make them numbers in PostgreSQL too');
+      }
       for (const f of col.findings) lines.push(`    ${MARK[f.level]} ${f.message}`);
     }
   }

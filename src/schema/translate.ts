@@ -289,7 +289,13 @@ function buildColumn(
     if (c.defaultSql !== null)
       note('warning', `DEFAULT ${c.defaultSql} is dropped: the column is an identity`, name);
   } else {
-    const d = translateDefault(c.defaultSql, type, columnMap);
+    const d = translateDefault(
+      c.defaultSql,
+      type,
+      columnMap,
+      undefined,
+      type === 'jsonb' && rule.variant === true,
+    );
     if (d.ok) defaultSql = d.sql;
     else note('warning', `default dropped: ${d.reason}`, name);
   }
@@ -305,6 +311,7 @@ function buildColumn(
     name,
     type,
     declaredType: c.declaredType,
+    ...(type === 'jsonb' && rule.variant === true ? { variant: true } : {}),
     notNull: c.notNull || isAlias || (t.withoutRowid && c.pkPosition > 0),
     default: defaultSql,
     identity,

@@ -9,16 +9,16 @@
  * | REAL, FLOAT, DOUBLE, DOUBLE PRECISION (REAL/FLOA/DOUB)  | double precision    | SQLite REAL is 8 bytes; a 4-byte real would lose digits |
  * | CHAR(n), VARCHAR(n), NCHAR, CLOB, TEXT (CHAR/CLOB/TEXT) | text                | the length n is never enforced                        |
  * | BLOB                                                   | bytea               |                                                       |
- * | (no declared type)                                     | text                | such a column may hold anything; the census counts non-text values |
+ * | (no declared type)                                     | jsonb (variant)     | such a column holds any storage class: a tagged jsonb keeps each |
  * | NUMERIC, DECIMAL(p,s)                                  | numeric             | unconstrained: p and s were never enforced            |
- * | BOOLEAN, BOOL                                          | boolean             | 0/1 become false/true; the census counts other values |
+ * | BOOLEAN, BOOL                                          | boolean             | 0/1 become false/true; anything else is refused       |
  * | DATETIME, TIMESTAMP                                    | timestamp (timestamptz with `timestamptz`) | text read as ISO-8601 in UTC        |
  * | TIMESTAMPTZ, TIMESTAMP WITH TIME ZONE                   | timestamptz         |                                                       |
  * | DATE                                                   | date                |                                                       |
  * | TIME                                                   | text                | SQLite's time strings are kept exactly                |
- * | JSON, JSONB                                            | jsonb               | jsonb normalises whitespace and key order             |
- * | ANY (STRICT tables)                                    | text                | the census counts non-text values                     |
- * | anything else                                          | numeric             | SQLite's NUMERIC affinity                             |
+ * | JSON, JSONB                                            | jsonb               | JSON text and JSON numbers; jsonb normalises whitespace and key order |
+ * | ANY (STRICT tables)                                    | jsonb (variant)     | as no declared type                                   |
+ * | anything else (UUID, MONEY, STRING, DATETIME2, …)      | text                | NUMERIC affinity holding text: text keeps it all, the affinity restores numbers |
  */
 import type { PgType } from '../model/target-schema.js';
 
@@ -26,6 +26,8 @@ import type { PgType } from '../model/target-schema.js';
 export interface TypeRule {
   readonly type: PgType;
   readonly reason: string;
+  /** jsonb used as a tagged variant of every storage class (see TargetColumn.variant). */
+  readonly variant?: boolean;
 }
 
 /** Normalises a declared type: upper case, single spaces, `(…)` parameters removed. */
@@ -46,13 +48,17 @@ export function defaultTypeRule(
   switch (t) {
     case '':
       return {
-        type: 'text',
+        type: 'jsonb',
+        variant: true,
         reason:
-          'No declared type: the column may hold any value, kept as text (the census counts non-text values).',
+          'No declared type: the column may hold values of every storage class, kept as a tagged jsonb variant (text, integer, real and blob each come back as they were).',
       };
     case 'BOOLEAN':
     case 'BOOL':
-      return { type: 'boolean', reason: `${t} is stored as 0/1 in SQLite; 0/1 become false/true.` };
+      return {
+        type: 'boolean',
+        reason: `${t} is stored as 0/1 in SQLite; 0/1 become false/true (boolean gives back 0/1 only).`,
+      };
     case 'DATETIME':
     case 'TIMESTAMP':
       return options.timestamptz
@@ -76,7 +82,10 @@ export function defaultTypeRule(
       };
     case 'JSON':
     case 'JSONB':
-      return { type: 'jsonb', reason: `${t} text becomes jsonb (whitespace and key order are normalised).` };
+      return {
+        type: 'jsonb',
+        reason: `${t} becomes jsonb: JSON text, and the integers and reals SQLite's NUMERIC affinity made of JSON numbers (whitespace and key order are normalised).`,
+      };
     case 'NUMERIC':
     case 'DECIMAL':
       return {
@@ -86,9 +95,10 @@ export function defaultTypeRule(
     case 'ANY':
       if (options.strict === true)
         return {
-          type: 'text',
+          type: 'jsonb',
+          variant: true,
           reason:
-            'ANY in a STRICT table may hold any value, kept as text (the census counts non-text values).',
+            'ANY in a STRICT table holds values of every storage class, kept as a tagged jsonb variant (text, integer, real and blob each come back as they were).',
         };
       break;
   }
@@ -109,9 +119,19 @@ export function defaultTypeRule(
     };
   }
   return {
-    type: 'numeric',
-    reason: `${declared.trim()} has NUMERIC affinity in SQLite: unconstrained numeric.`,
+    type: 'text',
+    reason: `${declared.trim()} has NUMERIC affinity in SQLite and is not a number type: text keeps every integer, real and text value, and SQLite's affinity turns numbers back into integers and reals on the way back.`,
   };
+}
+
+/** SQLite's column affinity of a declared type (the rules of section 3.1 of its datatype page). */
+export function affinityOf(declared: string): 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC' {
+  const t = declared.toUpperCase();
+  if (t.includes('INT')) return 'INTEGER';
+  if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'TEXT';
+  if (t.includes('BLOB') || t.trim() === '') return 'BLOB';
+  if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'REAL';
+  return 'NUMERIC';
 }
 
 /** True for the PostgreSQL types that hold numbers. */

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BinaryCopyOut, binaryRowEncoder, CodecError, encoderFor, sameValue } from '../../src/codec/index.js';
-import type { SqlValue } from '../../src/model/sql-value.js';
+import {
+  BinaryCopyOut,
+  binaryRowEncoder,
+  CodecError,
+  decoderFor,
+  encoderFor,
+  renderValue,
+  sameValue,
+} from '../../src/codec/index.js';
+import { type SqlValue, storageClassOf } from '../../src/model/sql-value.js';
 import { PG_TYPES, type PgType, type TimeInput } from '../../src/model/target-schema.js';
 import { CopyWriter } from '../../src/pg/copy-writer.js';
 import { RAW_TEXT_ROWS } from '../../src/pg/pool.js';
@@ -19,17 +27,23 @@ const types = [...new Set(accepted.map((c) => c.type))] as PgType[];
 interface Value {
   readonly input: SqlValue;
   readonly timeInput?: TimeInput | undefined;
+  readonly variant?: boolean | undefined;
 }
+
+/** The codec column of one value of `type`. */
+const codecColumn = (type: PgType, value: Value) => ({
+  name: 'col',
+  type,
+  timeInput: value.timeInput ?? 'text',
+  ...(value.variant === true ? { variant: true } : {}),
+});
 
 /** Loads `values` into `table (i int, v type)` with binary COPY, exactly as the snapshot sends them. */
 async function copyBinary(table: string, type: PgType, values: readonly Value[]): Promise<void> {
   await pool().query(`CREATE TABLE ${table} (i int PRIMARY KEY, v ${type})`);
   const out = new BinaryCopyOut(64);
   values.forEach((value, i) => {
-    const encode = binaryRowEncoder([
-      { name: 'i', type: 'integer' },
-      { name: 'col', type, timeInput: value.timeInput ?? 'text' },
-    ]);
+    const encode = binaryRowEncoder([{ name: 'i', type: 'integer' }, codecColumn(type, value)]);
     encode([BigInt(i), value.input], out);
   });
   const client = await pool().connect();
@@ -49,9 +63,7 @@ async function copyBinary(table: string, type: PgType, values: readonly Value[])
  * what sync's upserts send as query parameters.
  */
 async function insertText(table: string, type: PgType, values: readonly Value[]): Promise<void> {
-  const texts = values.map((v) =>
-    encoderFor({ name: 'col', type, timeInput: v.timeInput ?? 'text' })(v.input),
-  );
+  const texts = values.map((v) => encoderFor(codecColumn(type, v))(v.input));
   await pool().query(`CREATE TABLE ${table} (i int PRIMARY KEY, v ${type})`);
   await pool().query(
     `INSERT INTO ${table} SELECT i - 1, v::${type} FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i)`,
@@ -89,6 +101,15 @@ describe.each(types)('%s values through PostgreSQL', (type) => {
     expect(mismatches).toEqual([]);
     if (type === 'text' || type === 'bytea') {
       expect(rows.map(([, text]) => text)).toEqual(cases.map((c) => c.expect));
+    }
+    // A variant's value prints exactly as encoded, and decodes back to the SQLite value it was.
+    const variants = rows.filter(([i]) => cases[Number(i)]!.variant === true);
+    for (const [i, text] of variants) {
+      const c = cases[Number(i)]!;
+      expect(text).toBe(c.expect);
+      const back = decoderFor(codecColumn(type, c))(text);
+      expect(storageClassOf(back)).toBe(storageClassOf(c.input));
+      expect(renderValue(back)).toBe(renderValue(c.input));
     }
     // The same values sent as the encoder's text store the same thing.
     await insertText(`${table}_text`, type, cases);

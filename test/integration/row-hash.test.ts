@@ -11,7 +11,7 @@ import { bucketOf, HashSum, hashValue, pgRowHashSql } from '../../src/verify/row
 import { rowHasher } from '../../src/verify/row-hasher.js';
 import { CODEC_CASES, type CodecCase } from '../support/codec-cases.js';
 import { useBridgePool, useTestDatabase } from '../support/pg.js';
-import { column, valuesFor } from '../support/row-hash-values.js';
+import { column, valuesFor, variantValues } from '../support/row-hash-values.js';
 
 const db = useTestDatabase();
 const pool = useBridgePool(db);
@@ -137,6 +137,38 @@ describe('row hash: SQLite values and their PostgreSQL copies hash equal', () =>
     );
   });
 
+  it('for random values of every storage class in a variant (no declared type) column and key', async () => {
+    const target = table(
+      'h_variant',
+      [column('k', 'jsonb', 'text', true), column('v', 'jsonb', 'text', true)],
+      'k',
+    );
+    await pool().query('CREATE TABLE h_variant (k jsonb PRIMARY KEY, v jsonb)');
+    const hashRow = rowHasher(target.columns);
+    await fc.assert(
+      fc.asyncProperty(fc.array(variantValues(), { minLength: 1, maxLength: 60 }), async (values) => {
+        await pool().query('TRUNCATE h_variant');
+        const rows = values.map((v, i) => accepted(target.columns, [i % 2 === 0 ? BigInt(i) : `k${i}`, v]));
+        await insert(target, rows);
+        const r = await pool().query({
+          text: `SELECT t.k::text, ${pgRowHashSql(target.columns)}::text FROM h_variant AS t`,
+          ...RAW_TEXT_ROWS,
+        });
+        const pg = new Map((r.rows as [string, string][]).map(([k, h]) => [k, h]));
+        const encodeKey = encoderFor(target.columns[0]!);
+        const mismatches = rows.flatMap((row) => {
+          const js = hashValue(hashRow(row)).toString();
+          const theirs = pg.get(encodeKey(row[0]!)!);
+          return js === theirs ? [] : [{ row: row.map(String), js, pg: theirs }];
+        });
+        expect(mismatches).toEqual([]);
+        const plan: ChunkPlan = { kind: 'bucket', buckets: 3 };
+        expect(sorted(await pgSummaries(target, plan))).toEqual(sorted(jsSummaries(target, plan, rows)));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
   it('for a text key cut into hash buckets, with every type in the row', async () => {
     const columns = [column('k', 'text'), ...PG_TYPES.map((t, i) => column(`c${i}`, t))];
     const target = table('h_bucket', columns, 'k');
@@ -177,13 +209,16 @@ describe('row hash of every accepted codec case', () => {
     const name = `case_${type.replace(/ /g, '_')}`;
     await pool().query(`CREATE TABLE ${quoteIdent(name)} (i bigint PRIMARY KEY, v ${type})`);
     for (const [i, c] of cases.entries()) {
-      const encoded = encoderFor(column('v', type, c.timeInput ?? 'text'))(c.input);
+      const encoded = encoderFor(column('v', type, c.timeInput ?? 'text', c.variant))(c.input);
       await pool().query(`INSERT INTO ${quoteIdent(name)} VALUES ($1, $2::${type})`, [i, encoded]);
     }
     const pg = await pgHashes(table(name, [column('i', 'bigint'), column('v', type)], 'i'));
     const mismatches = cases.flatMap((c, i) => {
       const js = hashValue(
-        rowHasher([column('i', 'bigint'), column('v', type, c.timeInput ?? 'text')])([BigInt(i), c.input]),
+        rowHasher([column('i', 'bigint'), column('v', type, c.timeInput ?? 'text', c.variant)])([
+          BigInt(i),
+          c.input,
+        ]),
       );
       return js.toString() === pg.get(String(i))
         ? []

@@ -80,7 +80,8 @@ describe('census on crafted odd data', () => {
   });
 
   it('classifies boolean values', () => {
-    expect(kinds('flag')).toEqual({ 'not-boolean': 2, 'boolean-words': 1 });
+    // boolean gives back 0/1 only: 'true' and 'yes' are refused like 7.
+    expect(kinds('flag')).toEqual({ 'not-boolean': 3 });
   });
 
   it('finds epoch numbers and non-ISO text in date/time columns', () => {
@@ -93,7 +94,9 @@ describe('census on crafted odd data', () => {
     expect(kinds('body')).toEqual({ 'nul-in-text': 1, 'blob-in-text': 1 });
     expect(kinds('doc')).toEqual({ 'invalid-json': 1 });
     expect(kinds('raw')).toEqual({ 'text-in-bytea': 1 });
-    expect(kinds('anything')).toMatchObject({ 'blob-in-text': 1, 'number-in-text': 2 });
+    expect(column('raw').findings[0]!.level).toBe('error');
+    // No declared type: a jsonb variant keeps every storage class, nothing to find.
+    expect(kinds('anything')).toEqual({});
   });
 
   it('reads the min and max of a partition column', () => {
@@ -160,5 +163,59 @@ describe('plan for the collector fixture', () => {
     expect(plan).toMatch(/census: integer \d+/);
     expect(plan).toContain('CREATE TABLE "public"."flights"');
     expect(plan.split('\n').some((l) => l.startsWith('DDL'))).toBe(true);
+  });
+});
+
+describe('plan says, next to each census count, what the rules keep and refuse', () => {
+  it('for JSON numbers, the key-value table, UUID, BOOLEAN and BLOB columns', () => {
+    const db = new Database(tempSqlite());
+    db.exec(`
+      CREATE TABLE settings (key PRIMARY KEY, value);
+      INSERT INTO settings VALUES ('a', 1), ('b', 1.5), ('c', 'x'), ('d', x'00'), ('e', NULL);
+      CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON, uid UUID, price MONEY, flag BOOLEAN, raw BLOB);
+      INSERT INTO t (doc, uid, price, flag, raw) VALUES ('42', 'b3a4…', 12.5, 1, x'01'), ('[1]', 7, 3, 2, 'text'),
+        (1e999, x'02', 4, 'true', x'03');
+    `);
+    const schema = introspect(db);
+    const target = translate(schema, DEFAULT_TRANSLATE_OPTIONS);
+    const census = new Map<string, TableCensus>(
+      schema.tables.map((t, i) => [t.name, takeCensus(db, t, target.tables[i]!)]),
+    );
+    const plan = renderPlan(target, census, '');
+    const section = (column: string) => {
+      const lines = plan.split('\n');
+      const start = lines.findIndex((l) => new RegExp(`^  ${column}\\s`).test(l));
+      const end = lines.findIndex((l, i) => i > start && /^ {2}\S/.test(l));
+      return lines.slice(start, end < 0 ? undefined : end).join('\n');
+    };
+    expect(section('value')).toContain('→ jsonb');
+    expect(section('value')).toMatch(/integer 1: kept \(a JSON integer\)/);
+    expect(section('value')).toMatch(/real 1: kept \(a JSON number with a fraction/);
+    expect(section('value')).toMatch(/blob 1: kept \(tagged/);
+    expect(section('doc')).toMatch(/integer 1: kept \(a JSON number/);
+    expect(section('doc')).toMatch(
+      /real 1: kept only finite ones \(±Inf is not JSON\); the rest refused \(cast: double precision\)/,
+    );
+    expect(section('doc')).toMatch(/infinite REALs/);
+    expect(section('uid')).toMatch(/blob 1: refused: a blob would not come back as a blob \(cast: bytea\)/);
+    expect(section('price')).toMatch(/only numbers found: cast: numeric/);
+    expect(section('flag')).toMatch(/text 1: refused: boolean gives back 0\/1 only \(cast: text\)/);
+    expect(section('flag')).toMatch(
+      /integer 2: kept only 0 and 1 \(boolean gives back 0\/1 only\); the rest refused \(cast: text\)/,
+    );
+    expect(section('raw')).toMatch(/text 1: refused: text would come back as a blob \(cast: text\)/);
+    // cast: text on the key-value table: the plan says plainly what text does not keep.
+    const cast = translate(schema, {
+      ...DEFAULT_TRANSLATE_OPTIONS,
+      tables: { settings: { columns: { value: { cast: 'text' } } } },
+    });
+    const castPlan = renderPlan(
+      cast,
+      new Map([['settings', takeCensus(db, schema.tables[0]!, cast.tables[0]!)]]),
+      '',
+    );
+    expect(castPlan).toMatch(/integer 1: changed: copied as digits, comes back as text/);
+    expect(castPlan).toMatch(/blob 1: refused: a blob would not come back as a blob/);
+    db.close();
   });
 });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { snapshot, verify } from '../support/bridge.js';
+import { dropIdleSlots, startSync } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
 
@@ -85,9 +86,10 @@ const FAMILIES: Record<
     cases: [
       [0n, 'false'],
       [1n, 'true'],
-      ['true', 'true'],
-      ['f', 'false'],
-      [2n, { error: /boolean column "v"/ }],
+      // boolean gives back 0/1 only: anything else would come back changed.
+      ['true', { error: /text 'true' cannot be stored in boolean column "v": boolean gives back 0\/1 only/ }],
+      ['f', { error: /boolean gives back 0\/1 only/ }],
+      [2n, { error: /integer 2 cannot be stored in boolean column "v": boolean gives back 0\/1 only/ }],
     ],
   },
   datetime: {
@@ -119,15 +121,47 @@ const FAMILIES: Record<
       ['{"b": 1, "a": [1.50, "x"]}', '{"a": [1.50, "x"], "b": 1}'],
       ['not json', { error: /jsonb column "v"/ }],
       ['{"a": "\\u0000"}', { error: /jsonb column "v"/ }],
+      // NUMERIC affinity stores JSON number text as INTEGER or REAL: JSON numbers.
+      ['42', '42'],
+      ['1.5', '1.5'],
+      ['1e20', '100000000000000000000'],
+      // SQLite's NUMERIC affinity stores -0.0 as the INTEGER 0 (jsonb could not keep the sign anyway).
+      [-0, '0'],
+      [
+        Number.POSITIVE_INFINITY,
+        { error: /real Infinity cannot be stored in jsonb column "v": Infinity is not a JSON number/ },
+      ],
+      [Buffer.from('{}'), { error: /a blob is not JSON text/ }],
     ],
   },
   untyped: {
     declared: '',
-    pgType: 'text',
+    pgType: 'jsonb',
     cases: [
-      ['x', 'x'],
+      ['x', '"x"'],
+      ['42', '"42"'],
       [42n, '42'],
       [1.5, '1.5'],
+      [2.0, '2.0'],
+      [Buffer.from([0xca, 0xfe]), '{"$blob": "cafe"}'],
+      [Number.NEGATIVE_INFINITY, '{"$real": "-Infinity"}'],
+      ['nul\u0000inside', { error: /jsonb \(variant\) column "v": text contains U\+0000/ }],
+    ],
+  },
+  uuid: {
+    declared: 'UUID',
+    pgType: 'text',
+    cases: [
+      ['0b1c8d1e-6f0a-4a52-9d55-1a2b3c4d5e6f', '0b1c8d1e-6f0a-4a52-9d55-1a2b3c4d5e6f'],
+      ['12', '12'],
+      [0.1, '0.1'],
+      [
+        Buffer.from([1]),
+        {
+          error:
+            /blob x'01' \(1 byte\) cannot be stored in text column "v": text would give the blob back as text/,
+        },
+      ],
     ],
   },
 };
@@ -185,4 +219,48 @@ it('verify counts exactly the quarantined rows as differences', async () => {
   );
   expect(result.tables.reduce((n, t) => n + t.missingCount, 0)).toBe(expectedMissing);
   expect(result.tables.reduce((n, t) => n + t.differentCount + t.extraCount, 0)).toBe(0);
+});
+
+it('a value the principle refuses stops the snapshot naming table, key, column, value and reason', async () => {
+  const refused = tempSqlite('refused.db');
+  const s = new Database(refused);
+  s.defaultSafeIntegers(true);
+  s.exec('CREATE TABLE flags (id INTEGER PRIMARY KEY, active BOOLEAN)');
+  s.prepare('INSERT INTO flags VALUES (?, ?)').run(1n, 1n);
+  s.prepare('INSERT INTO flags VALUES (?, ?)').run(2n, 2n);
+  s.close();
+  await expect(snapshot(refused, db.url(), { schema: 'refused' })).rejects.toThrow(
+    /table "flags", key id=2, column "active".*integer 2 cannot be stored in boolean column "active": boolean gives back 0\/1 only/s,
+  );
+  // The same value written while sync runs stops live apply, named the same way.
+  const live = tempSqlite('refused-live.db');
+  const app = new Database(live);
+  app.pragma('journal_mode = WAL');
+  app.exec('CREATE TABLE flags (id INTEGER PRIMARY KEY, active BOOLEAN); INSERT INTO flags VALUES (1, 1)');
+  const sync = startSync(live, db.url(), 'refused_live');
+  await sync.snapshotted();
+  app.exec("INSERT INTO flags VALUES (2, 'true')");
+  await expect(sync.done).rejects.toThrow(
+    /table "flags", key id=2, column "active": text 'true' cannot be stored in boolean column "active": boolean gives back 0\/1 only/,
+  );
+  app.close();
+  await dropIdleSlots(db.query);
+}, 60_000);
+
+it('SQLite stores -0.0 in a JSON (NUMERIC affinity) column as the integer 0, and jsonb prints -0 as 0', async () => {
+  const s = new Database(tempSqlite('negative-zero.db'));
+  s.exec('CREATE TABLE j (v JSON)');
+  s.prepare('INSERT INTO j VALUES (?)').run(-0);
+  s.prepare("INSERT INTO j VALUES ('-0.0')").run();
+  expect(s.prepare('SELECT typeof(v) AS t, quote(v) AS q FROM j').all()).toEqual([
+    { t: 'integer', q: '0' },
+    { t: 'integer', q: '0' },
+  ]);
+  s.close();
+  expect(
+    (await db.query<{ v: string }>("SELECT '-0'::jsonb::text AS v, '-0.0'::jsonb::text AS w")).rows[0],
+  ).toEqual({
+    v: '0',
+    w: '0.0',
+  });
 });

@@ -9,8 +9,14 @@ import type { SqlValue } from '../../src/model/sql-value.js';
 import type { PgType, TargetColumn, TimeInput } from '../../src/model/target-schema.js';
 
 /** A target column of `type` named `name` (what the hash and codec look at). */
-export function column(name: string, type: PgType, timeInput: TimeInput = 'text'): TargetColumn {
+export function column(
+  name: string,
+  type: PgType,
+  timeInput: TimeInput = 'text',
+  variant = false,
+): TargetColumn {
   return {
+    ...(variant ? { variant: true } : {}),
     source: { kind: 'column', name },
     name,
     type,
@@ -102,18 +108,10 @@ const bytesValue: fc.Arbitrary<SqlValue> = fc.oneof(
   trickyText,
 );
 
-const booleanValue: fc.Arbitrary<SqlValue> = fc.constantFrom(
-  0n,
-  1n,
-  0,
-  1,
-  'true',
-  'f',
-  'yes',
-  'NO',
-  'T',
-  '1',
-  2n,
+const booleanValue: fc.Arbitrary<SqlValue> = fc.oneof(
+  { arbitrary: fc.constantFrom<SqlValue>(0n, 1n), weight: 4 },
+  // Refused: boolean gives back 0/1 only.
+  fc.constantFrom<SqlValue>(0, 1, 'true', 'f', 'yes', 'NO', 'T', '1', 2n),
 );
 
 const dateParts = fc.record({
@@ -169,6 +167,9 @@ const jsonValue: fc.Arbitrary<SqlValue> = fc.oneof(
     '  { "x" : [ ] , "y" : { } }  ',
   ),
   trickyText.map((s) => JSON.stringify({ [s]: s })),
+  // NUMERIC affinity stores JSON number text as INTEGER or REAL.
+  fc.bigInt({ min: INT64_MIN, max: INT64_MAX }),
+  fc.double({ noNaN: true }),
 );
 
 const textValue: fc.Arbitrary<SqlValue> = fc.oneof(
@@ -181,6 +182,19 @@ const textValue: fc.Arbitrary<SqlValue> = fc.oneof(
 );
 
 /** SQLite values (any storage class the column may hold) for a column of `type`. */
+/** Values of every storage class, as a column without declared type (a jsonb variant) holds them. */
+export function variantValues(): fc.Arbitrary<SqlValue> {
+  return fc.option(
+    fc.oneof(
+      textValue,
+      fc.bigInt({ min: INT64_MIN, max: INT64_MAX }),
+      doubleValue.filter((v) => typeof v === 'number'),
+      fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b)),
+    ),
+    { freq: 8 },
+  );
+}
+
 export function valuesFor(type: PgType): fc.Arbitrary<SqlValue> {
   const arbitrary = ((): fc.Arbitrary<SqlValue> => {
     switch (type) {

@@ -57,7 +57,11 @@ const PAIRS: readonly (readonly [PgType, string | null, string | null, boolean])
   ['boolean', 't', 'true', true],
   ['boolean', 't', 'f', false],
   ['jsonb', '{"a":1,"b":[1,2]}', '{"b": [1, 2], "a": 1}', true],
-  ['jsonb', '{"a":1.0}', '{"a": 1}', true],
+  // jsonb keeps a number's scale, and so does the comparison: a variant's REAL 1.0 is not INTEGER 1.
+  ['jsonb', '{"a":1.0}', '{"a": 1}', false],
+  ['jsonb', '{"a":1.50}', '{"a": 1.50}', true],
+  ['jsonb', '100000000000000000.0', '1e17', false],
+  ['jsonb', '1.5e-7', '0.00000015', true],
   ['jsonb', '{"a":1e2}', '{"a": 100}', true],
   ['jsonb', '{"a":1,"a":2}', '{"a": 2}', true],
   ['jsonb', '[1,2]', '[2, 1]', false],

@@ -7,15 +7,17 @@ import { CASE_COLUMN, CODEC_CASES, type CodecCase } from '../support/codec-cases
 function title(c: CodecCase): string {
   const shown = renderValue(c.input);
   const input = shown.length > 60 ? shown.slice(0, 60) + '…' : shown;
-  return `${c.type}${c.timeInput === undefined ? '' : ` (${c.timeInput})`} ← ${input}`;
+  const variant = c.variant === true ? ' (variant)' : '';
+  return `${c.type}${variant}${c.timeInput === undefined ? '' : ` (${c.timeInput})`} ← ${input}`;
 }
 
 function encoderOf(c: CodecCase) {
-  const column =
-    c.timeInput === undefined
-      ? { name: CASE_COLUMN, type: c.type }
-      : { name: CASE_COLUMN, type: c.type, timeInput: c.timeInput };
-  return encoderFor(column);
+  return encoderFor({
+    name: CASE_COLUMN,
+    type: c.type,
+    ...(c.timeInput === undefined ? {} : { timeInput: c.timeInput }),
+    ...(c.variant === undefined ? {} : { variant: c.variant }),
+  });
 }
 
 function encode(c: CodecCase): string | null {

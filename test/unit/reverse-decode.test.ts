@@ -134,3 +134,31 @@ describe('decoderFor: PostgreSQL text → SQLite value', () => {
     expect(() => decoderFor(column('double precision'))('NaN')).toThrow(/column "c"/);
   });
 });
+
+describe('decoderFor a variant column (no declared type, STRICT ANY)', () => {
+  const decode = decoderFor({ name: 'v', type: 'jsonb', variant: true });
+  it('gives each tagged form back with its storage class', () => {
+    expect(decode('"42"')).toBe('42');
+    expect(decode('"a \\"q\\" é"')).toBe('a "q" é');
+    expect(decode('42')).toBe(42n);
+    expect(decode('-9223372036854775808')).toBe(-(2n ** 63n));
+    expect(decode('9223372036854775808')).toBe(2 ** 63);
+    expect(decode('2.0')).toBe(2);
+    expect(decode('100000000000000000.0')).toBe(1e17);
+    expect(Object.is(decode('{"$real": "-0"}'), -0)).toBe(true);
+    expect(decode('{"$real": "-Infinity"}')).toBe(Number.NEGATIVE_INFINITY);
+    expect(decode('{"$blob": "00ff"}')).toEqual(Buffer.from([0, 0xff]));
+    expect(decode(null)).toBeNull();
+  });
+  it('gives other JSON back as its text, and refuses a number beyond a REAL', () => {
+    expect(decode('true')).toBe('true');
+    expect(decode('null')).toBe('null');
+    expect(decode('[1, 2]')).toBe('[1, 2]');
+    expect(decode('{"$blob": "zz"}')).toBe('{"$blob": "zz"}');
+    expect(decode('{"$real": "1", "x": 1}')).toBe('{"$real": "1", "x": 1}');
+    expect(() => decode(`1${'0'.repeat(400)}`)).toThrow(/beyond the range of a SQLite REAL/);
+  });
+  it('gives numeric Infinity back as a REAL', () => {
+    expect(decoderFor({ name: 'n', type: 'numeric' })('Infinity')).toBe(Number.POSITIVE_INFINITY);
+  });
+});

@@ -263,3 +263,18 @@ describe('translateExpression on boolean columns (0/1 in SQLite, boolean in Post
     expect(use('1 + 1', { defaultOf: 'boolean' })).toMatch(/refused: .*default of a boolean column/);
   });
 });
+
+describe('jsonb columns (JSON, and the variant of columns without declared type)', () => {
+  const jsonbOf = (): PgType => 'jsonb';
+  const identity = (n: string): string => n;
+  it('are refused in comparisons, whose jsonb operators do not compare as SQLite does', () => {
+    const r = translateExpression('v > 0', identity, jsonbOf);
+    expect(r.ok ? r.sql : r.reason).toMatch(/column v is jsonb in PostgreSQL/);
+  });
+  it('keep their null tests', () => {
+    expect(translateExpression('v IS NOT NULL', identity, jsonbOf)).toEqual({
+      ok: true,
+      sql: '"v" IS NOT NULL',
+    });
+  });
+});

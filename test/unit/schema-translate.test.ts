@@ -41,7 +41,7 @@ describe('type rules', () => {
     ['CLOB', 'text'],
     ['TEXT', 'text'],
     ['BLOB', 'bytea'],
-    ['', 'text'],
+    ['', 'jsonb'],
     ['NUMERIC', 'numeric'],
     ['DECIMAL(10,2)', 'numeric'],
     ['BOOLEAN', 'boolean'],
@@ -53,8 +53,12 @@ describe('type rules', () => {
     ['JSON', 'jsonb'],
     ['JSONB', 'jsonb'],
     ['POINT', 'bigint'], // contains INT: SQLite's affinity rule 1
-    ['STRING', 'numeric'], // SQLite's own surprise: NUMERIC affinity
-    ['MONEY', 'numeric'],
+    // NUMERIC affinity without a number type: text keeps text, integers and reals alike.
+    ['STRING', 'text'],
+    ['MONEY', 'text'],
+    ['UUID', 'text'],
+    ['DATETIME2', 'text'],
+    ['NUMBER', 'text'],
     ['FLOATING', 'double precision'],
   ])('%s → %s', (declared, type) => {
     const rule = defaultTypeRule(declared, { timestamptz: false });
@@ -67,8 +71,15 @@ describe('type rules', () => {
     expect(defaultTypeRule('TIMESTAMP', { timestamptz: true }).type).toBe('timestamptz');
   });
 
-  it('says so when a column has no declared type', () => {
+  it('says so when a column has no declared type, and makes it (and STRICT ANY) a variant', () => {
     expect(defaultTypeRule('', { timestamptz: false }).reason).toMatch(/No declared type/);
+    expect(defaultTypeRule('', { timestamptz: false }).variant).toBe(true);
+    expect(defaultTypeRule('ANY', { timestamptz: false, strict: true })).toMatchObject({
+      type: 'jsonb',
+      variant: true,
+    });
+    expect(defaultTypeRule('ANY', { timestamptz: false }).type).toBe('text');
+    expect(defaultTypeRule('JSON', { timestamptz: false }).variant).toBeUndefined();
   });
 });
 
