@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { createRootLogger } from '../log/logger.js';
 import type { CommandSpec } from './command.js';
+import { compareQueriesCommand } from './compare-queries.js';
 import { cutoverCommand } from './cutover.js';
 import { demoCommand } from './demo.js';
 import { driftReportCommand } from './drift-report.js';
@@ -25,6 +26,7 @@ const COMMANDS: readonly CommandSpec[] = [
   planCommand,
   snapshotCommand,
   verifyCommand,
+  compareQueriesCommand,
   driftReportCommand,
   syncCommand,
   statusCommand,
@@ -42,6 +44,7 @@ Typical steps:
   litebridge plan     --sqlite app.db                 what would be created, and why
   litebridge snapshot --sqlite app.db --pg $URL       copy everything
   litebridge verify   --sqlite app.db --pg $URL       prove both sides are equal
+  litebridge compare-queries --sqlite app.db --pg $URL --queries q.sql   same answers, as fast?
   litebridge sync     --sqlite app.db --pg $URL       keep PostgreSQL equal while the app writes
   litebridge status   --sqlite app.db --pg $URL       checkpoint, backlog and lag
   litebridge cutover  --sqlite app.db --pg $URL       switch the application to PostgreSQL
