@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { BridgeError } from '../errors.js';
-import { tokenize } from '../schema/sql-tokens.js';
 
 /** A parameter's sample value, as SQLite binds it (integers exact). */
 export type ParamValue = bigint | number | string | null;
@@ -97,10 +96,13 @@ export function parseQueries(text: string): ParityQuery[] {
   return queries;
 }
 
-/** The statement without surrounding blank lines, comment-only lines and one trailing `;`. */
+/** The statement without its comment-only lines (the query's description) and one trailing `;`. */
 function statementText(sql: string): string {
-  const trimmed = sql.trim().replace(/;\s*$/, '').trim();
-  return tokenize(trimmed).length === 0 ? '' : trimmed;
+  const code = sql
+    .split('\n')
+    .filter((line) => !/^\s*(--.*)?$/.test(line))
+    .join('\n');
+  return code.trim().replace(/;\s*$/, '').trim();
 }
 
 /** A parameter's sample value from its SQL literal. */
