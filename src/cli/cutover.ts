@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import { type CutoverResult, runCutover } from '../cutover/run-cutover.js';
+import { readQueriesFile } from '../parity/queries-file.js';
 import { type CommandSpec, configFlags, connectionOptions } from './command.js';
 
 /** `litebridge cutover`: switch the application from SQLite to PostgreSQL while sync runs. */
@@ -9,7 +10,8 @@ export const cutoverCommand: CommandSpec = {
   help: `
 Preflight (the application still writes): the backlog, a drift check, wal_level = logical, a free
 replication slot and WAL sender, the REPLICATION attribute, CREATE on the database and ownership
-of the target tables. Then the NOT VALID foreign keys are validated (rows without a parent are
+of the target tables; with --queries FILE, the application's queries answer the same and as fast
+(compare-queries). Then the NOT VALID foreign keys are validated (rows without a parent are
 reported, the key stays NOT VALID, cutover goes on) and the publication and slot are created.
 
 The fence window: EXCLUSIVE locks on the target tables (PostgreSQL reads go on, writes wait),
@@ -27,7 +29,11 @@ check, 2 error (a failed preflight lists each failed check with its fix).`,
     command
       .option('--dry-run', 'run the preflight only')
       .option('--max-backlog <events>', 'most changelog events sync may be behind', '10000')
-      .option('--lock-wait <ms>', 'how long to try for the table locks', '30000');
+      .option('--lock-wait <ms>', 'how long to try for the table locks', '30000')
+      .option(
+        '--queries <file>',
+        "compare the application's queries too (see compare-queries): one more check",
+      );
   },
   async run(flags, log) {
     const config = loadConfig(configFlags(flags));
@@ -35,6 +41,7 @@ check, 2 error (a failed preflight lists each failed check with its fix).`,
       dryRun: flags.dryRun === true,
       maxBacklog: Number(flags.maxBacklog),
       lockWaitMs: Number(flags.lockWait),
+      ...(typeof flags.queries === 'string' ? { queries: readQueriesFile(flags.queries) } : {}),
     });
     const failed = result.preflight !== null && !result.preflight.ok;
     return { status: failed ? 'different' : 'ok', result, text: render(result) };

@@ -2,6 +2,9 @@
  * The cutover's preflight: everything that can be known before the fence goes up, each failure
  * with the fix. Nothing here stops the application: only reads (and the drift check's reads).
  */
+import type { QueriesReport } from '../parity/compare-queries.js';
+import { queriesCheck } from '../parity/queries-check.js';
+import type { ParityQuery } from '../parity/queries-file.js';
 import { readSource } from '../pg/metadata.js';
 import { readCutoverRecord } from '../pg/phase-store.js';
 import { resolveSlotName } from '../pg/replication.js';
@@ -22,7 +25,8 @@ export interface PreflightCheck {
     | 'slots'
     | 'replication'
     | 'privileges'
-    | 'drift';
+    | 'drift'
+    | 'queries';
   readonly ok: boolean;
   readonly detail: string;
   /** What to run or change when it failed. */
@@ -39,6 +43,8 @@ export interface Preflight {
   readonly syncRunning: boolean;
   /** Null when the drift check was not run (an earlier check failed). */
   readonly drift: DriftCheck | null;
+  /** The application's queries compared (`--queries`), or null. */
+  readonly queries: QueriesReport | null;
 }
 
 export interface PreflightOptions {
@@ -46,6 +52,8 @@ export interface PreflightOptions {
   readonly maxBacklog: number;
   /** The drift check's baseline (the caller holds back pruning after it); null: skip the drift check. */
   readonly driftSince: bigint | null;
+  /** The application's queries to compare on both sides (one more check), when given. */
+  readonly queries?: readonly ParityQuery[];
 }
 
 /** Runs every check; the drift check only when the source, capture and backlog checks pass. */
@@ -124,7 +132,13 @@ export async function runPreflight(ctx: CutoverContext, options: PreflightOption
       fix: 'run `litebridge verify` to see the rows; repair them (drift-report) or snapshot again, then retry',
     });
   }
-  return { ok: checks.every((c) => c.ok), checks, backlog, syncRunning, drift };
+  let queries: QueriesReport | null = null;
+  if (options.queries !== undefined) {
+    const { report, ...check } = await queriesCheck(ctx, options.queries);
+    queries = report;
+    add({ name: 'queries', ...check });
+  }
+  return { ok: checks.every((c) => c.ok), checks, backlog, syncRunning, drift, queries };
 }
 
 /** wal_level, a free slot and walsender, REPLICATION, and the privileges the switch needs. */

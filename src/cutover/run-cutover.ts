@@ -14,6 +14,7 @@
 import type { Config } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { ParityQuery } from '../parity/queries-file.js';
 import { canApplyAsReplica } from '../pg/checkpoint.js';
 import {
   type CutoverRecord,
@@ -46,6 +47,8 @@ export interface CutoverOptions {
   readonly maxBacklog?: number;
   /** How long to try for the table locks (ms, default 30,000). */
   readonly lockWaitMs?: number;
+  /** The application's queries, compared in the preflight (one more check). */
+  readonly queries?: readonly ParityQuery[];
   /** Tests: fail right after this step. */
   readonly failAt?: CutoverStep;
   /** Tests, with failAt: behave as a killed process (no cleanup; the lock session is dropped). */
@@ -87,7 +90,11 @@ export async function runCutover(
     const since = await holdPruning(ctx);
     let preflight: Preflight;
     try {
-      preflight = await runPreflight(ctx, { maxBacklog: options.maxBacklog ?? 10_000, driftSince: since });
+      preflight = await runPreflight(ctx, {
+        maxBacklog: options.maxBacklog ?? 10_000,
+        driftSince: since,
+        ...(options.queries === undefined ? {} : { queries: options.queries }),
+      });
     } catch (error) {
       await setVerifiedSeq(ctx.pool, config.sourceId, null).catch(() => undefined);
       throw error;
