@@ -1,0 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+/** An application writing in ticks (as a collector does), in another process, until stopped. */
+export interface TickWriter {
+  /** Stops the loop; resolves with the ticks committed and the errors seen. */
+  stop(): Promise<{ ticks: number; errors: string[] }>;
+}
+
+const SCRIPT = `
+const Database = require(process.argv[1]);
+const db = new Database(process.argv[2]);
+db.pragma('busy_timeout = 5000');
+const statements = JSON.parse(process.argv[3]).map((sql) => db.prepare(sql));
+let ticks = 0; const errors = [];
+const tick = db.transaction((n) => { for (const s of statements) s.run({ n }); });
+const timer = setInterval(() => {
+  try { tick(ticks + 1); ticks++; } catch (e) { errors.push(String(e.message)); }
+}, Number(process.argv[4]));
+process.on('message', () => { clearInterval(timer); process.send({ ticks, errors }, () => process.exit(0)); });
+process.on('disconnect', () => process.exit(0)); // the test process is gone: never outlive it
+process.send('started');
+`;
+
+/**
+ * Starts a process that runs `statements` (each may use the tick number as :n) in one
+ * transaction every `tickMs` milliseconds on `file`.
+ */
+export async function startTickWriter(
+  file: string,
+  statements: readonly string[],
+  tickMs: number,
+): Promise<TickWriter> {
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-e', SCRIPT, sqlite, file, JSON.stringify(statements), String(tickMs)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
+  });
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('message', (result) => resolve(result as { ticks: number; errors: string[] }));
+        child.send('stop');
+      }),
+  };
+}
