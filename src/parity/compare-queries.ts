@@ -343,7 +343,7 @@ async function compareOne(
   return {
     ...base,
     status,
-    hint: status === 'same' ? null : queryHints(q.query.sqlite, shape, status, comparison.reason),
+    hint: status === 'same' ? null : differenceHint(q.query.sqlite, shape, status, comparison),
     sqlite: latency.sqlite,
     postgres: latency.postgres,
     ratio: latency.ratio,
@@ -353,6 +353,20 @@ async function compareOne(
     rowCount: { sqlite: sqlite.rows.length, postgres: pg.rows.length },
     rows: status === 'same' ? null : { sqlite: comparison.sqliteRows, postgres: comparison.postgresRows },
   };
+}
+
+/** The hints for a difference, the column names' first when they differ. */
+function differenceHint(
+  sql: string,
+  shape: StatementShape | null,
+  status: HintStatus,
+  comparison: { readonly columnsDiffer: boolean; readonly reason: string | null },
+): string | null {
+  const names = comparison.columnsDiffer
+    ? 'name every computed column with AS (SQLite names a column by its text, PostgreSQL by its function or ?column?), and quote mixed-case aliases'
+    : null;
+  const syntax = queryHints(sql, shape, status, comparison.reason);
+  return [names, syntax].filter((h) => h !== null).join('; ') || null;
 }
 
 function readOnlyRefusal(query: ParityQuery): BridgeError {

@@ -30,9 +30,20 @@ process.send('started');
  * millisecond one transaction inserts into late and updates big's row 1 to match, so any
  * consistent snapshot has payload = 'changed <rows in late - 1>'.
  */
-export async function startAppWriter(file: string, busyTimeoutMs: number): Promise<AppWriter> {
+export function startAppWriter(file: string, busyTimeoutMs: number): Promise<AppWriter> {
+  return startWriterProcess(SCRIPT, [file, String(busyTimeoutMs)]);
+}
+
+/**
+ * Runs `script` (given better-sqlite3's path, then `args`) in another process; it sends a first
+ * message once started, and its result when sent 'stop'.
+ */
+export async function startWriterProcess<T>(
+  script: string,
+  args: readonly string[],
+): Promise<{ stop(): Promise<T> }> {
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-  const child: ChildProcess = spawn(process.execPath, ['-e', SCRIPT, sqlite, file, String(busyTimeoutMs)], {
+  const child: ChildProcess = spawn(process.execPath, ['-e', script, sqlite, ...args], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -42,7 +53,7 @@ export async function startAppWriter(file: string, busyTimeoutMs: number): Promi
   return {
     stop: () =>
       new Promise((resolve) => {
-        child.once('message', (result) => resolve(result as { commits: number; errors: string[] }));
+        child.once('message', (result) => resolve(result as T));
         child.send('stop');
       }),
   };

@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { startWriterProcess } from './app-writer.js';
 
 /** An application writing in ticks (as a collector does), in another process, until stopped. */
 export interface TickWriter {
@@ -26,26 +25,10 @@ process.send('started');
  * Starts a process that runs `statements` (each may use the tick number as :n) in one
  * transaction every `tickMs` milliseconds on `file`.
  */
-export async function startTickWriter(
+export function startTickWriter(
   file: string,
   statements: readonly string[],
   tickMs: number,
 ): Promise<TickWriter> {
-  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-e', SCRIPT, sqlite, file, JSON.stringify(statements), String(tickMs)],
-    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
-  });
-  return {
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('message', (result) => resolve(result as { ticks: number; errors: string[] }));
-        child.send('stop');
-      }),
-  };
+  return startWriterProcess(SCRIPT, [file, JSON.stringify(statements), String(tickMs)]);
 }
