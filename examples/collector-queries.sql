@@ -59,8 +59,9 @@ LIMIT 10;
 -- Every controller with the sectors it owns and the flights it handles.
 SELECT c.callsign, c.facility, c.status,
        (SELECT count(*) FROM sectors s WHERE s.controller_id = c.id) AS sectors,
-       (SELECT count(*) FROM flights f WHERE f.controller_id = c.id) AS flights
+       coalesce(f.flights, 0) AS flights
 FROM controllers c
+LEFT JOIN (SELECT controller_id, count(*) AS flights FROM flights GROUP BY controller_id) f ON f.controller_id = c.id
 ORDER BY flights DESC, c.callsign;
 
 -- name: sector_load
