@@ -125,7 +125,9 @@ export async function compareWith(
   const prepared = queries.map((q) => prepareQuery(db, q));
   const timer = await pool.connect();
   try {
+    // Timed runs are autocommit, as the application runs them, and read-only all the same.
     await timer.query(`SET search_path TO ${quoteIdent(config.schema)}, public`);
+    await timer.query('SET default_transaction_read_only = on');
     const one = db.prepare('SELECT 1');
     const baseline = await timePair(
       runs,
@@ -147,7 +149,7 @@ export async function compareWith(
       ok: reports.every((r) => r.status === 'same' && !r.slower),
     };
   } finally {
-    await timer.query('RESET search_path').catch(() => undefined);
+    await timer.query('RESET search_path; RESET default_transaction_read_only').catch(() => undefined);
     timer.release();
   }
 }

@@ -133,7 +133,8 @@ export function queryHints(
   }
   // NULL order.
   if (
-    (status === 'differs' || status === 'nondeterministic') &&
+    status === 'differs' &&
+    message.includes('in order') &&
     shape !== null &&
     shape.orderBy.some((t) => !t.nullsExplicit)
   ) {
