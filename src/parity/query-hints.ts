@@ -135,8 +135,7 @@ export function queryHints(
   if (
     status === 'differs' &&
     message.includes('in order') &&
-    shape !== null &&
-    shape.orderBy.some((t) => !t.nullsExplicit)
+    (shape?.orderBy.some((t) => !t.nullsExplicit) ?? false)
   ) {
     add(
       'ORDER BY puts NULLs first in SQLite (ascending) and last in PostgreSQL: add NULLS FIRST (ASC) / NULLS LAST (DESC) to the PostgreSQL form',
