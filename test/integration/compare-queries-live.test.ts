@@ -85,5 +85,19 @@ describe('compare-queries while the application writes and sync applies', () => 
     }
     const settled = seen.flatMap((r) => Object.values(r)).filter((s) => s !== 'unsettled').length;
     expect(settled).toBeGreaterThanOrEqual(seen.length * QUERIES.length * 0.9);
+
+    // Sync stopped, one more write: the sides can never meet, so nothing is compared.
+    const app = new Database(file);
+    app.prepare("INSERT INTO readings (station, n) VALUES ('a', -1)").run();
+    app.close();
+    const stuck = await compareQueries(config, QUERIES.slice(0, 2), silentLogger, {
+      runs: 1,
+      settleTimeoutMs: 300,
+    });
+    expect(stuck.queries.map((q) => [q.name, q.status, q.sqlite])).toEqual([
+      ['same', 'unsettled', null],
+      ['differs', 'unsettled', null],
+    ]);
+    expect(stuck.ok).toBe(false);
   }, 120_000);
 });
