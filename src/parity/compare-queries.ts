@@ -6,7 +6,7 @@
  * writes is refused by name before anything runs.
  */
 import type { Config } from '../config/config.js';
-import { BridgeError, fromPgError } from '../errors.js';
+import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { SqlValue } from '../model/sql-value.js';
 import { createPool, type PgClient, type PgPool, ping, RAW_TEXT_ROWS } from '../pg/pool.js';
@@ -247,6 +247,18 @@ function isQueryError(error: unknown): boolean {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !SERVER_FAILURE.test(code);
 }
 
+/**
+ * SQLite result codes that are the query's own fault (syntax, names, types, parameters); any other
+ * (busy, I/O, corrupt file) is SQLite failing, not an answer, and stops the comparison.
+ */
+const SQLITE_QUERY_ERRORS = new Set(['SQLITE_ERROR', 'SQLITE_MISMATCH', 'SQLITE_RANGE', 'SQLITE_TOOBIG']);
+
+function isSqliteQueryError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  // better-sqlite3's own errors (a missing named parameter) carry no code: the query's fault too.
+  return typeof code !== 'string' || SQLITE_QUERY_ERRORS.has(code);
+}
+
 async function pgRun(client: PgClient, q: Prepared): Promise<PgResult> {
   const result = await client.query({ text: q.pgSql, values: q.pgParams, ...RAW_TEXT_ROWS });
   return {
@@ -287,6 +299,8 @@ async function compareOne(
       try {
         sqlite = q.statement === null ? { error: q.sqliteError! } : sqliteRun(q);
       } catch (error) {
+        if (!isSqliteQueryError(error))
+          throw fromSqliteError(error, `query "${q.query.name}" could not run on SQLite`);
         sqlite = { error: (error as Error).message };
       }
       let pg: PgResult | { error: string };

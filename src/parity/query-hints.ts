@@ -125,6 +125,12 @@ export function queryHints(
     }
   }
 
+  // NOCASE collation.
+  if (tokens.some((t, i) => isWord(t, 'COLLATE') && isWord(tokens[i + 1], 'NOCASE'))) {
+    add(
+      'COLLATE NOCASE has no PostgreSQL collation of that name: compare lower(x) (or use citext, or a nondeterministic ICU collation)',
+    );
+  }
   // LIKE ignores ASCII case in SQLite.
   if (status === 'differs' && tokens.some((t) => isWord(t, 'LIKE'))) {
     add(

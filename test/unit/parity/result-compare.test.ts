@@ -122,6 +122,17 @@ describe('queryHints', () => {
     );
   });
 
+  it('names NOCASE ordering and bare GROUP BY columns', () => {
+    expect(hint('SELECT name FROM t ORDER BY name COLLATE NOCASE', 'differs')).toMatch(/lower\(x\)/);
+    expect(
+      hint(
+        'SELECT a, b, max(c) AS m FROM t GROUP BY a',
+        'fails-on-postgres',
+        'column "t.b" must appear in the GROUP BY clause',
+      ),
+    ).toMatch(/^b is neither grouped nor aggregated/);
+  });
+
   it('says nothing when nothing in the query explains it', () => {
     expect(hint('SELECT a FROM t', 'differs')).toBe('');
   });
