@@ -11,7 +11,7 @@ import { quoteIdent } from '../schema/ddl.js';
 import { foldText, type KeyCollation, sourceKeyCollations, sqliteEquals } from '../schema/key-collation.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
 import { CHANGELOG_TABLE, captureKeyColumns, KEY_SLOTS } from './capture-sql.js';
-import { schemaVersion as currentSchemaVersion, type SqliteDatabase } from './open.js';
+import { schemaVersion as currentSchemaVersion, type SqliteDatabase, tableExists } from './open.js';
 import {
   ReadSnapshot,
   restoreInvalidUtf8,
@@ -33,10 +33,7 @@ export function changelogHead(db: SqliteDatabase): bigint {
 /** Changelog events after `after` not yet applied, and the capture time of the oldest (ms), or null. */
 export function backlogAfter(db: SqliteDatabase, after: bigint): { events: number; oldestAt: number | null } {
   try {
-    const exists = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-      .get(CHANGELOG_TABLE);
-    if (exists === undefined) return { events: 0, oldestAt: null };
+    if (!tableExists(db, CHANGELOG_TABLE)) return { events: 0, oldestAt: null };
     const [events, oldestAt] = db
       .prepare(`SELECT count(*), min(at) FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq > ?`)
       .safeIntegers(true)
@@ -121,10 +118,7 @@ function readInSnapshot(
   schemaVersion: number | undefined,
 ): ChangeBatch | null | 'schema-changed' {
   // The first read starts the snapshot: the schema version below is the snapshot's.
-  const exists = db
-    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-    .get(CHANGELOG_TABLE);
-  if (exists === undefined) {
+  if (!tableExists(db, CHANGELOG_TABLE)) {
     throw new BridgeError('BAD_STATE', 'change capture is not installed in the SQLite file', {
       hint: 'run `litebridge sync`, which installs it',
     });
@@ -276,10 +270,7 @@ export interface KeysAfter {
 /** Every (table, key) with an event after `after`, read in the caller's read transaction. */
 export function keysAfter(db: SqliteDatabase, after: bigint): KeysAfter {
   try {
-    const exists = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-      .get(CHANGELOG_TABLE);
-    if (exists === undefined) return { oldest: null, keys: new Map() };
+    if (!tableExists(db, CHANGELOG_TABLE)) return { oldest: null, keys: new Map() };
     const oldest = db
       .prepare(`SELECT min(seq) FROM ${quoteIdent(CHANGELOG_TABLE)}`)
       .safeIntegers(true)
