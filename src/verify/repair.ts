@@ -13,13 +13,12 @@ import type { TargetTable } from '../model/target-schema.js';
 import { writeChanges } from '../pg/apply.js';
 import { metadataTableExists } from '../pg/metadata.js';
 import type { PgPool } from '../pg/pool.js';
-import { quoteIdent } from '../schema/ddl.js';
-import { sqliteEquals, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumns } from '../schema/key-columns.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
 import { keysAfter } from '../sqlite/changelog.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
-import { ReadSnapshot, targetValuesSql } from '../sqlite/snapshot-read.js';
+import { prepareRowByKey } from '../sqlite/row-by-key.js';
+import { ReadSnapshot } from '../sqlite/snapshot-read.js';
 import { sqliteChecksumFor, type TableDrift } from './drift.js';
 
 /** What a repair wrote. */
@@ -79,26 +78,18 @@ export async function repairDrift(
       const table = tables.get(drift.table)!;
       targets.set(drift.table, table.target);
       const keys = keyColumns(table.target);
-      const collations = targetKeyCollations(table.target);
       const sq = sqliteChecksumFor(db, table);
       const busy = new Set(
         (flight?.keys.get(drift.table) ?? []).map((k) => sq.keyText(k.slice(0, keys.length))),
       );
-      const lookup = db
-        .prepare(
-          `SELECT ${targetValuesSql(table.target)} FROM ${quoteIdent(table.source.name)} WHERE ${keys
-            .map((k, i) => sqliteEquals(quoteIdent(k.source.name), '?', collations[i] ?? 'binary'))
-            .join(' AND ')}`,
-        )
-        .safeIntegers(true)
-        .raw(true);
+      const lookup = prepareRowByKey(db, table);
       for (const diff of drift.diffs) {
         if (busy.has(diff.canonical)) {
           skippedInFlight++;
           continue;
         }
         const key = keyValues(table.target, diff);
-        const row = (lookup.get(...key) as SqlValue[] | undefined) ?? null;
+        const row = lookup.get(...key) ?? null;
         changes.push({ table: drift.table, key, row });
       }
     }
