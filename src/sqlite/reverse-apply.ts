@@ -8,7 +8,7 @@
 import { BridgeError, fromSqliteError } from '../errors.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { META_TABLE, setCaptureEnabledSql } from './capture-sql.js';
-import type { SqliteDatabase } from './open.js';
+import { type SqliteDatabase, tableExists } from './open.js';
 
 import type { ReversePlan } from './reverse-plan.js';
 import { captureFlag, RowWriter } from './reverse-rows.js';
@@ -97,11 +97,7 @@ export function setReverseStart(db: SqliteDatabase, lsn: string): void {
 /** The stored reverse replication position, or null when none was ever set. */
 export function readReverseLsn(db: SqliteDatabase): string | null {
   try {
-    const exists = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-      .pluck()
-      .get(META_TABLE);
-    if (exists === undefined) return null;
+    if (!tableExists(db, META_TABLE)) return null;
     const value = db
       .prepare(`SELECT value FROM ${quoteIdent(META_TABLE)} WHERE key = ?`)
       .pluck()
