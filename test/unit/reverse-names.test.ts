@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatLsn, parseLsn } from '../../src/model/position.js';
 import { replicationName, slotName } from '../../src/pg/replication.js';
-import { formatLsn, parseLsn } from '../../src/sqlite/reverse-apply.js';
 
 describe('replicationName', () => {
   it('is litebridge_<source id> for a plain id', () => {
