@@ -16,7 +16,6 @@ import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { canApplyAsReplica } from '../pg/checkpoint.js';
 import {
-  type CutoverRecord,
   holdPruningAtCheckpoint,
   readCutoverRecord,
   recordFenceMs,
@@ -28,12 +27,12 @@ import { currentWalLsn, dropReplication, ensurePublication, ensureSlot } from '.
 import { installFence, removeFence } from '../sqlite/fence.js';
 import { setReverseStart } from '../sqlite/reverse-apply.js';
 import { type CutoverContext, closeContext, openContext } from './context.js';
-import { type DrainResult, drainChangelog } from './drain.js';
-import type { DriftCheck } from './drift.js';
+import { already, type CutoverResult, empty, switched } from './cutover-result.js';
+import { drainChangelog } from './drain.js';
 import { type FinalCheck, finalCheck } from './final-check.js';
 import { type ForeignKeyReport, validateForeignKeys } from './foreign-keys.js';
 import { type Preflight, runPreflight } from './preflight.js';
-import { resetSequences, type SequenceReset } from './sequences.js';
+import { resetSequences } from './sequences.js';
 import { abandonLockSession, commitLockSession, lockTargetTables } from './table-locks.js';
 
 /** The steps of the fence window, in order ('switch' ends with the COMMIT). */
@@ -46,6 +45,7 @@ export type CutoverStep = 'fence' | 'drain' | 'checksum' | 'setval' | 'switch';
  */
 export type CutoverHooks = { readonly [Step in CutoverStep]?: () => void | Promise<void> };
 
+/** How a cutover runs (the `cutover` command's flags). */
 export interface CutoverOptions {
   /** Preflight only: nothing is fenced, locked or created. */
   readonly dryRun?: boolean;
@@ -53,27 +53,6 @@ export interface CutoverOptions {
   readonly maxBacklog?: number;
   /** How long to try for the table locks (ms, default 30,000). */
   readonly lockWaitMs?: number;
-}
-
-/** What a cutover did (printed with --json). */
-export interface CutoverResult {
-  /** 'switched' now; 'already' when an earlier run switched; 'dry-run'. */
-  readonly status: 'switched' | 'already' | 'dry-run';
-  /** Fence up → locks released (ms): the application's write pause. */
-  readonly fenceMs: number | null;
-  /** When the fence first went up (an interrupted run's fence counts). */
-  readonly fenceAt: string | null;
-  /** What the cutover applied itself inside the fence (sync had applied the rest). */
-  readonly drained: { readonly events: number; readonly batches: number; readonly checkpoint: string } | null;
-  readonly checksum: FinalCheck | null;
-  readonly drift: DriftCheck | null;
-  readonly sequences: readonly SequenceReset[];
-  readonly foreignKeys: ForeignKeyReport | null;
-  /** Reverse replication applies PostgreSQL transactions committed after this WAL position. */
-  readonly lsn: string | null;
-  /** Changelog head at the switch (the forward checkpoint a rollback resumes from). */
-  readonly seq: string | null;
-  readonly preflight: Preflight | null;
 }
 
 /** Runs the cutover (see the module comment). */
@@ -191,7 +170,7 @@ async function cutOver(
       { fenceMs: Math.round(fenceMs), lsn, seq: drained.checkpoint.toString() },
       'cut over to PostgreSQL',
     );
-    return switched(before, { fenceMs, fenceAt, drained, checksum, sequences, lsn });
+    return switched({ ...before, fenceMs, fenceAt, drained, checksum, sequences, lsn });
   } catch (error) {
     await undo(ctx, held);
     throw error;
@@ -263,33 +242,6 @@ async function holdPruning(ctx: CutoverContext): Promise<bigint> {
   });
 }
 
-/** What the fence window produced. */
-interface Switched {
-  readonly fenceMs: number;
-  readonly fenceAt: Date;
-  readonly drained: DrainResult;
-  readonly checksum: FinalCheck;
-  readonly sequences: readonly SequenceReset[];
-  readonly lsn: string;
-}
-
-function switched(before: BeforeFence, done: Switched): CutoverResult {
-  const { drained } = done;
-  return {
-    status: 'switched',
-    fenceMs: Math.round(done.fenceMs),
-    fenceAt: done.fenceAt.toISOString(),
-    drained: { events: drained.events, batches: drained.batches, checkpoint: drained.checkpoint.toString() },
-    checksum: done.checksum,
-    drift: before.preflight.drift,
-    sequences: done.sequences,
-    foreignKeys: before.foreignKeys,
-    lsn: done.lsn,
-    seq: drained.checkpoint.toString(),
-    preflight: before.preflight,
-  };
-}
-
 function preflightFailed(preflight: Preflight): BridgeError {
   const failed = preflight.checks.filter((c) => !c.ok);
   return new BridgeError(
@@ -314,31 +266,4 @@ function checkFailed(check: FinalCheck): BridgeError {
       hint: 'cutover undone; run `litebridge verify` to see the rows, repair them, then run cutover again',
     },
   );
-}
-
-function empty(preflight: Preflight | null): CutoverResult {
-  return {
-    status: 'dry-run',
-    fenceMs: null,
-    fenceAt: null,
-    drained: null,
-    checksum: null,
-    drift: preflight?.drift ?? null,
-    sequences: [],
-    foreignKeys: null,
-    lsn: null,
-    seq: null,
-    preflight,
-  };
-}
-
-function already(record: CutoverRecord): CutoverResult {
-  return {
-    ...empty(null),
-    status: 'already',
-    fenceMs: record.fenceMs,
-    fenceAt: record.cutoverAt?.toISOString() ?? null,
-    lsn: record.cutoverLsn,
-    seq: record.cutoverSeq?.toString() ?? null,
-  };
 }

@@ -16,6 +16,7 @@ import { finishFence } from '../sqlite/fence.js';
 import { type CutoverContext, closeContext, openContext } from './context.js';
 import { drainReverseToNow, dropReplicationAfterDrain, type ReverseDrain } from './reverse-drain.js';
 
+/** How finish runs (the `finish` command's flags). */
 export interface FinishOptions {
   /** How long to wait for the running sync to let go of the slot (ms, default 30,000). */
   readonly slotWaitMs?: number;

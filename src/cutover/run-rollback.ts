@@ -21,6 +21,7 @@ import { type CutoverContext, closeContext, openContext } from './context.js';
 import { drainReverseToNow, dropReplicationAfterDrain, type ReverseDrain } from './reverse-drain.js';
 import { abandonLockSession, commitLockSession, lockTargetTables } from './table-locks.js';
 
+/** How a rollback runs (the `rollback` command's flags). */
 export interface RollbackOptions {
   /** How long to try for the table locks (ms, default 30,000). */
   readonly lockWaitMs?: number;

@@ -63,14 +63,13 @@ export async function setVerifiedSeq(db: Queryable, sourceId: string, seq: bigin
  * statement: a prune that read an older bound deletes at most up to it) and returns that seq, or
  * null when the source has no checkpoint yet.
  */
-export async function holdPruningAtCheckpoint(db: Queryable, sourceId: string): Promise<bigint | null> {
-  const result = await db.query<{ seq: string | null }>(
+export function holdPruningAtCheckpoint(db: Queryable, sourceId: string): Promise<bigint | null> {
+  return seqOf(
+    db,
     `UPDATE litebridge.sources SET verified_seq = checkpoint_seq WHERE source_id = $1
      RETURNING verified_seq::text AS seq`,
-    [sourceId],
+    sourceId,
   );
-  const seq = result.rows[0]?.seq ?? null;
-  return seq === null ? null : BigInt(seq);
 }
 
 /**
@@ -78,11 +77,17 @@ export async function holdPruningAtCheckpoint(db: Queryable, sourceId: string): 
  * move the checkpoint until it ends) and returns its checkpoint, or null when it has none.
  * Fails with SQLSTATE 55P03 when a sync batch holds the row.
  */
-export async function lockCheckpoint(client: PgClient, sourceId: string): Promise<bigint | null> {
-  const result = await client.query<{ seq: string | null }>(
+export function lockCheckpoint(client: PgClient, sourceId: string): Promise<bigint | null> {
+  return seqOf(
+    client,
     'SELECT checkpoint_seq::text AS seq FROM litebridge.sources WHERE source_id = $1 FOR UPDATE NOWAIT',
-    [sourceId],
+    sourceId,
   );
+}
+
+/** Runs `sql` for the source and returns its `seq` column (text) as a bigint, or null. */
+async function seqOf(db: Queryable, sql: string, sourceId: string): Promise<bigint | null> {
+  const result = await db.query<{ seq: string | null }>(sql, [sourceId]);
   const seq = result.rows[0]?.seq ?? null;
   return seq === null ? null : BigInt(seq);
 }

@@ -1,9 +1,9 @@
 import { Subject } from 'rxjs';
 import { loadConfig } from '../../src/config/load.js';
+import type { CutoverResult } from '../../src/cutover/cutover-result.js';
 import {
   type CutoverHooks,
   type CutoverOptions,
-  type CutoverResult,
   type CutoverStep,
   runCutover,
 } from '../../src/cutover/run-cutover.js';
