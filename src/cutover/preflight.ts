@@ -59,7 +59,7 @@ export async function runPreflight(ctx: CutoverContext, options: PreflightOption
   add(captureCheck(ctx, capture));
   const backlog = capture.installed ? backlogAfter(db, record?.checkpointSeq ?? 0n).events : 0;
   const syncRunning = await isSyncRunning(ctx);
-  add(backlogCheck(backlog, syncRunning, options.maxBacklog));
+  add(backlogCheck({ backlog, syncRunning, maxBacklog: options.maxBacklog }));
   await replicationChecks(ctx, add);
   let drift: DriftCheck | null = null;
   if (options.driftSince !== null && checks.every((c) => c.ok || SERVER_CHECKS.has(c.name))) {
@@ -123,7 +123,12 @@ async function isSyncRunning(ctx: CutoverContext): Promise<boolean> {
 }
 
 /** Sync is at most `maxBacklog` events behind (the fence drains them, so they lengthen it). */
-function backlogCheck(backlog: number, syncRunning: boolean, maxBacklog: number): PreflightCheck {
+function backlogCheck(found: {
+  readonly backlog: number;
+  readonly syncRunning: boolean;
+  readonly maxBacklog: number;
+}): PreflightCheck {
+  const { backlog, syncRunning, maxBacklog } = found;
   return {
     name: 'backlog',
     ok: backlog <= maxBacklog,

@@ -12,7 +12,13 @@
 import type { Config } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { type CutoverRecord, movePhase, readCutoverRecord, setVerifiedSeq } from '../pg/phase-store.js';
+import {
+  type CutoverRecord,
+  movePhase,
+  type Phase,
+  readCutoverRecord,
+  setVerifiedSeq,
+} from '../pg/phase-store.js';
 import type { PgClient } from '../pg/pool.js';
 import { dropReplication, type SlotStatus, slotStatus } from '../pg/replication.js';
 import { changelogHead } from '../sqlite/changelog.js';
@@ -115,27 +121,26 @@ async function rollBackCutover(
       },
     );
   }
-  return rollBack(ctx, record.phase === 'cutover', options);
+  return rollBack(ctx, record.phase, options);
 }
 
 /**
  * The rollback's steps: stop sync's reverse stream (phase 'rolled-back'), then under the table
  * locks drain reverse replication to now and bring the fence down, release the locks, drop the
  * slot. A failure before the fence is down moves the phase back: nothing changed for the
- * application, PostgreSQL stays the primary and sync streams again.
+ * application, PostgreSQL stays the primary and sync streams again. `from` is the phase the
+ * rollback found: 'cutover', or 'rolled-back' when an earlier rollback stopped midway.
  */
-async function rollBack(
-  ctx: CutoverContext,
-  fromCutover: boolean,
-  options: RollbackOptions,
-): Promise<Outcome> {
+async function rollBack(ctx: CutoverContext, from: Phase, options: RollbackOptions): Promise<Outcome> {
   const { config, pool, log } = ctx;
   // The running sync stops streaming when it sees the phase (and turns forward; the fence is
   // still up, so there is nothing to carry yet).
-  if (fromCutover) await movePhase(pool, config.sourceId, ['cutover'], 'rolled-back');
+  if (from === 'cutover') await movePhase(pool, config.sourceId, ['cutover'], 'rolled-back');
   const lowered = await lowerFenceUnderLocks(ctx, options).catch(async (error: unknown) => {
-    if (fromCutover)
+    // Nothing changed for the application: PostgreSQL stays the primary, sync streams again.
+    if (from === 'cutover') {
       await movePhase(pool, config.sourceId, ['rolled-back'], 'cutover').catch(() => undefined);
+    }
     throw error;
   });
   await releaseLocks(ctx, lowered.client);

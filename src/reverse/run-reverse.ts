@@ -92,14 +92,15 @@ class ReverseRun {
     const plan = this.#plan();
     const start = this.#startPosition();
     const slot = await resolveSlotName(this.#pool, this.#config.sourceId);
-    await requireSlot(this.#pool, this.#config.sourceId, slot, start);
+    await requireSlot(this.#pool, { sourceId: this.#config.sourceId, slot, position: start });
     this.#position = start;
     this.#log.info({ slot, from: start, until: this.#options.untilLsn }, 'reverse replication streaming');
     while (!this.#stopping && !this.#reached()) {
       try {
         await this.#streamOnce(plan, slot);
       } catch (error) {
-        const failure = await classify(error, this.#pool, this.#config.sourceId, slot, this.#position);
+        const place = { sourceId: this.#config.sourceId, slot, position: this.#position };
+        const failure = await classify(error, this.#pool, place);
         if (!failure.retriable) throw failure;
         await this.#backOff(failure);
       }
@@ -187,26 +188,24 @@ class ReverseRun {
   }
 }
 
-/** Refuses to start on a missing or lost slot, with the position SQLite has. */
-async function requireSlot(pool: PgPool, sourceId: string, slot: string, position: string): Promise<void> {
-  const status = await slotStatus(pool, sourceId);
-  const problem = slotProblem(
-    status === null ? 'missing' : status.walStatus === 'lost' ? 'lost' : null,
-    sourceId,
-    slot,
-    position,
-  );
-  if (problem !== null) throw problem;
+/** Where a run streams from: what a slot error names. */
+interface SlotPlace {
+  readonly sourceId: string;
+  readonly slot: string;
+  /** The last position SQLite stored. */
+  readonly position: string;
 }
 
-/** The clear error for a slot that is gone or can no longer stream, or null. */
-function slotProblem(
-  state: 'missing' | 'lost' | null,
-  sourceId: string,
-  slot: string,
-  position: string,
-): BridgeError | null {
-  if (state === null) return null;
+/** Refuses to start on a missing or lost slot, with the position SQLite has. */
+async function requireSlot(pool: PgPool, place: SlotPlace): Promise<void> {
+  const status = await slotStatus(pool, place.sourceId);
+  if (status === null) throw slotProblem('missing', place);
+  if (status.walStatus === 'lost') throw slotProblem('lost', place);
+}
+
+/** The clear error for a slot that is gone or can no longer stream. */
+function slotProblem(state: 'missing' | 'lost', place: SlotPlace): BridgeError {
+  const { slot, sourceId, position } = place;
   const what =
     state === 'missing'
       ? `replication slot "${slot}" does not exist`
@@ -222,23 +221,17 @@ function slotProblem(
 }
 
 /** Turns a stream failure into a BridgeError; a missing or lost slot becomes the clear BAD_STATE. */
-async function classify(
-  error: unknown,
-  pool: PgPool,
-  sourceId: string,
-  slot: string,
-  position: string,
-): Promise<BridgeError> {
+async function classify(error: unknown, pool: PgPool, place: SlotPlace): Promise<BridgeError> {
   const failure = fromPgError(error, 'reverse replication stream failed');
   const sqlstate = failure.details.sqlstate;
   if (failure.code === 'SOURCE' || failure.code === 'DATA' || failure.code === 'BAD_STATE') return failure;
-  if (sqlstate === '42704') return slotProblem('missing', sourceId, slot, position)!;
+  if (sqlstate === '42704') return slotProblem('missing', place);
   if (sqlstate === '55006') {
     // "replication slot is active": the previous connection's walsender has not exited yet.
     return new BridgeError('TARGET', failure.message, { retriable: true, cause: error });
   }
-  const status = await slotStatus(pool, sourceId).catch(() => undefined);
-  if (status === null) return slotProblem('missing', sourceId, slot, position)!;
-  if (status?.walStatus === 'lost') return slotProblem('lost', sourceId, slot, position)!;
+  const status = await slotStatus(pool, place.sourceId).catch(() => undefined);
+  if (status === null) return slotProblem('missing', place);
+  if (status?.walStatus === 'lost') return slotProblem('lost', place);
   return failure;
 }
