@@ -82,26 +82,26 @@ export async function runCutover(
 
 /**
  * The preflight with the drift check since `since`. A dry run, a failed preflight or an error
- * releases the pruning hold; a failed preflight throws BAD_STATE listing each failed check.
+ * releases the pruning hold; a failed preflight (not a dry run) throws BAD_STATE listing each
+ * failed check with its fix.
  */
 async function preflightSince(
   ctx: CutoverContext,
   since: bigint,
   options: CutoverOptions,
 ): Promise<Preflight> {
-  const { pool, config } = ctx;
-  let preflight: Preflight;
-  try {
-    preflight = await runPreflight(ctx, { maxBacklog: options.maxBacklog ?? 10_000, driftSince: since });
-  } catch (error) {
-    await setVerifiedSeq(pool, config.sourceId, null).catch(() => undefined);
+  const release = () => setVerifiedSeq(ctx.pool, ctx.config.sourceId, null);
+  const preflight = await runPreflight(ctx, {
+    maxBacklog: options.maxBacklog ?? 10_000,
+    driftSince: since,
+  }).catch(async (error: unknown) => {
+    await release().catch(() => undefined);
     throw error;
-  }
-  if (options.dryRun === true || !preflight.ok) {
-    await setVerifiedSeq(pool, config.sourceId, null);
-    if (!preflight.ok && options.dryRun !== true) throw preflightFailed(preflight);
-  }
-  return preflight;
+  });
+  if (preflight.ok && options.dryRun !== true) return preflight;
+  await release();
+  if (options.dryRun === true) return preflight;
+  throw preflightFailed(preflight);
 }
 
 /** What the cutover knows before the fence goes up. */
