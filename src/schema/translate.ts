@@ -14,6 +14,7 @@ import type { ColumnMap, TypeOf } from './expression.js';
 import { effectiveCollation, folds, keyCollation, sourceKeyCollations } from './key-collation.js';
 import { asciiLower, findByName, getByName } from './lookup.js';
 import { uniqueName } from './names.js';
+import { DEFAULT_PREMAKE } from './partition-names.js';
 import { checkNames, type NamePlan, unshadowedRowidName, validateOverrides } from './translate-checks.js';
 import {
   type TableContext,
@@ -240,7 +241,15 @@ function buildTable(
     indexes,
     foreignKeys: [],
     checks,
-    partitioning: spec === undefined ? null : { column: partitionColumn!, interval: spec.interval },
+    partitioning:
+      spec === undefined
+        ? null
+        : {
+            column: partitionColumn!,
+            interval: spec.interval,
+            premake: spec.premake ?? DEFAULT_PREMAKE,
+            retention: spec.retention ?? null,
+          },
     identityColumn: identity?.name ?? (ownedSequence === null ? null : columns[identityIndex]!.name),
     ownedSequence,
     autoincrement: t.autoincrement,
