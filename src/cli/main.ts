@@ -13,6 +13,7 @@ import { driftReportCommand } from './drift-report.js';
 import { EXIT } from './exit-codes.js';
 import { finishCommand } from './finish.js';
 import { describeError, toJson } from './output.js';
+import { partitionsCommand } from './partitions.js';
 import { planCommand } from './plan.js';
 import { rollbackCommand } from './rollback.js';
 import { snapshotCommand } from './snapshot.js';
@@ -28,6 +29,7 @@ const COMMANDS: readonly CommandSpec[] = [
   driftReportCommand,
   syncCommand,
   statusCommand,
+  partitionsCommand,
   cutoverCommand,
   rollbackCommand,
   finishCommand,
@@ -47,6 +49,7 @@ Typical steps:
   litebridge cutover  --sqlite app.db --pg $URL       switch the application to PostgreSQL
   litebridge rollback --sqlite app.db --pg $URL       back to SQLite, losing nothing
   litebridge finish   --sqlite app.db --pg $URL       end the cutover (no rollback after)
+  litebridge partitions --sqlite app.db --pg $URL --maintain   keep time partitions ahead (cron)
 
 Environment: DATABASE_URL, SQLITE_PATH, LITEBRIDGE_CONFIG, PGHOST/PGUSER/…,
 LITEBRIDGE_LOG_LEVEL (debug, info, warn, error, silent). Logs are JSON lines on stderr;

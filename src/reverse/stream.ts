@@ -11,6 +11,7 @@ import type { ClientConfig } from 'pg';
 import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { MAINTENANCE_ORIGIN } from '../pg/partition-maintenance.js';
 import {
   formatLsn,
   type PgRelationRef,
@@ -76,6 +77,8 @@ export class ReverseStream {
   #position: bigint;
   #handled = 0;
   #current: { xid: number; commitLsn: string; changes: PgRowChange[] } | null = null;
+  /** partitions: the open transaction is partition maintenance moving rows, not an application change. */
+  #maintenance = false;
   #failed: unknown = null;
   #stopped = false;
   #settle: ((error: unknown) => void) | null = null;
@@ -164,6 +167,10 @@ export class ReverseStream {
     switch (message.tag) {
       case 'begin':
         this.#current = { xid: message.xid, commitLsn: message.commitLsn ?? '0/0', changes: [] };
+        this.#maintenance = false;
+        return;
+      case 'origin': // partitions: rows moved out of DEFAULT must not reach SQLite as deletes
+        this.#maintenance = message.originName === MAINTENANCE_ORIGIN;
         return;
       case 'insert':
         this.#push({ kind: 'insert', relation: ref(message.relation), new: message.new as PgTuple });
@@ -204,6 +211,7 @@ export class ReverseStream {
   }
 
   #push(change: PgRowChange): void {
+    if (this.#maintenance) return; // partitions: see MAINTENANCE_ORIGIN
     if (this.#current === null) throw new Error(`a ${change.kind} arrived outside a transaction`);
     this.#current.changes.push(change);
   }
