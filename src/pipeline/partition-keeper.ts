@@ -93,10 +93,9 @@ export class PartitionKeeper {
       const spec = target.partitioning;
       if (spec === null) continue;
       const wanted = wantedHorizon(now, spec.interval, spec.premake);
-      const newest = newestValue(batch, target);
-      const limit = addIntervals(wanted, spec.interval, OUTLIER_INTERVALS);
+      const newest = newestValue(batch, target, addIntervals(wanted, spec.interval, OUTLIER_INTERVALS));
       const needed =
-        newest !== null && newest >= wanted && newest < limit
+        newest !== null && newest >= wanted
           ? nextPartitionStart(partitionStart(newest, spec.interval), spec.interval)
           : wanted;
       const key = `${target.schema}.${target.name}`;
@@ -144,8 +143,8 @@ export class PartitionKeeper {
   }
 }
 
-/** The newest partition-column value among the batch's rows of `table`, or null. */
-function newestValue(batch: ChangeBatch, table: TargetTable): Date | null {
+/** The newest partition-column value below `limit` (outliers aside) among the batch's rows of `table`, or null. */
+function newestValue(batch: ChangeBatch, table: TargetTable, limit: Date): Date | null {
   const column = table.columns.findIndex((c) => c.name === table.partitioning!.column);
   if (column < 0) return null;
   const encode = encoderFor(table.columns[column]!);
@@ -160,7 +159,7 @@ function newestValue(batch: ChangeBatch, table: TargetTable): Date | null {
     }
     if (text === null) continue;
     const at = parseBound(`'${text}'`);
-    if (at !== null && (newest === null || at > newest)) newest = at;
+    if (at !== null && at < limit && (newest === null || at > newest)) newest = at;
   }
   return newest;
 }
