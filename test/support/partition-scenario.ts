@@ -6,8 +6,10 @@ import { main } from '../../src/cli/main.js';
 import { type ConfigFlags, loadConfig } from '../../src/config/load.js';
 import { runCutover } from '../../src/cutover/run-cutover.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { BridgeMetrics } from '../../src/log/metrics.js';
 import type { PartitionTableReport } from '../../src/pipeline/partitions.js';
 import { runSync } from '../../src/pipeline/run-sync.js';
+import { readStatus, statusSample } from '../../src/pipeline/status.js';
 import { verify } from './bridge.js';
 import { dropIdleSlots, untilSnapshotted } from './cutover.js';
 import { tempSqlite } from './sqlite.js';
@@ -151,12 +153,29 @@ export async function partitionScenario(db: ScenarioDatabase, schema: string): P
     expect(report.code).toBe(1);
     expect(report.flights).toMatchObject({ defaultRows: 3, defaultRowsInRange: 2 });
     expect(report.flights.problems.join('\n')).toMatch(/not contiguous/);
+    // status and the metrics show it, with a warning.
+    const status = await readStatus(config);
+    expect(status.partitions).toEqual([
+      expect.objectContaining({ table: `${schema}.flights`, defaultRows: 3, defaultRowsInRange: 2 }),
+    ]);
+    expect(status.partitions[0]!.warning).toMatch(/2 row\(s\) inside the partitioned range reached DEFAULT/);
+    const metrics = new BridgeMetrics();
+    metrics.readStatusWith(async () => statusSample(await readStatus(config)));
+    await metrics.refresh();
+    const scraped = await metrics.registry.metrics();
+    expect(scraped).toContain(
+      `litebridge_partition_default_rows{table="${schema}.flights",in_range="true"} 2`,
+    );
+    expect(scraped).toMatch(
+      new RegExp(`litebridge_partition_horizon_intervals\\{table="${schema}.flights"\\} \\d`),
+    );
     expect((await cli(['drift-report', ...args])).code).toBe(0);
 
     report = await partitionsJson(args, ['--maintain']);
     expect(report.code).toBe(0);
     expect(report.flights).toMatchObject({ defaultRows: 1, defaultRowsInRange: 0, problems: [] });
     expect(report.flights.lastMaintenance).toMatchObject({ created: 2, moved: 2, error: null });
+    expect((await readStatus(config)).partitions[0]!.warning).toBeNull();
     expect(await placement(db, schema)).toMatchObject({
       4: partitionOf(1),
       5: partitionOf(2),
