@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const rows = parseCount(values.rows, '--rows', 1);
   const out = values.out;
   mkdirSync(out, { recursive: true });
-  const server = await benchServer(out, values['pg-url'], true, log);
+  const server = await benchServer(join(out, 'partitions'), values['pg-url'], true, log);
   try {
     const url = await freshDatabase(server.adminUrl, 'litebridge_bench_partitions');
     const file = join(out, 'partitions-bench.db');

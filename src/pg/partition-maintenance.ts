@@ -95,8 +95,8 @@ export async function maintainPartitions(
   const created: string[] = [];
   let moved = 0;
   for (const start of missingStarts(layout, table, options.upTo)) {
-    const result = await withLockRetries(pool, table, options, (client) =>
-      addPartition(client, table, layout, start),
+    const result = await withLockRetries(pool, table, options, (client, origin) =>
+      addPartition(client, table, layout, start, origin),
     );
     created.push(result.name);
     moved += result.moved;
@@ -144,6 +144,7 @@ async function addPartition(
   table: TargetTable,
   layout: PartitionLayout,
   start: Date,
+  origin: boolean,
 ): Promise<{ name: string; moved: number }> {
   const interval = table.partitioning!.interval;
   const column = table.partitioning!.column;
@@ -158,8 +159,10 @@ async function addPartition(
   let moved = 0;
   if (layout.defaultName !== null) {
     const col = quoteIdent(column);
+    const source = qualified(table.schema, layout.defaultName);
+    if (!origin) await refuseUnmarkedMove(client, table, source, `${col} >= ${from} AND ${col} < ${to}`);
     const result = await client.query(
-      `WITH moved AS (DELETE FROM ONLY ${qualified(table.schema, layout.defaultName)}
+      `WITH moved AS (DELETE FROM ONLY ${source}
           WHERE ${col} >= ${from} AND ${col} < ${to} RETURNING *)
        INSERT INTO ${child} SELECT * FROM moved`,
     );
@@ -170,6 +173,32 @@ async function addPartition(
 }
 
 /**
+ * Without the maintenance origin, moving rows is refused while a litebridge replication slot
+ * exists: reverse replication would carry the move to SQLite as deletes.
+ */
+async function refuseUnmarkedMove(
+  client: PgClient,
+  table: TargetTable,
+  source: string,
+  range: string,
+): Promise<void> {
+  const check = await client.query<{ rows: boolean; slot: boolean }>(
+    `SELECT EXISTS (SELECT FROM ONLY ${source} WHERE ${range}) AS rows,
+            EXISTS (SELECT FROM pg_replication_slots WHERE slot_name LIKE 'litebridge%') AS slot`,
+  );
+  if (check.rows[0]?.rows === true && check.rows[0]?.slot === true) {
+    throw new BridgeError(
+      'BAD_STATE',
+      `cannot move rows of table "${table.name}" out of DEFAULT unseen by reverse replication`,
+      {
+        details: { table: table.source },
+        hint: `the role may not use a replication origin: GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), pg_replication_origin_session_setup(text), pg_replication_origin_session_reset() TO the role, or run as a superuser`,
+      },
+    );
+  }
+}
+
+/**
  * Runs `step` in its own transaction under `lock_timeout`, in the maintenance replication origin
  * when the role may use one; a lock timeout rolls back and tries again after a pause.
  */
@@ -177,7 +206,7 @@ async function withLockRetries<T>(
   pool: PgPool,
   table: TargetTable,
   options: MaintenanceOptions,
-  step: (client: PgClient) => Promise<T>,
+  step: (client: PgClient, origin: boolean) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
@@ -186,7 +215,7 @@ async function withLockRetries<T>(
       origin = await enterOrigin(client);
       await client.query('BEGIN');
       await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT_MS}ms'`);
-      const result = await step(client);
+      const result = await step(client, origin);
       await client.query('COMMIT');
       return result;
     } catch (error) {
