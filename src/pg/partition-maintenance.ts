@@ -63,6 +63,11 @@ export interface MaintenanceOptions {
 /** Creates `litebridge.partition_maintenance` if missing. */
 export async function ensureMaintenanceRecord(db: PgPool | PgClient): Promise<void> {
   try {
+    // A role that may not create schemas (a cron job's) finds the table made by an earlier run.
+    const exists = await db.query<{ ok: boolean }>(
+      `SELECT to_regclass('litebridge.partition_maintenance') IS NOT NULL AS ok`,
+    );
+    if (exists.rows[0]?.ok === true) return;
     await db.query(readSqlFile('pg/partition-maintenance.sql'));
   } catch (error) {
     throw fromPgError(error, 'cannot create litebridge.partition_maintenance');

@@ -61,3 +61,55 @@ it('a writer is never queued behind maintenance waiting for a lock: lock_timeout
     await pool.end();
   }
 }, 60_000);
+
+it('without the right to a replication origin, rows are moved out of DEFAULT only while no litebridge slot exists', async () => {
+  const file = tempSqlite('origin.db');
+  const app = new Database(file);
+  app.exec('CREATE TABLE flights (id INTEGER PRIMARY KEY, callsign TEXT NOT NULL, at DATETIME NOT NULL)');
+  app.prepare('INSERT INTO flights VALUES (1, ?, ?)').run('NOW', dayAt(0));
+  app.close();
+  const configFile = tempSqlite('origin.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({ partitions: { flights: { column: 'at', interval: 'day', premake: 2 } } }),
+  );
+  await snapshot(file, db.url(), { config: configFile, schema: 'origin' });
+  // A partition lost, its row in DEFAULT; the tables belong to a role that is no superuser.
+  await db.query(`BEGIN;
+    ALTER TABLE origin.flights DETACH PARTITION origin.${partitionOf(2)};
+    INSERT INTO origin.flights SELECT * FROM origin.${partitionOf(2)};
+    DROP TABLE origin.${partitionOf(2)};
+    INSERT INTO origin.flights VALUES (2, 'NEXT', '${dayAt(2)}');
+    DROP ROLE IF EXISTS lb_plain;
+    CREATE ROLE lb_plain LOGIN PASSWORD 'plain';
+    GRANT USAGE, CREATE ON SCHEMA origin TO lb_plain;
+    GRANT ALL ON SCHEMA litebridge TO lb_plain;
+    GRANT ALL ON ALL TABLES IN SCHEMA litebridge TO lb_plain;
+    ALTER TABLE origin.flights OWNER TO lb_plain;
+    ALTER TABLE origin.flights_default OWNER TO lb_plain;
+    COMMIT`);
+  const url = new URL(db.url());
+  url.username = 'lb_plain';
+  url.password = 'plain';
+  const targets = partitionedTargets(
+    loadConfig({ sqlite: file, pg: db.url(), config: configFile, schema: 'origin' }, {}),
+  );
+  const pool = createPool(url.toString(), { max: 1 });
+  try {
+    await db.query(`SELECT pg_create_logical_replication_slot('litebridge_origin_test', 'pgoutput')`);
+    await expect(maintainAll(pool, targets, { retention: false })).rejects.toThrow(
+      /cannot move rows of table "flights" out of DEFAULT unseen by reverse replication/,
+    );
+    expect((await db.query('SELECT count(*)::int AS n FROM origin.flights_default')).rows[0]!.n).toBe(1);
+    await db.query(`SELECT pg_drop_replication_slot('litebridge_origin_test')`);
+    const results = await maintainAll(pool, targets, { retention: false });
+    expect(results.get('origin.flights')).toMatchObject({ created: [partitionOf(2)], moved: 1 });
+  } finally {
+    await pool.end();
+    await db
+      .query(
+        `SELECT pg_drop_replication_slot('litebridge_origin_test') FROM pg_replication_slots WHERE slot_name = 'litebridge_origin_test'`,
+      )
+      .catch(() => undefined);
+  }
+}, 60_000);

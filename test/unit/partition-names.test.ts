@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { firstGap, parseBound } from '../../src/pg/partition-catalog.js';
+import { missingStarts } from '../../src/pg/partition-maintenance.js';
 import {
   addIntervals,
   defaultPartitionName,
@@ -35,5 +37,31 @@ describe('partition convention', () => {
     expect(addIntervals(new Date('2025-01-31T00:00:00Z'), 'day', -31).toISOString()).toBe(
       '2024-12-31T00:00:00.000Z',
     );
+  });
+});
+
+describe('partition catalog reading', () => {
+  it('reads the bounds pg_get_expr prints in a UTC session, for date, timestamp and timestamptz', () => {
+    expect(parseBound("'2025-07-23'")?.toISOString()).toBe('2025-07-23T00:00:00.000Z');
+    expect(parseBound("'2025-07-23 00:00:00'")?.toISOString()).toBe('2025-07-23T00:00:00.000Z');
+    expect(parseBound("'2025-07-23 00:00:00+00'")?.toISOString()).toBe('2025-07-23T00:00:00.000Z');
+    expect(parseBound("'2025-07-23 10:30:00.25+02'")?.toISOString()).toBe('2025-07-23T08:30:00.250Z');
+    expect(parseBound('MINVALUE')).toBeNull();
+  });
+
+  it('finds holes and the missing interval starts up to a bound', () => {
+    const d = (s: string) => new Date(`${s}T00:00:00Z`);
+    const ranges = [
+      { name: 'a', from: d('2025-07-01'), to: d('2025-07-02') },
+      { name: 'c', from: d('2025-07-03'), to: d('2025-07-04') },
+    ];
+    expect(firstGap(ranges)?.toISOString()).toBe('2025-07-02T00:00:00.000Z');
+    expect(firstGap(ranges.slice(0, 1))).toBeNull();
+    const table = { partitioning: { column: 'at', interval: 'day', premake: 4, retention: null } } as never;
+    expect(
+      missingStarts({ ranges, defaultName: 't_default' }, table, d('2025-07-06')).map((s) =>
+        s.toISOString().slice(0, 10),
+      ),
+    ).toEqual(['2025-07-02', '2025-07-04', '2025-07-05']);
   });
 });
