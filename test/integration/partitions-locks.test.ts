@@ -12,18 +12,27 @@ import { tempSqlite } from '../support/sqlite.js';
 
 const db = useTestDatabase();
 
-it('a writer is never queued behind maintenance waiting for a lock: lock_timeout makes maintenance give way and retry', async () => {
-  const file = tempSqlite('locks.db');
+/** Snapshots a SQLite file with one flight today into `flights`, partitioned by day with premake 2. */
+async function snapshotOneFlight(
+  name: string,
+  schema?: string,
+): Promise<{ file: string; configFile: string }> {
+  const file = tempSqlite(`${name}.db`);
   const app = new Database(file);
   app.exec('CREATE TABLE flights (id INTEGER PRIMARY KEY, callsign TEXT NOT NULL, at DATETIME NOT NULL)');
   app.prepare('INSERT INTO flights VALUES (1, ?, ?)').run('NOW', dayAt(0));
   app.close();
-  const configFile = tempSqlite('locks.json');
+  const configFile = tempSqlite(`${name}.json`);
   writeFileSync(
     configFile,
     JSON.stringify({ partitions: { flights: { column: 'at', interval: 'day', premake: 2 } } }),
   );
-  await snapshot(file, db.url(), { config: configFile });
+  await snapshot(file, db.url(), { config: configFile, ...(schema === undefined ? {} : { schema }) });
+  return { file, configFile };
+}
+
+it('a writer is never queued behind maintenance waiting for a lock: lock_timeout makes maintenance give way and retry', async () => {
+  const { file, configFile } = await snapshotOneFlight('locks');
   // Maintenance has work: the newest partition is gone.
   await db.query(`DROP TABLE ${partitionOf(2)}`);
 
@@ -63,17 +72,7 @@ it('a writer is never queued behind maintenance waiting for a lock: lock_timeout
 }, 60_000);
 
 it('without the right to a replication origin, rows are moved out of DEFAULT only while no litebridge slot exists', async () => {
-  const file = tempSqlite('origin.db');
-  const app = new Database(file);
-  app.exec('CREATE TABLE flights (id INTEGER PRIMARY KEY, callsign TEXT NOT NULL, at DATETIME NOT NULL)');
-  app.prepare('INSERT INTO flights VALUES (1, ?, ?)').run('NOW', dayAt(0));
-  app.close();
-  const configFile = tempSqlite('origin.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({ partitions: { flights: { column: 'at', interval: 'day', premake: 2 } } }),
-  );
-  await snapshot(file, db.url(), { config: configFile, schema: 'origin' });
+  const { file, configFile } = await snapshotOneFlight('origin', 'origin');
   // A partition lost, its row in DEFAULT; the tables belong to a role that is no superuser.
   await db.query(`BEGIN;
     ALTER TABLE origin.flights DETACH PARTITION origin.${partitionOf(2)};
