@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createPool } from '../../src/pg/pool.js';
 import { maintainAll, partitionedTargets } from '../../src/pipeline/partitions.js';
 import { snapshot } from '../support/bridge.js';
-import { dayAt, partitionOf } from '../support/partition-scenario.js';
+import { dayAt, partitionOf, partitionsJson } from '../support/partition-scenario.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
 
@@ -111,4 +111,29 @@ it('without the right to a replication origin, rows are moved out of DEFAULT onl
       )
       .catch(() => undefined);
   }
+}, 60_000);
+
+it('retention detaches partitions older than the configured intervals and keeps their tables', async () => {
+  const { file, configFile } = await snapshotOneFlight('retention', 'retention');
+  const app = new Database(file);
+  app.prepare('INSERT INTO flights VALUES (2, ?, ?)').run('OLD', dayAt(-10));
+  app.close();
+  writeFileSync(
+    configFile,
+    JSON.stringify({ partitions: { flights: { column: 'at', interval: 'day', premake: 2, retention: 3 } } }),
+  );
+  await snapshot(file, db.url(), { config: configFile, schema: 'retention', replace: true });
+  const args = ['--sqlite', file, '--pg', db.url(), '--config', configFile, '--schema', 'retention'];
+  let report = await partitionsJson(args);
+  expect(report.flights.firstPartition).toBe(partitionOf(-10));
+  report = await partitionsJson(args, ['--maintain']);
+  expect(report.code).toBe(0);
+  // Today minus 3 days is the oldest partition kept; the older ones are standalone tables now.
+  expect(report.flights.firstPartition).toBe(partitionOf(-3));
+  expect(report.flights.lastMaintenance).toMatchObject({ detached: 7, error: null });
+  const detached = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM retention.${partitionOf(-10)}`,
+  );
+  expect(detached.rows[0]!.n).toBe(1);
+  expect((await db.query('SELECT count(*)::int AS n FROM retention.flights')).rows[0]!.n).toBe(1);
 }, 60_000);
