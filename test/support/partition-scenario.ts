@@ -139,6 +139,9 @@ export async function partitionScenario(db: ScenarioDatabase, schema: string): P
       defaultRowsInRange: 0,
       problems: [],
     });
+    const text = await cli(['partitions', ...args]);
+    expect(text.out).toMatch(new RegExp(`${schema}\\.flights +day +${partitionOf(-3)} +${partitionOf(9)} `));
+    expect(text.out).toMatch(/all invariants hold/);
     expect((await cli(['drift-report', ...args])).code).toBe(0);
 
     // Rows already in DEFAULT: two days' partitions lost, their rows routed to DEFAULT (as
