@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load.js';
-import { type CutoverResult, runCutover } from '../cutover/run-cutover.js';
+import type { CutoverResult } from '../cutover/cutover-result.js';
+import { runCutover } from '../cutover/run-cutover.js';
 import { type CommandSpec, configFlags, connectionOptions } from './command.js';
 
 /** `litebridge cutover`: switch the application from SQLite to PostgreSQL while sync runs. */

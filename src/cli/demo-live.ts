@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { BridgeError, fromSpawnError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { percentile } from '../log/percentile.js';
+import { builtModule } from '../package-files.js';
 import { type BatchStats, runSync, type SyncResult } from '../pipeline/run-sync.js';
 import { readStatus } from '../pipeline/status.js';
 import type { VatsimLiveCounters } from '../workload/vatsim-live.js';
@@ -42,15 +42,11 @@ const TTY_EVERY_MS = 1000;
 
 /** The writer's entry: next to this file once built; from the sources, in dist/. */
 function writerEntry(): string {
-  const candidates = [
-    new URL('../workload/vatsim-live-main.js', import.meta.url),
-    new URL('../../dist/src/workload/vatsim-live-main.js', import.meta.url),
-  ].map((u) => fileURLToPath(u));
-  const found = candidates.find((c) => existsSync(c));
-  if (found === undefined) {
+  const found = builtModule('workload/vatsim-live-main.js');
+  if (found === null) {
     throw new BridgeError('BAD_STATE', 'the live writer is not built', { hint: 'run `npm run build`' });
   }
-  return found;
+  return fileURLToPath(found);
 }
 
 /** The p-th percentile of unsorted lags, rounded to the millisecond. */

@@ -4,7 +4,7 @@
  * the row count of every table. Keys not changed since were equal at the drift check and neither
  * side has touched them since, so together this proves the sides equal at the switch.
  */
-import { encoderFor, renderValue, sameValue } from '../codec/index.js';
+import { type Encoder, encoderFor, renderValue, sameValue } from '../codec/index.js';
 import { fromPgError } from '../errors.js';
 import type { RowChange } from '../model/change.js';
 import type { TargetTable } from '../model/target-schema.js';
@@ -107,6 +107,14 @@ async function countRows(client: PgClient, target: TargetTable): Promise<number>
   }
 }
 
+/** One table's changed keys being compared: the table, its encoders, where differences go. */
+interface KeyComparison {
+  readonly target: TargetTable;
+  readonly keyIdx: readonly number[];
+  readonly encoders: readonly Encoder[];
+  readonly note: (m: FinalMismatch) => void;
+}
+
 /** Looks `changes` up in PostgreSQL by key and compares each present row column by column. */
 async function compareKeys(
   client: PgClient,
@@ -114,30 +122,60 @@ async function compareKeys(
   changes: readonly RowChange[],
   note: (m: FinalMismatch) => void,
 ): Promise<void> {
-  const keyIdx = keyColumnIndexes(target);
-  const encoders = target.columns.map((c) => encoderFor(c));
-  const keyText = (change: RowChange) =>
-    keyIdx.map((c, i) => `${target.columns[c]!.name}=${renderValue(change.key[i] ?? null)}`).join(', ');
-  const keyArrays: (string | null)[][] = keyIdx.map(() => []);
+  const cmp: KeyComparison = {
+    target,
+    keyIdx: keyColumnIndexes(target),
+    encoders: target.columns.map((c) => encoderFor(c)),
+    note,
+  };
+  const { asked, keyArrays } = encodeKeys(cmp, changes);
+  if (asked.length === 0) return;
+  const found = await rowsByKey(client, target, keyArrays);
+  for (const [ord, change] of asked.entries()) compareRow(cmp, change, found.get(ord));
+}
+
+/** `id=42, b=x`: the change's key as the mismatch shows it. */
+function keyText(cmp: KeyComparison, change: RowChange): string {
+  return cmp.keyIdx
+    .map((c, i) => `${cmp.target.columns[c]!.name}=${renderValue(change.key[i] ?? null)}`)
+    .join(', ');
+}
+
+/**
+ * The keys of `changes` in PostgreSQL's text, one array per key column; a key PostgreSQL cannot
+ * hold is fine when the row is gone, a loss (noted) when it is present.
+ */
+function encodeKeys(
+  cmp: KeyComparison,
+  changes: readonly RowChange[],
+): { asked: RowChange[]; keyArrays: (string | null)[][] } {
+  const keyArrays: (string | null)[][] = cmp.keyIdx.map(() => []);
   const asked: RowChange[] = [];
   for (const change of changes) {
     try {
-      const texts = keyIdx.map((c, i) => encoders[c]!(change.key[i] ?? null));
+      const texts = cmp.keyIdx.map((c, i) => cmp.encoders[c]!(change.key[i] ?? null));
       for (let i = 0; i < texts.length; i++) keyArrays[i]!.push(texts[i] ?? null);
       asked.push(change);
     } catch (error) {
-      // A key PostgreSQL cannot hold: fine when the row is gone, a loss when it is present.
       if (change.row !== null) {
-        note({
-          table: target.source,
-          key: keyText(change),
+        cmp.note({
+          table: cmp.target.source,
+          key: keyText(cmp, change),
           reason: `key cannot be stored: ${(error as Error).message}`,
         });
       }
     }
   }
-  if (asked.length === 0) return;
-  const keys = keyIdx.map((c) => target.columns[c]!);
+  return { asked, keyArrays };
+}
+
+/** PostgreSQL's rows for the keys, as raw text, by the key's position (0-based) in `keyArrays`. */
+async function rowsByKey(
+  client: PgClient,
+  target: TargetTable,
+  keyArrays: (string | null)[][],
+): Promise<Map<number, string[]>> {
+  const keys = keyColumnIndexes(target).map((c) => target.columns[c]!);
   const unnest = keys.map((k, i) => `$${i + 1}::${k.type}[]`).join(', ');
   const alias = keys.map((_, i) => `k${i}`).join(', ');
   // As SQLite compares the key: the changelog may spell a NOCASE key otherwise than the row.
@@ -153,47 +191,35 @@ async function compareKeys(
   } catch (error) {
     throw fromPgError(error, `cannot read ${target.schema}.${target.name} for the final check`);
   }
-  const found = new Map(rows.map((r) => [Number(r[0]) - 1, r]));
-  asked.forEach((change, ord) => {
-    const pg = found.get(ord);
-    if (change.row === null) {
-      if (pg !== undefined)
-        note({
-          table: target.source,
-          key: keyText(change),
-          reason: 'deleted in SQLite, present in PostgreSQL',
-        });
+  return new Map(rows.map((r) => [Number(r[0]) - 1, r]));
+}
+
+/** Compares one changed key: gone on both sides, or present on both with every column the same. */
+function compareRow(cmp: KeyComparison, change: RowChange, pg: string[] | undefined): void {
+  const { target } = cmp;
+  const mismatch = (reason: string) => cmp.note({ table: target.source, key: keyText(cmp, change), reason });
+  if (change.row === null) {
+    if (pg !== undefined) mismatch('deleted in SQLite, present in PostgreSQL');
+    return;
+  }
+  if (pg === undefined) {
+    mismatch('present in SQLite, missing in PostgreSQL');
+    return;
+  }
+  for (let i = 0; i < target.columns.length; i++) {
+    const column = target.columns[i]!;
+    let encoded: string | null;
+    try {
+      encoded = cmp.encoders[i]!(change.row[i] ?? null);
+    } catch (error) {
+      mismatch(`column "${column.name}": ${(error as Error).message}`);
       return;
     }
-    if (pg === undefined) {
-      note({
-        table: target.source,
-        key: keyText(change),
-        reason: 'present in SQLite, missing in PostgreSQL',
-      });
+    if (!sameValue(column.type, encoded, pg[i + 1] ?? null)) {
+      mismatch(
+        `column "${column.name}": SQLite ${renderValue(change.row[i] ?? null)}, PostgreSQL ${pg[i + 1] ?? 'NULL'}`,
+      );
       return;
     }
-    for (let i = 0; i < target.columns.length; i++) {
-      const column = target.columns[i]!;
-      let encoded: string | null;
-      try {
-        encoded = encoders[i]!(change.row[i] ?? null);
-      } catch (error) {
-        note({
-          table: target.source,
-          key: keyText(change),
-          reason: `column "${column.name}": ${(error as Error).message}`,
-        });
-        return;
-      }
-      if (!sameValue(column.type, encoded, pg[i + 1] ?? null)) {
-        note({
-          table: target.source,
-          key: keyText(change),
-          reason: `column "${column.name}": SQLite ${renderValue(change.row[i] ?? null)}, PostgreSQL ${pg[i + 1] ?? 'NULL'}`,
-        });
-        return;
-      }
-    }
-  });
+  }
 }

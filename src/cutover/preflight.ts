@@ -2,11 +2,11 @@
  * The cutover's preflight: everything that can be known before the fence goes up, each failure
  * with the fix. Nothing here stops the application: only reads (and the drift check's reads).
  */
-import { readSource } from '../pg/metadata.js';
-import { readCutoverRecord } from '../pg/phase-store.js';
+import { readSource, type SourceRecord } from '../pg/metadata.js';
+import { type CutoverRecord, readCutoverRecord } from '../pg/phase-store.js';
 import { resolveSlotName } from '../pg/replication.js';
 import { qualified } from '../schema/ddl.js';
-import { captureState } from '../sqlite/capture.js';
+import { type CaptureState, captureState } from '../sqlite/capture.js';
 import { backlogAfter } from '../sqlite/changelog.js';
 import { journalMode, walSwitchCommand } from '../sqlite/open.js';
 import type { CutoverContext } from './context.js';
@@ -53,27 +53,56 @@ export async function runPreflight(ctx: CutoverContext, options: PreflightOption
   const { db, pool, config } = ctx;
   const checks: PreflightCheck[] = [];
   const add = (c: PreflightCheck) => checks.push(c);
-
   const record = await readSource(pool, config.sourceId);
-  const cutover = await readCutoverRecord(pool, config.sourceId);
+  add(sourceCheck(config.sourceId, record, await readCutoverRecord(pool, config.sourceId)));
+  const capture = captureState(db);
+  add(captureCheck(ctx, capture));
+  const backlog = capture.installed ? backlogAfter(db, record?.checkpointSeq ?? 0n).events : 0;
+  const syncRunning = await isSyncRunning(ctx);
+  add(backlogCheck({ backlog, syncRunning, maxBacklog: options.maxBacklog }));
+  await replicationChecks(ctx, add);
+  let drift: DriftCheck | null = null;
+  if (options.driftSince !== null && checks.every((c) => c.ok || SERVER_CHECKS.has(c.name))) {
+    drift = await checkDrift(ctx, options.driftSince);
+    add(driftCheck(drift));
+  }
+  return { ok: checks.every((c) => c.ok), checks, backlog, syncRunning, drift };
+}
+
+/** Checks about the server's setup: the drift check runs even when these fail. */
+const SERVER_CHECKS: ReadonlySet<PreflightCheck['name']> = new Set([
+  'wal_level',
+  'slots',
+  'replication',
+  'privileges',
+]);
+
+/** The source is snapshotted, has a checkpoint, and is in the forward (or rolled-back) phase. */
+function sourceCheck(
+  sourceId: string,
+  record: SourceRecord | null,
+  cutover: CutoverRecord | null,
+): PreflightCheck {
   const sourceOk = record !== null && record.snapshotState === 'done' && record.checkpointSeq !== null;
-  add({
+  return {
     name: 'source',
     ok: sourceOk && (cutover?.phase === 'forward' || cutover?.phase === 'rolled-back'),
     detail:
       record === null
-        ? `PostgreSQL has no record of source "${config.sourceId}"`
+        ? `PostgreSQL has no record of source "${sourceId}"`
         : !sourceOk
-          ? `the snapshot of "${config.sourceId}" is ${record.snapshotState}, checkpoint ${record.checkpointSeq ?? 'none'}`
+          ? `the snapshot of "${sourceId}" is ${record.snapshotState}, checkpoint ${record.checkpointSeq ?? 'none'}`
           : `phase ${cutover?.phase}, checkpoint ${record.checkpointSeq}`,
     fix: sourceOk
       ? 'run `litebridge status`: the source is not in the forward phase'
       : 'run `litebridge sync` and let it finish its snapshot',
-  });
+  };
+}
 
-  const capture = captureState(db);
-  const wal = journalMode(db) === 'wal';
-  add({
+/** Capture is installed and on, and the SQLite file is in WAL mode. */
+function captureCheck(ctx: CutoverContext, capture: CaptureState): PreflightCheck {
+  const wal = journalMode(ctx.db) === 'wal';
+  return {
     name: 'capture',
     ok: capture.installed && capture.enabled && wal,
     detail: !wal
@@ -81,67 +110,66 @@ export async function runPreflight(ctx: CutoverContext, options: PreflightOption
       : capture.installed
         ? `capture installed (${capture.triggers} triggers), ${capture.enabled ? 'on' : 'muted'}`
         : 'change capture is not installed',
-    fix: wal ? 'run `litebridge sync`, which installs capture' : walSwitchCommand(config.sqlitePath),
-  });
+    fix: wal ? 'run `litebridge sync`, which installs capture' : walSwitchCommand(ctx.config.sqlitePath),
+  };
+}
 
-  const checkpoint = record?.checkpointSeq ?? 0n;
-  const backlog = capture.installed ? backlogAfter(db, checkpoint).events : 0;
-  const sessions = await pool.query<{ n: number }>(
+/** Whether a `litebridge sync` session is connected to this database. */
+async function isSyncRunning(ctx: CutoverContext): Promise<boolean> {
+  const sessions = await ctx.pool.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'litebridge sync'",
   );
-  const syncRunning = (sessions.rows[0]?.n ?? 0) > 0;
-  add({
+  return (sessions.rows[0]?.n ?? 0) > 0;
+}
+
+/** Sync is at most `maxBacklog` events behind (the fence drains them, so they lengthen it). */
+function backlogCheck(found: {
+  readonly backlog: number;
+  readonly syncRunning: boolean;
+  readonly maxBacklog: number;
+}): PreflightCheck {
+  const { backlog, syncRunning, maxBacklog } = found;
+  return {
     name: 'backlog',
-    ok: backlog <= options.maxBacklog,
-    detail: `${backlog} events not applied yet (at most ${options.maxBacklog}); sync ${syncRunning ? 'is' : 'is not'} running`,
+    ok: backlog <= maxBacklog,
+    detail: `${backlog} events not applied yet (at most ${maxBacklog}); sync ${syncRunning ? 'is' : 'is not'} running`,
     fix: syncRunning
       ? 'wait until `litebridge status` shows a small backlog, or raise --max-backlog'
       : 'start `litebridge sync` and wait until `litebridge status` shows a small backlog',
-  });
+  };
+}
 
-  await replicationChecks(ctx, add);
+/** The drift check found both sides equal. */
+function driftCheck(drift: DriftCheck): PreflightCheck {
+  const drifted = drift.tables.filter((t) => t.drifted > 0);
+  return {
+    name: 'drift',
+    ok: drift.equal,
+    detail: drift.equal
+      ? `equal (${drift.tables.reduce((n, t) => n + t.inFlight, 0)} keys in flight, checked again in the fence)`
+      : `drift in ${drifted.map((t) => `${t.table} (${t.drifted} rows, e.g. ${t.sample[0] ?? 'quarantined'})`).join(', ')}`,
+    fix: 'run `litebridge verify` to see the rows; repair them (drift-report) or snapshot again, then retry',
+  };
+}
 
-  let drift: DriftCheck | null = null;
-  if (
-    options.driftSince !== null &&
-    checks.every(
-      (c) =>
-        c.ok ||
-        c.name === 'wal_level' ||
-        c.name === 'slots' ||
-        c.name === 'replication' ||
-        c.name === 'privileges',
-    )
-  ) {
-    drift = await checkDrift(ctx, options.driftSince);
-    const drifted = drift.tables.filter((t) => t.drifted > 0);
-    add({
-      name: 'drift',
-      ok: drift.equal,
-      detail: drift.equal
-        ? `equal (${drift.tables.reduce((n, t) => n + t.inFlight, 0)} keys in flight, checked again in the fence)`
-        : `drift in ${drifted.map((t) => `${t.table} (${t.drifted} rows, e.g. ${t.sample[0] ?? 'quarantined'})`).join(', ')}`,
-      fix: 'run `litebridge verify` to see the rows; repair them (drift-report) or snapshot again, then retry',
-    });
-  }
-  return { ok: checks.every((c) => c.ok), checks, backlog, syncRunning, drift };
+/** What the replication checks read from the server in one query. */
+interface ReplicationSettings {
+  readonly wal_level: string;
+  readonly max_slots: number;
+  readonly used_slots: number;
+  readonly ours: boolean;
+  readonly max_senders: number;
+  readonly used_senders: number;
+  readonly role: string;
+  readonly can_replicate: boolean;
+  readonly can_create: boolean;
 }
 
 /** wal_level, a free slot and walsender, REPLICATION, and the privileges the switch needs. */
 async function replicationChecks(ctx: CutoverContext, add: (c: PreflightCheck) => void): Promise<void> {
   const { pool, config } = ctx;
   const slot = await resolveSlotName(pool, config.sourceId);
-  const settings = await pool.query<{
-    wal_level: string;
-    max_slots: number;
-    used_slots: number;
-    ours: boolean;
-    max_senders: number;
-    used_senders: number;
-    role: string;
-    can_replicate: boolean;
-    can_create: boolean;
-  }>(
+  const settings = await pool.query<ReplicationSettings>(
     `SELECT current_setting('wal_level') AS wal_level,
             current_setting('max_replication_slots')::int AS max_slots,
             (SELECT count(*)::int FROM pg_replication_slots) AS used_slots,
@@ -160,9 +188,21 @@ async function replicationChecks(ctx: CutoverContext, add: (c: PreflightCheck) =
     detail: `wal_level is ${s.wal_level}`,
     fix: 'run `ALTER SYSTEM SET wal_level = logical` as a superuser and restart PostgreSQL',
   });
+  add(slotsCheck(s, slot));
+  add({
+    name: 'replication',
+    ok: s.can_replicate === true,
+    detail: `role ${s.role} ${s.can_replicate ? 'may' : 'may not'} stream replication`,
+    fix: `run \`ALTER ROLE "${s.role}" REPLICATION\` as a superuser (and allow replication connections for it in pg_hba.conf)`,
+  });
+  add(await privilegesCheck(ctx, s));
+}
+
+/** A free replication slot (or the source's own) and a free WAL sender. */
+function slotsCheck(s: ReplicationSettings, slot: string): PreflightCheck {
   const freeSlots = s.max_slots - s.used_slots;
   const freeSenders = s.max_senders - s.used_senders;
-  add({
+  return {
     name: 'slots',
     ok: (s.ours || freeSlots > 0) && freeSenders > 0,
     detail: `${s.ours ? `slot ${slot} exists` : `${freeSlots} of ${s.max_slots} replication slots free`}; ${freeSenders} of ${s.max_senders} WAL senders free`,
@@ -170,22 +210,20 @@ async function replicationChecks(ctx: CutoverContext, add: (c: PreflightCheck) =
       freeSenders > 0
         ? "raise max_replication_slots (`ALTER SYSTEM SET max_replication_slots = …`, then restart), or drop a slot nothing needs any more (list them: `SELECT slot_name, database, active FROM pg_replication_slots`); a litebridge_… slot of another database or source is another migration's way back: leave it"
         : 'raise max_wal_senders (`ALTER SYSTEM SET max_wal_senders = …`, then restart)',
-  });
-  add({
-    name: 'replication',
-    ok: s.can_replicate === true,
-    detail: `role ${s.role} ${s.can_replicate ? 'may' : 'may not'} stream replication`,
-    fix: `run \`ALTER ROLE "${s.role}" REPLICATION\` as a superuser (and allow replication connections for it in pg_hba.conf)`,
-  });
+  };
+}
+
+/** CREATE on the database (the publication) and ownership of every target table. */
+async function privilegesCheck(ctx: CutoverContext, s: ReplicationSettings): Promise<PreflightCheck> {
   const notOwned: string[] = [];
   for (const t of ctx.targets.values()) {
-    const owned = await pool.query<{ ok: boolean | null }>(
+    const owned = await ctx.pool.query<{ ok: boolean | null }>(
       "SELECT pg_has_role(current_user, c.relowner, 'USAGE') AS ok FROM pg_class c WHERE c.oid = to_regclass($1)",
       [qualified(t.schema, t.name)],
     );
     if (owned.rows[0]?.ok !== true) notOwned.push(`${t.schema}.${t.name}`);
   }
-  add({
+  return {
     name: 'privileges',
     ok: s.can_create && notOwned.length === 0,
     detail:
@@ -196,5 +234,5 @@ async function replicationChecks(ctx: CutoverContext, add: (c: PreflightCheck) =
         .filter((x) => x !== null)
         .join('; ') || 'CREATE on the database, owner of every target table',
     fix: `run \`GRANT CREATE ON DATABASE … TO "${s.role}"\` and \`ALTER TABLE … OWNER TO "${s.role}"\` (publications, locks, setval and VALIDATE need them)`,
-  });
+  };
 }

@@ -16,29 +16,36 @@ import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { canApplyAsReplica } from '../pg/checkpoint.js';
 import {
-  type CutoverRecord,
+  holdPruningAtCheckpoint,
   readCutoverRecord,
   recordFenceMs,
   recordSwitch,
   setVerifiedSeq,
 } from '../pg/phase-store.js';
 import type { PgClient } from '../pg/pool.js';
-import { dropReplication, ensurePublication, ensureSlot } from '../pg/replication.js';
-import { changelogHead } from '../sqlite/changelog.js';
+import { currentWalLsn, dropReplication, ensurePublication, ensureSlot } from '../pg/replication.js';
 import { installFence, removeFence } from '../sqlite/fence.js';
 import { setReverseStart } from '../sqlite/reverse-apply.js';
 import { type CutoverContext, closeContext, openContext } from './context.js';
+import { already, type CutoverResult, empty, switched } from './cutover-result.js';
 import { drainChangelog } from './drain.js';
-import type { DriftCheck } from './drift.js';
 import { type FinalCheck, finalCheck } from './final-check.js';
 import { type ForeignKeyReport, validateForeignKeys } from './foreign-keys.js';
 import { type Preflight, runPreflight } from './preflight.js';
-import { resetSequences, type SequenceReset } from './sequences.js';
-import { endLockSession, lockTargetTables } from './table-locks.js';
+import { resetSequences } from './sequences.js';
+import { abandonLockSession, commitLockSession, lockTargetTables } from './table-locks.js';
 
-/** The steps a test can make fail (each right after it is done; 'switch' just before COMMIT). */
+/** The steps of the fence window, in order ('switch' ends with the COMMIT). */
 export type CutoverStep = 'fence' | 'drain' | 'checksum' | 'setval' | 'switch';
 
+/**
+ * Callbacks run right after a step of the fence window ('switch': just before its COMMIT), for
+ * callers that must interrupt a cutover there; a callback that throws fails the cutover. The CLI
+ * passes none.
+ */
+export type CutoverHooks = { readonly [Step in CutoverStep]?: () => void | Promise<void> };
+
+/** How a cutover runs (the `cutover` command's flags). */
 export interface CutoverOptions {
   /** Preflight only: nothing is fenced, locked or created. */
   readonly dryRun?: boolean;
@@ -46,31 +53,6 @@ export interface CutoverOptions {
   readonly maxBacklog?: number;
   /** How long to try for the table locks (ms, default 30,000). */
   readonly lockWaitMs?: number;
-  /** Tests: fail right after this step. */
-  readonly failAt?: CutoverStep;
-  /** Tests, with failAt: behave as a killed process (no cleanup; the lock session is dropped). */
-  readonly crash?: boolean;
-}
-
-/** What a cutover did (printed with --json). */
-export interface CutoverResult {
-  /** 'switched' now; 'already' when an earlier run switched; 'dry-run'. */
-  readonly status: 'switched' | 'already' | 'dry-run';
-  /** Fence up → locks released (ms): the application's write pause. */
-  readonly fenceMs: number | null;
-  /** When the fence first went up (an interrupted run's fence counts). */
-  readonly fenceAt: string | null;
-  /** What the cutover applied itself inside the fence (sync had applied the rest). */
-  readonly drained: { readonly events: number; readonly batches: number; readonly checkpoint: string } | null;
-  readonly checksum: FinalCheck | null;
-  readonly drift: DriftCheck | null;
-  readonly sequences: readonly SequenceReset[];
-  readonly foreignKeys: ForeignKeyReport | null;
-  /** Reverse replication applies PostgreSQL transactions committed after this WAL position. */
-  readonly lsn: string | null;
-  /** Changelog head at the switch (the forward checkpoint a rollback resumes from). */
-  readonly seq: string | null;
-  readonly preflight: Preflight | null;
 }
 
 /** Runs the cutover (see the module comment). */
@@ -78,6 +60,7 @@ export async function runCutover(
   config: Config,
   log: Logger,
   options: CutoverOptions = {},
+  hooks: CutoverHooks = {},
 ): Promise<CutoverResult> {
   const ctx = await openContext(config, log, 'litebridge cutover');
   try {
@@ -85,121 +68,161 @@ export async function runCutover(
     if (record !== null && (record.phase === 'cutover' || record.phase === 'finished'))
       return already(record);
     const since = await holdPruning(ctx);
-    let preflight: Preflight;
-    try {
-      preflight = await runPreflight(ctx, { maxBacklog: options.maxBacklog ?? 10_000, driftSince: since });
-    } catch (error) {
-      await setVerifiedSeq(ctx.pool, config.sourceId, null).catch(() => undefined);
+    const preflight = await preflightSince(ctx, since, options);
+    if (options.dryRun === true) return { ...empty(preflight), status: 'dry-run' };
+    const outside = await prepareOutsideFence(ctx).catch(async (error: unknown) => {
+      await undo(ctx, { session: null, fenced: false });
       throw error;
-    }
-    if (options.dryRun === true || !preflight.ok) {
-      await setVerifiedSeq(ctx.pool, config.sourceId, null);
-      if (options.dryRun === true) return { ...empty(preflight), status: 'dry-run' };
-      throw preflightFailed(preflight);
-    }
-    return await cutOver(ctx, preflight, since, options);
+    });
+    return await cutOver(ctx, { preflight, since, ...outside }, options, hooks);
   } finally {
     await closeContext(ctx);
   }
 }
 
-async function cutOver(
+/**
+ * The preflight with the drift check since `since`. A dry run, a failed preflight or an error
+ * releases the pruning hold; a failed preflight (not a dry run) throws BAD_STATE listing each
+ * failed check with its fix.
+ */
+async function preflightSince(
   ctx: CutoverContext,
-  preflight: Preflight,
   since: bigint,
   options: CutoverOptions,
-): Promise<CutoverResult> {
-  const { db, pool, config, log } = ctx;
-  const targets = [...ctx.targets.values()];
-  const fail = (step: CutoverStep): void => {
-    if (options.failAt === step)
-      throw new BridgeError('INTERNAL', `cutover failed on purpose after step "${step}"`);
-  };
-  let client: PgClient | null = null;
-  let fenced = false;
-  try {
-    const foreignKeys = await validateForeignKeys(pool, targets);
-    for (const d of foreignKeys.dangling) log.warn(d, 'foreign key left NOT VALID: rows point at no parent');
-    await ensurePublication(pool, config.sourceId, targets);
-    await ensureSlot(pool, config.sourceId);
-    const asReplica = await canApplyAsReplica(pool);
+): Promise<Preflight> {
+  const release = () => setVerifiedSeq(ctx.pool, ctx.config.sourceId, null);
+  const preflight = await runPreflight(ctx, {
+    maxBacklog: options.maxBacklog ?? 10_000,
+    driftSince: since,
+  }).catch(async (error: unknown) => {
+    await release().catch(() => undefined);
+    throw error;
+  });
+  if (preflight.ok && options.dryRun !== true) return preflight;
+  await release();
+  if (options.dryRun === true) return preflight;
+  throw preflightFailed(preflight);
+}
 
+/** What the cutover knows before the fence goes up. */
+interface BeforeFence {
+  readonly preflight: Preflight;
+  /** The drift check's changelog seq: the final check compares every key changed after it. */
+  readonly since: bigint;
+  readonly foreignKeys: ForeignKeyReport;
+  /** Whether the drain may apply as a replica, as sync does. */
+  readonly asReplica: boolean;
+}
+
+/**
+ * Outside the fence (the application still writes): validates the NOT VALID foreign keys
+ * (rows without a parent are warned, the key stays NOT VALID), creates the publication and slot.
+ */
+async function prepareOutsideFence(ctx: CutoverContext): Promise<Omit<BeforeFence, 'preflight' | 'since'>> {
+  const { pool, config, log } = ctx;
+  const targets = [...ctx.targets.values()];
+  const foreignKeys = await validateForeignKeys(pool, targets);
+  for (const d of foreignKeys.dangling) log.warn(d, 'foreign key left NOT VALID: rows point at no parent');
+  await ensurePublication(pool, config.sourceId, targets);
+  await ensureSlot(pool, config.sourceId);
+  return { foreignKeys, asReplica: await canApplyAsReplica(pool) };
+}
+
+/** What a failure inside the fence window must put back (see `undo`). */
+interface Held {
+  /** The lock session until its COMMIT (a failed COMMIT has rolled back by itself). */
+  session: PgClient | null;
+  fenced: boolean;
+}
+
+/**
+ * The fence window, from the locks to their release: fence, drain, verify, sequences, switch.
+ * Any failure before the COMMIT undoes it all.
+ */
+async function cutOver(
+  ctx: CutoverContext,
+  before: BeforeFence,
+  options: CutoverOptions,
+  hooks: CutoverHooks,
+): Promise<CutoverResult> {
+  const held: Held = { session: null, fenced: false };
+  try {
     // The fence window starts with the locks: from here the application's writes wait or fail.
-    const locked = await lockTargetTables(pool, targets, config.sourceId, options.lockWaitMs);
-    client = locked.client;
-    const started = performance.now();
-    const fence = installFence(db, [...ctx.tables.keys()]);
-    fenced = true;
-    log.info({ at: fence.at.toISOString() }, 'write fence up');
-    fail('fence');
-    const drained = await drainChangelog(
-      client,
-      db,
-      locked.checkpoint,
-      ctx.tables,
-      ctx.targets,
-      config,
-      asReplica,
+    const locked = await lockTargetTables(
+      ctx.pool,
+      [...ctx.targets.values()],
+      ctx.config.sourceId,
+      options.lockWaitMs,
     );
-    const head = changelogHead(db);
-    if (drained.checkpoint < head) {
-      throw new BridgeError(
-        'INTERNAL',
-        `the drain stopped at ${drained.checkpoint}, before the changelog head ${head}`,
-      );
-    }
-    fail('drain');
-    const checksum = await finalCheck(client, db, since, ctx.tables);
-    fail('checksum');
-    if (!checksum.equal) throw checkFailed(checksum);
-    const sequences = await resetSequences(client, db, targets);
-    fail('setval');
-    const lsn = (await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn'))
-      .rows[0]!.lsn;
-    setReverseStart(db, lsn);
-    await recordSwitch(client, config.sourceId, { seq: drained.checkpoint, lsn });
-    fail('switch');
-    const committing = client;
-    client = null; // a failed COMMIT has rolled back by itself
-    await endLockSession(committing, true);
+    held.session = locked.client;
+    const started = performance.now();
+    const fenceAt = raiseFence(ctx, held);
+    await hooks.fence?.();
+    const drained = await drainChangelog(ctx, { ...locked, asReplica: before.asReplica });
+    await hooks.drain?.();
+    const checksum = await verifyInsideFence(ctx, locked.client, before.since, hooks);
+    const sequences = await resetSequences(locked.client, ctx.db, [...ctx.targets.values()]);
+    await hooks.setval?.();
+    const lsn = await switchToPostgres(ctx, held, drained.checkpoint, hooks);
     const fenceMs = performance.now() - started;
-    await recordFenceMs(pool, config.sourceId, fenceMs);
-    log.info(
+    await recordFenceMs(ctx.pool, ctx.config.sourceId, fenceMs);
+    ctx.log.info(
       { fenceMs: Math.round(fenceMs), lsn, seq: drained.checkpoint.toString() },
       'cut over to PostgreSQL',
     );
-    return {
-      status: 'switched',
-      fenceMs: Math.round(fenceMs),
-      fenceAt: fence.at.toISOString(),
-      drained: {
-        events: drained.events,
-        batches: drained.batches,
-        checkpoint: drained.checkpoint.toString(),
-      },
-      checksum,
-      drift: preflight.drift,
-      sequences,
-      foreignKeys,
-      lsn,
-      seq: drained.checkpoint.toString(),
-      preflight,
-    };
+    return switched({ ...before, fenceMs, fenceAt, drained, checksum, sequences, lsn });
   } catch (error) {
-    if (options.crash === true && options.failAt !== undefined) {
-      client?.release(true); // as if the process died: PostgreSQL rolls the session back
-      throw error;
-    }
-    await undo(ctx, client, fenced);
+    await undo(ctx, held);
     throw error;
   }
 }
 
+/** Installs the SQLite fence: the application's writes to SQLite fail from here. */
+function raiseFence(ctx: CutoverContext, held: Held): Date {
+  const fence = installFence(ctx.db, [...ctx.tables.keys()]);
+  held.fenced = true;
+  ctx.log.info({ at: fence.at.toISOString() }, 'write fence up');
+  return fence.at;
+}
+
+/** The final check inside the fence: every key changed since the drift check, plus row counts. */
+async function verifyInsideFence(
+  ctx: CutoverContext,
+  client: PgClient,
+  since: bigint,
+  hooks: CutoverHooks,
+): Promise<FinalCheck> {
+  const checksum = await finalCheck(client, ctx.db, since, ctx.tables);
+  await hooks.checksum?.();
+  if (!checksum.equal) throw checkFailed(checksum);
+  return checksum;
+}
+
+/**
+ * The switch: the WAL insert position is stored in SQLite as where reverse replication starts,
+ * the phase moves to 'cutover' with where it happened, and the lock session commits.
+ */
+async function switchToPostgres(
+  ctx: CutoverContext,
+  held: Held,
+  seq: bigint,
+  hooks: CutoverHooks,
+): Promise<string> {
+  const session = held.session!;
+  const lsn = await currentWalLsn(session);
+  setReverseStart(ctx.db, lsn);
+  await recordSwitch(session, ctx.config.sourceId, { seq, lsn });
+  await hooks.switch?.();
+  held.session = null; // a failed COMMIT has rolled back by itself
+  await commitLockSession(session);
+  return lsn;
+}
+
 /** Puts everything back as before the cutover: sync goes on forward, the application writes SQLite. */
-async function undo(ctx: CutoverContext, client: PgClient | null, fenced: boolean): Promise<void> {
+async function undo(ctx: CutoverContext, held: Held): Promise<void> {
   const { config, log } = ctx;
-  if (client !== null) await endLockSession(client, false);
-  if (fenced) removeFence(ctx.db);
+  if (held.session !== null) await abandonLockSession(held.session);
+  if (held.fenced) removeFence(ctx.db);
   await dropReplication(ctx.pool, config.sourceId).catch((e: Error) =>
     log.warn({ err: e.message }, 'replication slot not dropped: drop it with `litebridge rollback`'),
   );
@@ -208,26 +231,15 @@ async function undo(ctx: CutoverContext, client: PgClient | null, fenced: boolea
 }
 
 /**
- * Holds back changelog pruning at the current checkpoint (atomically: a prune that read an older
- * checkpoint deletes at most up to it) and returns it: the drift check's baseline.
+ * Holds back changelog pruning at the current checkpoint and returns it: the drift check's
+ * baseline. BAD_STATE when sync has not recorded a checkpoint yet.
  */
 async function holdPruning(ctx: CutoverContext): Promise<bigint> {
-  const result = await ctx.pool.query<{ seq: string | null }>(
-    `UPDATE litebridge.sources SET verified_seq = checkpoint_seq WHERE source_id = $1
-     RETURNING verified_seq::text AS seq`,
-    [ctx.config.sourceId],
-  );
-  const seq = result.rows[0]?.seq ?? null;
-  if (seq === null) {
-    throw new BridgeError(
-      'BAD_STATE',
-      `source "${ctx.config.sourceId}" has no sync checkpoint in PostgreSQL`,
-      {
-        hint: 'run `litebridge sync` first: cutover follows a running sync',
-      },
-    );
-  }
-  return BigInt(seq);
+  const seq = await holdPruningAtCheckpoint(ctx.pool, ctx.config.sourceId);
+  if (seq !== null) return seq;
+  throw new BridgeError('BAD_STATE', `source "${ctx.config.sourceId}" has no sync checkpoint in PostgreSQL`, {
+    hint: 'run `litebridge sync` first: cutover follows a running sync',
+  });
 }
 
 function preflightFailed(preflight: Preflight): BridgeError {
@@ -254,31 +266,4 @@ function checkFailed(check: FinalCheck): BridgeError {
       hint: 'cutover undone; run `litebridge verify` to see the rows, repair them, then run cutover again',
     },
   );
-}
-
-function empty(preflight: Preflight | null): CutoverResult {
-  return {
-    status: 'dry-run',
-    fenceMs: null,
-    fenceAt: null,
-    drained: null,
-    checksum: null,
-    drift: preflight?.drift ?? null,
-    sequences: [],
-    foreignKeys: null,
-    lsn: null,
-    seq: null,
-    preflight,
-  };
-}
-
-function already(record: CutoverRecord): CutoverResult {
-  return {
-    ...empty(null),
-    status: 'already',
-    fenceMs: record.fenceMs,
-    fenceAt: record.cutoverAt?.toISOString() ?? null,
-    lsn: record.cutoverLsn,
-    seq: record.cutoverSeq?.toString() ?? null,
-  };
 }

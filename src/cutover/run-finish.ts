@@ -9,16 +9,14 @@
 import type { Config } from '../config/config.js';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { movePhase, readCutoverRecord } from '../pg/phase-store.js';
-import { dropReplication, slotStatus } from '../pg/replication.js';
-import { runReverse } from '../reverse/run-reverse.js';
+import { type CutoverRecord, movePhase, readCutoverRecord } from '../pg/phase-store.js';
+import { type SlotStatus, slotStatus } from '../pg/replication.js';
 import { captureState } from '../sqlite/capture.js';
 import { finishFence } from '../sqlite/fence.js';
-import { parseLsn, readReverseLsn } from '../sqlite/reverse-apply.js';
-import { closeContext, openContext } from './context.js';
-import { lastPublishedCommit } from './slot-peek.js';
-import { waitForIdleSlot } from './slot-wait.js';
+import { type CutoverContext, closeContext, openContext } from './context.js';
+import { drainReverseToNow, dropReplicationAfterDrain, type ReverseDrain } from './reverse-drain.js';
 
+/** How finish runs (the `finish` command's flags). */
 export interface FinishOptions {
   /** How long to wait for the running sync to let go of the slot (ms, default 30,000). */
   readonly slotWaitMs?: number;
@@ -44,46 +42,46 @@ export async function runFinish(
   const ctx = await openContext(config, log, 'litebridge finish');
   try {
     const { pool, db } = ctx;
-    const record = await readCutoverRecord(pool, config.sourceId);
-    if (record === null || (record.phase !== 'cutover' && record.phase !== 'finished')) {
-      throw new BridgeError(
-        'BAD_STATE',
-        `source "${config.sourceId}" is not cut over (phase ${record?.phase ?? 'none'})`,
-        {
-          hint: 'run `litebridge cutover` first; finish ends a cutover',
-        },
-      );
-    }
+    const record = requireCutOver(config, await readCutoverRecord(pool, config.sourceId));
     const slot = await slotStatus(pool, config.sourceId);
     if (record.phase === 'finished' && slot === null && !captureState(db).installed) {
       return { status: 'already', backupLsn: null, transactions: 0, fenceTriggers: 0 };
     }
     await movePhase(pool, config.sourceId, ['cutover'], 'finished');
-    let backupLsn: string | null = null;
-    let transactions = 0;
-    if (slot !== null && slot.walStatus !== 'lost') {
-      await waitForIdleSlot(pool, config.sourceId, options.slotWaitMs ?? 30_000);
-      const until = (await pool.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn'))
-        .rows[0]!.lsn;
-      const last = await lastPublishedCommit(pool, config.sourceId, until);
-      const applied = readReverseLsn(db);
-      if (last !== null && (applied === null || parseLsn(last) > parseLsn(applied))) {
-        transactions = (await runReverse(config, log.child({ component: 'reverse' }), { untilLsn: last }))
-          .transactions;
-      }
-      backupLsn = until;
-    } else if (slot !== null) {
-      log.warn(
-        'the replication slot is lost: the SQLite file misses PostgreSQL changes since reverse stopped',
-      );
-    }
-    // The drain's walsender exits a moment after its client: wait, or the slot is still "in use".
-    await waitForIdleSlot(pool, config.sourceId, options.slotWaitMs ?? 30_000);
-    await dropReplication(pool, config.sourceId);
+    const drain = await lastDrain(ctx, slot, options);
+    await dropReplicationAfterDrain(ctx, options.slotWaitMs);
     const fenceTriggers = finishFence(db, [...ctx.tables.keys()], record.cutoverAt ?? new Date());
+    const backupLsn = drain?.lsn ?? null;
     log.info({ backupLsn, fenceTriggers }, 'cutover finished: capture removed, the fence stays');
-    return { status: 'finished', backupLsn, transactions, fenceTriggers };
+    return { status: 'finished', backupLsn, transactions: drain?.transactions ?? 0, fenceTriggers };
   } finally {
     await closeContext(ctx);
   }
+}
+
+/** The cutover record of a source that is cut over (or finished); BAD_STATE otherwise. */
+function requireCutOver(config: Config, record: CutoverRecord | null): CutoverRecord {
+  if (record !== null && (record.phase === 'cutover' || record.phase === 'finished')) return record;
+  throw new BridgeError(
+    'BAD_STATE',
+    `source "${config.sourceId}" is not cut over (phase ${record?.phase ?? 'none'})`,
+    { hint: 'run `litebridge cutover` first; finish ends a cutover' },
+  );
+}
+
+/**
+ * Drains reverse replication one last time, so the SQLite file is a complete backup as of now;
+ * null when there is no slot, or a lost one (warned: SQLite misses what it could not stream).
+ */
+async function lastDrain(
+  ctx: CutoverContext,
+  slot: SlotStatus | null,
+  options: FinishOptions,
+): Promise<ReverseDrain | null> {
+  if (slot === null) return null;
+  if (slot.walStatus !== 'lost') return drainReverseToNow(ctx, ctx.pool, options.slotWaitMs);
+  ctx.log.warn(
+    'the replication slot is lost: the SQLite file misses PostgreSQL changes since reverse stopped',
+  );
+  return null;
 }

@@ -6,6 +6,7 @@
  */
 import { BridgeError, fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
+import { lockCheckpoint } from '../pg/phase-store.js';
 import type { PgClient, PgPool } from '../pg/pool.js';
 import { qualified } from '../schema/ddl.js';
 
@@ -34,17 +35,13 @@ export async function lockTargetTables(
       await client.query('BEGIN');
       try {
         if (tables.length > 0) await client.query(`LOCK TABLE ${list} IN EXCLUSIVE MODE NOWAIT`);
-        const row = await client.query<{ seq: string | null }>(
-          'SELECT checkpoint_seq::text AS seq FROM litebridge.sources WHERE source_id = $1 FOR UPDATE NOWAIT',
-          [sourceId],
-        );
-        const seq = row.rows[0]?.seq ?? null;
-        if (seq === null) {
+        const checkpoint = await lockCheckpoint(client, sourceId);
+        if (checkpoint === null) {
           throw new BridgeError('BAD_STATE', `source "${sourceId}" has no checkpoint in PostgreSQL`, {
             hint: 'run `litebridge sync` first: cutover follows a running sync',
           });
         }
-        return { client, checkpoint: BigInt(seq) };
+        return { client, checkpoint };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         const busy = (error as { code?: string }).code === '55P03';
@@ -58,13 +55,27 @@ export async function lockTargetTables(
   }
 }
 
-/** Ends the lock session: COMMIT (the switch) or ROLLBACK (anything failed), then releases it. */
-export async function endLockSession(client: PgClient, commit: boolean): Promise<void> {
+/** Ends the lock session with COMMIT (the switch, or the rollback's release), then releases it. */
+export async function commitLockSession(client: PgClient): Promise<void> {
   try {
-    await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+    await client.query('COMMIT');
   } catch (error) {
-    if (commit) throw fromPgError(error, 'committing the switch failed');
+    throw fromPgError(error, 'committing the switch failed');
   } finally {
-    client.release(!commit);
+    client.release();
+  }
+}
+
+/**
+ * Ends the lock session with ROLLBACK (a step failed: nothing it did stays) and drops its
+ * connection; a ROLLBACK that fails changes nothing, the dropped session rolls back anyway.
+ */
+export async function abandonLockSession(client: PgClient): Promise<void> {
+  try {
+    await client.query('ROLLBACK');
+  } catch {
+    // the session is dropped below: PostgreSQL rolls it back
+  } finally {
+    client.release(true);
   }
 }

@@ -3,14 +3,20 @@ import type { SqlValue } from './sql-value.js';
 /** What a capture trigger saw happen to one row. */
 export type Op = 'I' | 'U' | 'D';
 
-/** One changelog row, written by a capture trigger: the key only, never the row. */
+/**
+ * One changelog row, written by a capture trigger: the key only, never the row. Read with safe
+ * integers, so key values keep their storage class exactly (INTEGER as bigint, BLOB as bytes).
+ */
 export interface ChangeEvent {
   /** Strictly increasing, never reused, even after pruning empties the changelog. */
   readonly seq: bigint;
   /** Source table name as SQLite spells it. */
   readonly table: string;
   readonly op: Op;
-  /** Key values in the table's key order (the old key for D): declared primary key, or rowid. */
+  /**
+   * The key slots k0…k7 as stored: the key values in the table's key order (the old key for D;
+   * declared primary key, or rowid), then NULLs. The table's key width says how many are its key.
+   */
   readonly key: readonly SqlValue[];
   /** Capture time, ms since the epoch. */
   readonly at: number;

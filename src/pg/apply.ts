@@ -57,27 +57,22 @@ interface TablePlan {
   readonly rejects: Reject[];
 }
 
-const sqlCache = new WeakMap<TargetTable, TableApplySql>();
-
-function sqlFor(table: TargetTable): TableApplySql {
-  let sql = sqlCache.get(table);
-  if (sql === undefined) {
-    sql = tableApplySql(table);
-    sqlCache.set(table, sql);
-  }
-  return sql;
+/** `build(table)`, computed once per table (the cache goes with the table). */
+function perTable<T>(build: (table: TargetTable) => T): (table: TargetTable) => T {
+  const cache = new WeakMap<TargetTable, T>();
+  return (table) => {
+    let value = cache.get(table);
+    if (value === undefined) {
+      value = build(table);
+      cache.set(table, value);
+    }
+    return value;
+  };
 }
 
-const encoderCache = new WeakMap<TargetTable, readonly Encoder[]>();
+const sqlFor = perTable(tableApplySql);
 
-function encodersFor(table: TargetTable): readonly Encoder[] {
-  let encoders = encoderCache.get(table);
-  if (encoders === undefined) {
-    encoders = table.columns.map((c) => encoderFor(c));
-    encoderCache.set(table, encoders);
-  }
-  return encoders;
-}
+const encodersFor = perTable((table): readonly Encoder[] => table.columns.map((c) => encoderFor(c)));
 
 /** Encodes one table's changes; the last change of a key wins (a batch should hold each once). */
 function planTable(table: TargetTable, changes: readonly RowChange[], onBadRow: OnBadRow): TablePlan {

@@ -1,6 +1,6 @@
 import type { RawValue } from '../codec/raw-value.js';
 import { fromPgError } from '../errors.js';
-import { readSqlFile } from '../sql-files.js';
+import { readSqlFile } from '../package-files.js';
 import type { PgClient, PgPool } from './pool.js';
 
 /** A pool or a client: anything that runs a query. */

@@ -19,6 +19,7 @@
  */
 import { BridgeError, fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
+import { readSqlFile } from '../package-files.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
 import {
   boundLiteral,
@@ -27,7 +28,6 @@ import {
   partitionName,
   partitionStart,
 } from '../schema/partition-names.js';
-import { readSqlFile } from '../sql-files.js';
 import { type PartitionLayout, readPartitionLayout } from './partition-catalog.js';
 import type { PgClient, PgPool } from './pool.js';
 

@@ -59,6 +59,40 @@ export async function setVerifiedSeq(db: Queryable, sourceId: string, seq: bigin
 }
 
 /**
+ * Holds back changelog pruning at the current checkpoint (`verified_seq = checkpoint_seq`, in one
+ * statement: a prune that read an older bound deletes at most up to it) and returns that seq, or
+ * null when the source has no checkpoint yet.
+ */
+export function holdPruningAtCheckpoint(db: Queryable, sourceId: string): Promise<bigint | null> {
+  return seqOf(
+    db,
+    `UPDATE litebridge.sources SET verified_seq = checkpoint_seq WHERE source_id = $1
+     RETURNING verified_seq::text AS seq`,
+    sourceId,
+  );
+}
+
+/**
+ * Locks the source's row (FOR UPDATE NOWAIT, inside the caller's transaction: no sync batch can
+ * move the checkpoint until it ends) and returns its checkpoint, or null when it has none.
+ * Fails with SQLSTATE 55P03 when a sync batch holds the row.
+ */
+export function lockCheckpoint(client: PgClient, sourceId: string): Promise<bigint | null> {
+  return seqOf(
+    client,
+    'SELECT checkpoint_seq::text AS seq FROM litebridge.sources WHERE source_id = $1 FOR UPDATE NOWAIT',
+    sourceId,
+  );
+}
+
+/** Runs `sql` for the source and returns its `seq` column (text) as a bigint, or null. */
+async function seqOf(db: Queryable, sql: string, sourceId: string): Promise<bigint | null> {
+  const result = await db.query<{ seq: string | null }>(sql, [sourceId]);
+  const seq = result.rows[0]?.seq ?? null;
+  return seq === null ? null : BigInt(seq);
+}
+
+/**
  * The highest changelog seq sync may prune: the checkpoint, held back to the drift check's seq
  * while a cutover needs the keys changed since. Null when nothing may be pruned yet.
  */

@@ -9,6 +9,7 @@ import { BridgeError, fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
 import { shortHash } from '../schema/names.js';
+import type { Queryable } from './metadata.js';
 import type { PgPool } from './pool.js';
 
 /** Name prefix of every publication and slot litebridge creates. */
@@ -104,12 +105,13 @@ export async function ensurePublication(
 
 /**
  * PostgreSQL's current WAL insert position: once the application has stopped writing, reverse
- * replication has everything when it reaches this (`runReverse({ untilLsn })`, rollback's drain).
+ * replication has everything when it reaches this (`runReverse({ untilLsn })`, rollback's and
+ * finish's drain), and the cutover's switch stores it as where reverse replication starts.
  * The insert position, not `pg_current_wal_lsn()`, which lags behind with asynchronous commit.
  */
-export async function currentWalLsn(pool: PgPool): Promise<string> {
+export async function currentWalLsn(db: Queryable): Promise<string> {
   try {
-    const result = await pool.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+    const result = await db.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
     return result.rows[0]!.lsn;
   } catch (error) {
     throw fromPgError(error, 'reading the WAL position failed');

@@ -9,8 +9,8 @@ import { createRootLogger } from '../log/logger.js';
 import { createPool } from '../pg/pool.js';
 import { openSqlite } from '../sqlite/open.js';
 import { ReadSnapshot, type TableReader, tableReader } from '../sqlite/snapshot-read.js';
+import { toWire } from '../wire-error.js';
 import type { CopyWorkerData, FromWorker, ToWorker } from './copy-protocol.js';
-import { toWire } from './copy-protocol.js';
 import { copyTable } from './copy-table.js';
 
 const data = workerData as CopyWorkerData;

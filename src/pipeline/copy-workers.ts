@@ -1,18 +1,14 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BridgeError } from '../errors.js';
+import { builtModule } from '../package-files.js';
 import type { KeyRange } from '../sqlite/snapshot-read.js';
-import { type CopyWorkerData, type FromWorker, fromWire, type ToWorker } from './copy-protocol.js';
+import { fromWire } from '../wire-error.js';
+import type { CopyWorkerData, FromWorker, ToWorker } from './copy-protocol.js';
 import type { CopyTableResult, RowCounter } from './copy-table.js';
 
 /** The compiled worker script; from the TypeScript sources (tests) the build's copy of it. */
 export function copyWorkerScript(): URL | null {
-  for (const candidate of ['./copy-worker.js', '../../dist/src/pipeline/copy-worker.js']) {
-    const url = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  return null;
+  return builtModule('pipeline/copy-worker.js');
 }
 
 interface Pending {

@@ -1,11 +1,8 @@
-import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Config } from '../config/config.js';
 import { BridgeError, fromPgError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { CopyProgress } from '../log/progress.js';
-import type { SourceTable } from '../model/source-schema.js';
-import type { SchemaNote, TargetSchema, TargetTable } from '../model/target-schema.js';
+import type { SchemaNote, TargetSchema } from '../model/target-schema.js';
 import type { DanglingForeignKey } from '../pg/dangling-rows.js';
 import { ensureMetadata, markSnapshotDone, markSnapshotStarted, readSource } from '../pg/metadata.js';
 import { readPhase } from '../pg/phase-store.js';
@@ -13,6 +10,7 @@ import { createPool, inTransaction, type PgPool, ping } from '../pg/pool.js';
 import { existingTables } from '../pg/target-tables.js';
 import { createSchemaSql, createTableSql, partitionSql, qualified } from '../schema/ddl.js';
 import { introspect } from '../schema/introspect.js';
+import type { ReplicatedTable } from '../schema/replicated.js';
 import { translate } from '../schema/translate.js';
 import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
 import {
@@ -21,13 +19,12 @@ import {
   type TableReader,
   tableReader,
 } from '../sqlite/snapshot-read.js';
-import { copyAll, ROWS_PER_RANGE } from './copy-all.js';
+import { type CopyAllResult, copyAll, ROWS_PER_RANGE } from './copy-all.js';
 import type { CopyTableResult } from './copy-table.js';
-import { copyTable } from './copy-table.js';
-import { CopyWorkers, copyWorkerScript } from './copy-workers.js';
 import { SnapshotForeignKeys } from './foreign-keys.js';
 import { snapshotPartitionRange } from './partition-bounds.js';
 import { ProgressRecorder } from './progress-recorder.js';
+import { SnapshotWorkers } from './snapshot-workers.js';
 import { checkSourceOwner } from './source-owner.js';
 
 export interface SnapshotResult {
@@ -70,125 +67,175 @@ export async function runSnapshot(
   options: SnapshotOptions = {},
 ): Promise<SnapshotResult> {
   const started = Date.now();
-  const db = openSqlite(config.sqlitePath);
-  const pool = createPool(config.pgUrl, {
-    max: config.parallel + 1,
-    settings: BULK_SETTINGS,
-    applicationName: 'litebridge snapshot',
-  });
-  const progress = new CopyProgress(log.child({ component: 'snapshot' }), { tty: options.tty });
-  const snapshot = new ReadSnapshot(db);
-  /** Writes the copy's progress for `status`, from the moment the snapshot is marked started. */
-  let recorder: ProgressRecorder | null = null;
-  let workers: CopyWorkers | null = null;
-  /** Workers closing after the copy, awaited after the foreign keys (or in `finally`). */
-  let closing: Promise<void> | null = null;
-  /** Workers starting (loading modules, opening the file) while PostgreSQL is prepared. */
-  let starting: Promise<CopyWorkers | null> | null = null;
+  const run = new SnapshotRun(config, log, options);
   try {
-    const mode = journalMode(db);
-    if (mode !== 'wal') {
-      log.warn(
-        { journalMode: mode, fix: walSwitchCommand(config.sqlitePath) },
-        "the SQLite file is not in WAL mode: the application's writers wait until the copy ends",
-      );
-    }
-    const source = introspect(db);
-    const target = translate(source, config);
-    for (const note of target.notes) log[note.level === 'info' ? 'info' : 'warn'](note, 'schema');
-    const tables = target.tables.map((t) => ({
-      source: source.tables.find((s) => s.name === t.source)!,
-      target: t,
-    }));
-    starting = startWorkers(config, tables, progress, log);
-    starting.catch(() => undefined); // awaited below, or closed in `finally` when preparing fails
-    const serverVersion = await ping(pool);
-    await ensureMetadata(pool);
-    await refuseNonEmptyTarget(pool, config, target, options.replaceSourceTables === true);
-    await markSnapshotStarted(pool, {
-      sourceId: config.sourceId,
-      sqlitePath: config.sqlitePath,
-      targetSchema: target.schema,
-      tables: Object.fromEntries(target.tables.map((t) => [t.source, t.name])),
-    });
-    recorder = new ProgressRecorder(config.pgUrl, config.sourceId, progress, log);
-
-    workers = await starting;
-    starting = null;
-    const pinned = await beginEverywhere(config.sqlitePath, snapshot, workers, log);
-    workers = pinned.workers;
-    const workerCount = pinned.count;
-    const head = snapshot.changelogHead();
-    const highWater = autoincrementHighWater(db);
-    const readers = tables.map((t) => tableReader(db, t.source, t.target));
-    await createTables(pool, db, target, readers);
-    log.info(
-      { tables: readers.length, snapshotSeq: head?.toString() ?? null, parallel: config.parallel },
-      'copying',
-    );
-
-    const copyStarted = Date.now();
-    const local = { pool, sourceId: config.sourceId, onBadRow: config.onBadRow, progress, log };
-    const threads = workers;
-    const foreignKeys = new SnapshotForeignKeys(pool, target.tables, log);
-    const copy = await copyAll(readers, config.parallel, {
-      pool,
-      progress,
-      autoincrement: highWater,
-      rowsPerRange: options.rowsPerRange ?? ROWS_PER_RANGE,
-      tableKeyed: (table) => foreignKeys.tableKeyed(table),
-      copy:
-        threads === null
-          ? (_table, reader, range) => copyTable(reader, local, range)
-          : (table, _reader, range) => threads.run(table, range),
-    });
-    const copied = [...copy.tables];
-    snapshot.end();
-    // The threads wind down (read transactions end at once) while the foreign keys are built.
-    closing = workers?.close() ?? null;
-    closing?.catch(() => undefined); // awaited below: no unhandled rejection meanwhile
-    workers = null;
-    progress.close();
-    await recorder.stop();
-    const copiedAt = Date.now();
+    const mode = warnUnlessWal(run);
+    const { target, tables } = translateSource(run);
+    // The workers start (load modules, open the file) while PostgreSQL is prepared.
+    run.workers.start({ config, tables, settings: BULK_SETTINGS, progress: run.progress, log });
+    const serverVersion = await prepareTarget(run, target);
+    run.recordProgress();
+    const pinned = await run.workers.pin(config.sqlitePath, run.snapshot, log);
+    const head = run.snapshot.changelogHead();
+    const copy = await copyTables(run, target, tables, head);
+    await run.endCopy();
+    const copyMs = Date.now() - copy.started;
 
     log.info('building the remaining foreign keys');
-    const rowsByTable = new Map(copied.map((t) => [t.target, t.rows]));
-    const post = await foreignKeys.finish(config.parallel, rowsByTable);
-    await closing;
-    closing = null;
-    await markSnapshotDone(pool, config.sourceId, head);
+    const rowsByTable = new Map(copy.tables.map((t) => [t.target, t.rows]));
+    const post = await copy.foreignKeys.finish(config.parallel, rowsByTable);
+    await run.workers.close();
+    await markSnapshotDone(run.pool, config.sourceId, head);
+    const copied = [...copy.tables].sort((a, b) => a.table.localeCompare(b.table));
     const result: SnapshotResult = {
       sourceId: config.sourceId,
       snapshotSeq: head === null ? null : head.toString(),
       journalMode: mode,
-      workers: workerCount,
+      workers: pinned.count,
       writeLockMs: pinned.writeLockMs,
       serverVersion,
-      tables: copied.sort((a, b) => a.table.localeCompare(b.table)),
+      tables: copied,
       rows: copied.reduce((n, t) => n + t.rows, 0),
       rejected: copied.reduce((n, t) => n + t.rejected, 0),
       dangling: post.dangling,
       notes: [...target.notes, ...copy.notes, ...post.notes],
-      copyMs: copiedAt - copyStarted,
+      copyMs,
       ms: Date.now() - started,
     };
     log.info({ rows: result.rows, rejected: result.rejected, ms: result.ms }, 'snapshot done');
     return result;
   } finally {
-    progress.close();
-    await recorder?.stop();
-    if (starting !== null)
-      await starting.then(
-        (started) => started?.close(),
-        () => undefined,
-      );
-    await workers?.close();
-    await closing?.catch(() => undefined);
-    snapshot.end();
-    db.close();
-    await pool.end();
+    await run.close();
   }
+}
+
+/**
+ * What one snapshot run holds open: the SQLite file and its read snapshot, the pool, the
+ * progress line and its recorder, the copy workers. `close` releases all of it, whichever
+ * step the run reached.
+ */
+class SnapshotRun {
+  readonly db: SqliteDatabase;
+  readonly snapshot: ReadSnapshot;
+  readonly pool: PgPool;
+  readonly progress: CopyProgress;
+  readonly workers = new SnapshotWorkers();
+  /** Writes the copy's progress for `status`, from the moment the snapshot is marked started. */
+  #recorder: ProgressRecorder | null = null;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    readonly options: SnapshotOptions,
+  ) {
+    this.db = openSqlite(config.sqlitePath);
+    this.snapshot = new ReadSnapshot(this.db);
+    this.pool = createPool(config.pgUrl, {
+      max: config.parallel + 1,
+      settings: BULK_SETTINGS,
+      applicationName: 'litebridge snapshot',
+    });
+    this.progress = new CopyProgress(log.child({ component: 'snapshot' }), { tty: options.tty });
+  }
+
+  /** Starts writing the copy's progress to PostgreSQL (for `status`). */
+  recordProgress(): void {
+    this.#recorder = new ProgressRecorder(this.config.pgUrl, this.config.sourceId, this.progress, this.log);
+  }
+
+  /** After the copy: ends the read snapshot, lets the workers wind down, writes the last progress. */
+  async endCopy(): Promise<void> {
+    this.snapshot.end();
+    this.workers.release();
+    this.progress.close();
+    await this.#recorder?.stop();
+  }
+
+  /** Releases everything the run holds (each step is idempotent). */
+  async close(): Promise<void> {
+    this.progress.close();
+    await this.#recorder?.stop();
+    await this.workers.close();
+    this.snapshot.end();
+    this.db.close();
+    await this.pool.end();
+  }
+}
+
+/** The file's journal mode; warns when it is not WAL (the application's writers would wait). */
+function warnUnlessWal({ db, config, log }: SnapshotRun): string {
+  const mode = journalMode(db);
+  if (mode !== 'wal') {
+    log.warn(
+      { journalMode: mode, fix: walSwitchCommand(config.sqlitePath) },
+      "the SQLite file is not in WAL mode: the application's writers wait until the copy ends",
+    );
+  }
+  return mode;
+}
+
+/** Introspects and translates the SQLite schema, logging its notes; tables in target order. */
+function translateSource({ db, config, log }: SnapshotRun): {
+  target: TargetSchema;
+  tables: ReplicatedTable[];
+} {
+  const source = introspect(db);
+  const target = translate(source, config);
+  for (const note of target.notes) log[note.level === 'info' ? 'info' : 'warn'](note, 'schema');
+  const tables = target.tables.map((t) => ({
+    source: source.tables.find((s) => s.name === t.source)!,
+    target: t,
+  }));
+  return { target, tables };
+}
+
+/**
+ * Checks the server and what it holds, then marks the snapshot started (its tables may be
+ * replaced if it does not finish). Returns the server version.
+ */
+async function prepareTarget({ pool, config, options }: SnapshotRun, target: TargetSchema): Promise<string> {
+  const serverVersion = await ping(pool);
+  await ensureMetadata(pool);
+  await refuseNonEmptyTarget(pool, config, target, options.replaceSourceTables === true);
+  await markSnapshotStarted(pool, {
+    sourceId: config.sourceId,
+    sqlitePath: config.sqlitePath,
+    targetSchema: target.schema,
+    tables: Object.fromEntries(target.tables.map((t) => [t.source, t.name])),
+  });
+  return serverVersion;
+}
+
+/**
+ * In the pinned read snapshot: creates the tables and copies every one of them (keys, indexes
+ * and checks built as each ends, foreign keys as their tables are keyed).
+ */
+async function copyTables(
+  run: SnapshotRun,
+  target: TargetSchema,
+  tables: readonly ReplicatedTable[],
+  head: bigint | null,
+): Promise<CopyAllResult & { readonly started: number; readonly foreignKeys: SnapshotForeignKeys }> {
+  const { db, pool, config, log, progress } = run;
+  const highWater = autoincrementHighWater(db);
+  const readers = tables.map((t) => tableReader(db, t.source, t.target));
+  await createTables(pool, db, target, readers);
+  log.info(
+    { tables: readers.length, snapshotSeq: head?.toString() ?? null, parallel: config.parallel },
+    'copying',
+  );
+  const started = Date.now();
+  const local = { pool, sourceId: config.sourceId, onBadRow: config.onBadRow, progress, log };
+  const foreignKeys = new SnapshotForeignKeys(pool, target.tables, log);
+  const copy = await copyAll(readers, config.parallel, {
+    pool,
+    progress,
+    autoincrement: highWater,
+    rowsPerRange: run.options.rowsPerRange ?? ROWS_PER_RANGE,
+    tableKeyed: (table) => foreignKeys.tableKeyed(table),
+    copy: run.workers.copier(local),
+  });
+  return { ...copy, started, foreignKeys };
 }
 
 /**
@@ -264,86 +311,3 @@ export const BULK_SETTINGS = {
   statement_timeout: '0',
   maintenance_work_mem: '256MB',
 };
-
-/** Below this file size one thread reads fast enough: no copy workers (`--workers` overrides). */
-const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
-
-/**
- * Starts the copy workers: `config.workers` of them, or by default one per core (at most
- * `parallel`) for files of 64 MiB and more. None when the build's worker script is missing.
- */
-async function startWorkers(
-  config: Config,
-  tables: readonly { readonly source: SourceTable; readonly target: TargetTable }[],
-  progress: CopyProgress,
-  log: Logger,
-): Promise<CopyWorkers | null> {
-  const auto =
-    statSync(config.sqlitePath).size >= WORKERS_FROM_BYTES
-      ? Math.min(availableParallelism(), config.parallel)
-      : 0;
-  const count = config.workers ?? auto;
-  if (count === 0) return null;
-  const script = copyWorkerScript();
-  if (script === null) {
-    log.warn('copy worker script not found (run `npm run build`): copying in one thread');
-    return null;
-  }
-  return CopyWorkers.start(
-    script,
-    count,
-    {
-      sqlitePath: config.sqlitePath,
-      pgUrl: config.pgUrl,
-      settings: BULK_SETTINGS,
-      sourceId: config.sourceId,
-      onBadRow: config.onBadRow,
-      connections: Math.ceil(config.parallel / count) + 1,
-      tables,
-    },
-    progress,
-  );
-}
-
-/**
- * Starts the read transaction of this thread and of every worker at the same commit: a
- * separate connection holds SQLite's write lock (BEGIN IMMEDIATE: the application's writers
- * wait, for milliseconds) while the transactions start. When the lock cannot be had (a
- * read-only file, a writer holding it past busy_timeout), the workers are stopped and this
- * thread copies alone, in its one transaction.
- */
-async function beginEverywhere(
-  path: string,
-  snapshot: ReadSnapshot,
-  workers: CopyWorkers | null,
-  log: Logger,
-): Promise<{ workers: CopyWorkers | null; count: number; writeLockMs: number | null }> {
-  if (workers === null) {
-    snapshot.begin();
-    return { workers: null, count: 0, writeLockMs: null };
-  }
-  let fence: SqliteDatabase;
-  try {
-    fence = openSqlite(path);
-    fence.exec('BEGIN IMMEDIATE');
-  } catch (error) {
-    log.warn(
-      { reason: (error as Error).message },
-      'cannot pin one snapshot for copy workers: copying in one thread',
-    );
-    await workers.close();
-    snapshot.begin();
-    return { workers: null, count: 0, writeLockMs: null };
-  }
-  const held = Date.now();
-  try {
-    snapshot.begin();
-    await workers.begin();
-  } finally {
-    fence.exec('ROLLBACK');
-    fence.close();
-  }
-  const writeLockMs = Date.now() - held;
-  log.info({ writeLockMs, workers: workers.size }, 'snapshot pinned for copy workers');
-  return { workers, count: workers.size, writeLockMs };
-}

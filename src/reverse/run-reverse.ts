@@ -8,12 +8,19 @@ import type { Observable } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { BridgeError, fromPgError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { PgTransaction } from '../model/pg-transaction.js';
+import { parseLsn } from '../model/position.js';
 import { createPool, type PgPool } from '../pg/pool.js';
 import { replicationName, resolveSlotName, slotStatus } from '../pg/replication.js';
 import { introspect } from '../schema/introspect.js';
 import { translate } from '../schema/translate.js';
-import { openSqlite } from '../sqlite/open.js';
-import { applyReverseTransaction, parseLsn, readReverseLsn, reversePlan } from '../sqlite/reverse-apply.js';
+import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
+import {
+  applyReverseTransaction,
+  type ReversePlan,
+  readReverseLsn,
+  reversePlan,
+} from '../sqlite/reverse-apply.js';
 import { ReverseStream } from './stream.js';
 
 export interface ReverseOptions {
@@ -46,108 +53,159 @@ export async function runReverse(
   log: Logger,
   options: ReverseOptions = {},
 ): Promise<ReverseResult> {
-  const db = openSqlite(config.sqlitePath);
-  const pool = createPool(config.pgUrl, { max: 1, applicationName: 'litebridge reverse' });
-  const publication = replicationName(config.sourceId);
-  let stream: ReverseStream | null = null;
-  let stopping = false;
-  let wake: (() => void) | null = null;
-  const stop = (): void => {
-    stopping = true;
-    wake?.();
-    void stream?.stop();
-  };
-  const listening = options.shutdown$?.subscribe(stop);
+  const run = new ReverseRun(config, log, options);
+  const listening = options.shutdown$?.subscribe(() => run.stop());
   try {
-    const source = introspect(db);
-    const plan = reversePlan(source, translate(source, config));
-    const start = readReverseLsn(db);
-    if (start === null) {
-      throw new BridgeError(
-        'BAD_STATE',
-        `the SQLite file has no reverse replication position for "${config.sourceId}"`,
-        {
-          hint: 'reverse replication starts at cutover: run `litebridge cutover`',
-        },
-      );
-    }
-    const name = await resolveSlotName(pool, config.sourceId);
-    await requireSlot(pool, config.sourceId, name, start);
-    const until = options.untilLsn === undefined ? null : parseLsn(options.untilLsn);
-    let position = start;
-    let transactions = 0;
-    let delay = RETRY_FIRST_MS;
-    const reached = (): boolean => until !== null && parseLsn(position) >= until;
-    log.info({ slot: name, from: start, until: options.untilLsn }, 'reverse replication streaming');
-    while (!stopping && !reached()) {
-      const current = new ReverseStream({
-        pgUrl: config.pgUrl,
-        slot: name,
-        publication,
-        startLsn: position,
-        log,
-        apply: (tx) => {
-          const result = applyReverseTransaction(db, plan, tx);
-          if (!result.applied) return;
-          transactions++;
-          delay = RETRY_FIRST_MS;
-          log.debug({ xid: tx.xid, lsn: tx.endLsn, rows: result.rows }, 'applied PostgreSQL transaction');
-          options.onCommit?.(tx.endLsn);
-        },
-        onPosition: (lsn) => {
-          position = lsn;
-          if (reached()) void current.stop();
-        },
-      });
-      stream = current;
-      try {
-        if (!stopping) await current.run();
-      } catch (error) {
-        const failure = await classify(error, pool, config.sourceId, name, position);
-        if (!failure.retriable) throw failure;
-        log.warn(
-          { err: failure.message, retryInMs: delay, from: position },
-          'reverse replication reconnecting',
-        );
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, delay);
-        });
-        wake = null;
-        delay = Math.min(delay * 2, RETRY_MAX_MS);
-      } finally {
-        stream = null;
-      }
-    }
-    log.info({ appliedLsn: position, transactions }, 'reverse replication stopped');
-    return { appliedLsn: position, transactions };
+    return await run.run();
   } finally {
     listening?.unsubscribe();
-    db.close();
-    await pool.end();
+    await run.close();
   }
 }
 
-/** Refuses to start on a missing or lost slot, with the position SQLite has. */
-async function requireSlot(pool: PgPool, sourceId: string, slot: string, position: string): Promise<void> {
-  const status = await slotStatus(pool, sourceId);
-  const problem = slotProblem(
-    status === null ? 'missing' : status.walStatus === 'lost' ? 'lost' : null,
-    sourceId,
-    slot,
-    position,
-  );
-  if (problem !== null) throw problem;
+/** One run of reverse replication: its connections, position and retry delay. */
+class ReverseRun {
+  readonly #config: Config;
+  readonly #log: Logger;
+  readonly #options: ReverseOptions;
+  readonly #db: SqliteDatabase;
+  readonly #pool: PgPool;
+  readonly #until: bigint | null;
+  #position = '0/0';
+  #transactions = 0;
+  #delay = RETRY_FIRST_MS;
+  #stopping = false;
+  #stream: ReverseStream | null = null;
+  #wake: (() => void) | null = null;
+
+  constructor(config: Config, log: Logger, options: ReverseOptions) {
+    this.#config = config;
+    this.#log = log;
+    this.#options = options;
+    this.#until = options.untilLsn === undefined ? null : parseLsn(options.untilLsn);
+    this.#db = openSqlite(config.sqlitePath);
+    this.#pool = createPool(config.pgUrl, { max: 1, applicationName: 'litebridge reverse' });
+  }
+
+  /** Streams from SQLite's stored position, reconnecting on retriable failures, until stopped or reached. */
+  async run(): Promise<ReverseResult> {
+    const plan = this.#plan();
+    const start = this.#startPosition();
+    const slot = await resolveSlotName(this.#pool, this.#config.sourceId);
+    await requireSlot(this.#pool, { sourceId: this.#config.sourceId, slot, position: start });
+    this.#position = start;
+    this.#log.info({ slot, from: start, until: this.#options.untilLsn }, 'reverse replication streaming');
+    while (!this.#stopping && !this.#reached()) {
+      try {
+        await this.#streamOnce(plan, slot);
+      } catch (error) {
+        const place = { sourceId: this.#config.sourceId, slot, position: this.#position };
+        const failure = await classify(error, this.#pool, place);
+        if (!failure.retriable) throw failure;
+        await this.#backOff(failure);
+      }
+    }
+    const result = { appliedLsn: this.#position, transactions: this.#transactions };
+    this.#log.info(result, 'reverse replication stopped');
+    return result;
+  }
+
+  /** Stops: the transaction being applied commits, then `run` returns. */
+  stop(): void {
+    this.#stopping = true;
+    this.#wake?.();
+    void this.#stream?.stop();
+  }
+
+  /** Closes the SQLite file and the pool. */
+  async close(): Promise<void> {
+    this.#db.close();
+    await this.#pool.end();
+  }
+
+  #plan(): ReversePlan {
+    const source = introspect(this.#db);
+    return reversePlan(source, translate(source, this.#config));
+  }
+
+  #startPosition(): string {
+    const start = readReverseLsn(this.#db);
+    if (start !== null) return start;
+    throw new BridgeError(
+      'BAD_STATE',
+      `the SQLite file has no reverse replication position for "${this.#config.sourceId}"`,
+      { hint: 'reverse replication starts at cutover: run `litebridge cutover`' },
+    );
+  }
+
+  #reached(): boolean {
+    return this.#until !== null && parseLsn(this.#position) >= this.#until;
+  }
+
+  /** One streaming connection from the current position, until it stops or fails. */
+  async #streamOnce(plan: ReversePlan, slot: string): Promise<void> {
+    const stream = new ReverseStream({
+      pgUrl: this.#config.pgUrl,
+      slot,
+      publication: replicationName(this.#config.sourceId),
+      startLsn: this.#position,
+      log: this.#log,
+      apply: (tx) => this.#apply(plan, tx),
+      onPosition: (lsn) => {
+        this.#position = lsn;
+        if (this.#reached()) void stream.stop();
+      },
+    });
+    this.#stream = stream;
+    try {
+      if (!this.#stopping) await stream.run();
+    } finally {
+      this.#stream = null;
+    }
+  }
+
+  #apply(plan: ReversePlan, tx: PgTransaction): void {
+    const result = applyReverseTransaction(this.#db, plan, tx);
+    if (!result.applied) return;
+    this.#transactions++;
+    this.#delay = RETRY_FIRST_MS;
+    this.#log.debug({ xid: tx.xid, lsn: tx.endLsn, rows: result.rows }, 'applied PostgreSQL transaction');
+    this.#options.onCommit?.(tx.endLsn);
+  }
+
+  /** Waits the retry delay (cut short by `stop`), doubling it up to its ceiling. */
+  async #backOff(failure: BridgeError): Promise<void> {
+    this.#log.warn(
+      { err: failure.message, retryInMs: this.#delay, from: this.#position },
+      'reverse replication reconnecting',
+    );
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      setTimeout(resolve, this.#delay);
+    });
+    this.#wake = null;
+    this.#delay = Math.min(this.#delay * 2, RETRY_MAX_MS);
+  }
 }
 
-/** The clear error for a slot that is gone or can no longer stream, or null. */
-function slotProblem(
-  state: 'missing' | 'lost' | null,
-  sourceId: string,
-  slot: string,
-  position: string,
-): BridgeError | null {
-  if (state === null) return null;
+/** Where a run streams from: what a slot error names. */
+interface SlotPlace {
+  readonly sourceId: string;
+  readonly slot: string;
+  /** The last position SQLite stored. */
+  readonly position: string;
+}
+
+/** Refuses to start on a missing or lost slot, with the position SQLite has. */
+async function requireSlot(pool: PgPool, place: SlotPlace): Promise<void> {
+  const status = await slotStatus(pool, place.sourceId);
+  if (status === null) throw slotProblem('missing', place);
+  if (status.walStatus === 'lost') throw slotProblem('lost', place);
+}
+
+/** The clear error for a slot that is gone or can no longer stream. */
+function slotProblem(state: 'missing' | 'lost', place: SlotPlace): BridgeError {
+  const { slot, sourceId, position } = place;
   const what =
     state === 'missing'
       ? `replication slot "${slot}" does not exist`
@@ -163,23 +221,17 @@ function slotProblem(
 }
 
 /** Turns a stream failure into a BridgeError; a missing or lost slot becomes the clear BAD_STATE. */
-async function classify(
-  error: unknown,
-  pool: PgPool,
-  sourceId: string,
-  slot: string,
-  position: string,
-): Promise<BridgeError> {
+async function classify(error: unknown, pool: PgPool, place: SlotPlace): Promise<BridgeError> {
   const failure = fromPgError(error, 'reverse replication stream failed');
   const sqlstate = failure.details.sqlstate;
   if (failure.code === 'SOURCE' || failure.code === 'DATA' || failure.code === 'BAD_STATE') return failure;
-  if (sqlstate === '42704') return slotProblem('missing', sourceId, slot, position)!;
+  if (sqlstate === '42704') return slotProblem('missing', place);
   if (sqlstate === '55006') {
     // "replication slot is active": the previous connection's walsender has not exited yet.
     return new BridgeError('TARGET', failure.message, { retriable: true, cause: error });
   }
-  const status = await slotStatus(pool, sourceId).catch(() => undefined);
-  if (status === null) return slotProblem('missing', sourceId, slot, position)!;
-  if (status?.walStatus === 'lost') return slotProblem('lost', sourceId, slot, position)!;
+  const status = await slotStatus(pool, place.sourceId).catch(() => undefined);
+  if (status === null) return slotProblem('missing', place);
+  if (status?.walStatus === 'lost') return slotProblem('lost', place);
   return failure;
 }

@@ -8,18 +8,13 @@
  */
 
 import type { ClientConfig } from 'pg';
-import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
+import { LogicalReplicationService } from 'pg-logical-replication';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { PgRowChange, PgTransaction } from '../model/pg-transaction.js';
+import { formatLsn, parseLsn } from '../model/position.js';
 import { MAINTENANCE_ORIGIN } from '../pg/partition-maintenance.js';
-import {
-  formatLsn,
-  type PgRelationRef,
-  type PgRowChange,
-  type PgTransaction,
-  type PgTuple,
-  parseLsn,
-} from '../sqlite/reverse-apply.js';
+import { type PgoutputMessage, rowChangeOf, TextPgoutputPlugin } from './pgoutput.js';
 
 /** What one stream needs. */
 export interface ReverseStreamOptions {
@@ -41,33 +36,6 @@ export interface ReverseStreamOptions {
 /** Session settings for the walsender, so values arrive in the text forms the codec reads. */
 const SESSION_OPTIONS =
   '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601 -c extra_float_digits=1 -c bytea_output=hex';
-
-type Message = Pgoutput.Message;
-
-const asText = (raw: unknown): unknown => raw;
-
-/**
- * pgoutput with every column left as PostgreSQL's text (the library would run pg's global type
- * parsers: int8 to string, timestamp to a millisecond Date, json to objects), counting the
- * messages it parses so the stream knows when everything received has been handled.
- */
-class TextPgoutputPlugin extends PgoutputPlugin {
-  received = 0;
-  failure: unknown = null;
-
-  override parse(buffer: Buffer): Message {
-    this.received++;
-    try {
-      const message = super.parse(buffer);
-      if (message.tag === 'relation') for (const column of message.columns) column.parser = asText;
-      return message;
-    } catch (error) {
-      // Thrown here it would escape the connection's event handler and crash the process.
-      this.failure = error;
-      return { tag: 'origin', originLsn: null, originName: '' };
-    }
-  }
-}
 
 /** One replication connection; `run()` streams until `stop()` or an error. */
 export class ReverseStream {
@@ -96,7 +64,7 @@ export class ReverseStream {
       flowControl: { enabled: true },
     });
     this.#plugin = new TextPgoutputPlugin({ protoVersion: 1, publicationNames: [options.publication] });
-    this.#service.on('data', (_lsn: string, message: Message) => this.#onMessage(message));
+    this.#service.on('data', (_lsn: string, message: PgoutputMessage) => this.#onMessage(message));
     this.#service.on('heartbeat', (lsn: string, _at: number, reply: boolean) =>
       this.#onKeepalive(lsn, reply),
     );
@@ -151,7 +119,7 @@ export class ReverseStream {
       .then(() => this.#end(error));
   }
 
-  async #onMessage(message: Message): Promise<void> {
+  async #onMessage(message: PgoutputMessage): Promise<void> {
     try {
       if (this.#plugin.failure !== null) throw this.#plugin.failure;
       if (this.#stopped) return;
@@ -163,50 +131,27 @@ export class ReverseStream {
     }
   }
 
-  async #handle(message: Message): Promise<void> {
-    switch (message.tag) {
-      case 'begin':
-        this.#current = { xid: message.xid, commitLsn: message.commitLsn ?? '0/0', changes: [] };
-        this.#maintenance = false;
-        return;
-      case 'origin': // partitions: rows moved out of DEFAULT must not reach SQLite as deletes
-        this.#maintenance = message.originName === MAINTENANCE_ORIGIN;
-        return;
-      case 'insert':
-        this.#push({ kind: 'insert', relation: ref(message.relation), new: message.new as PgTuple });
-        return;
-      case 'update':
-        this.#push({
-          kind: 'update',
-          relation: ref(message.relation),
-          old: (message.old ?? message.key) as PgTuple | null,
-          new: message.new as PgTuple,
-        });
-        return;
-      case 'delete':
-        this.#push({
-          kind: 'delete',
-          relation: ref(message.relation),
-          old: (message.old ?? message.key ?? {}) as PgTuple,
-        });
-        return;
-      case 'truncate':
-        this.#push({ kind: 'truncate', relations: message.relations.map(ref) });
-        return;
-      case 'commit': {
-        const current = this.#current;
-        this.#current = null;
-        if (current === null || message.commitEndLsn === null) {
-          throw new Error(`commit ${message.commitLsn} without a begin`);
-        }
-        const tx: PgTransaction = { ...current, endLsn: message.commitEndLsn };
-        await this.#options.apply(tx);
-        if (this.#stopped) return;
-        this.#advance(parseLsn(tx.endLsn));
-        return;
+  async #handle(message: PgoutputMessage): Promise<void> {
+    if (message.tag === 'begin') {
+      this.#current = { xid: message.xid, commitLsn: message.commitLsn ?? '0/0', changes: [] };
+      this.#maintenance = false;
+    } else if (message.tag === 'origin') {
+      // partitions: rows moved out of DEFAULT must not reach SQLite as deletes
+      this.#maintenance = message.originName === MAINTENANCE_ORIGIN;
+    } else if (message.tag === 'commit') {
+      const current = this.#current;
+      this.#current = null;
+      if (current === null || message.commitEndLsn === null) {
+        throw new Error(`commit ${message.commitLsn} without a begin`);
       }
-      default:
-        return; // relation, type, origin, message: nothing to apply
+      const tx: PgTransaction = { ...current, endLsn: message.commitEndLsn };
+      await this.#options.apply(tx);
+      if (this.#stopped) return;
+      this.#advance(parseLsn(tx.endLsn));
+    } else {
+      // relation, type, origin, message: nothing to apply
+      const change = rowChangeOf(message);
+      if (change !== null) this.#push(change);
     }
   }
 
@@ -247,8 +192,4 @@ export class ReverseStream {
       .acknowledge(formatLsn(this.#position - 1n))
       .catch((error: unknown) => this.#fail(error));
   }
-}
-
-function ref(relation: Pgoutput.MessageRelation): PgRelationRef {
-  return { schema: relation.schema, name: relation.name };
 }

@@ -20,7 +20,7 @@ import {
   setCaptureEnabledSql,
 } from './capture-sql.js';
 import { changelogHead } from './changelog.js';
-import { type SqliteDatabase, schemaVersion } from './open.js';
+import { inImmediate, type SqliteDatabase, schemaVersion } from './open.js';
 
 /**
  * Version of the trigger and table layout. Bump it whenever `capture-sql.ts` changes what it
@@ -271,13 +271,4 @@ function readMeta(db: SqliteDatabase): Map<string, unknown> {
     .raw(true)
     .all() as [string, unknown][];
   return new Map(rows);
-}
-
-/** Runs `fn` in a BEGIN IMMEDIATE transaction (waits for the application's write lock). */
-function inImmediate<T>(db: SqliteDatabase, context: string, fn: () => T): T {
-  try {
-    return db.transaction(fn).immediate();
-  } catch (error) {
-    throw fromSqliteError(error, `${context} failed`);
-  }
 }

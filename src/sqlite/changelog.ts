@@ -2,23 +2,17 @@
  * Reads and prunes `_litebridge_changelog`: a batch is the changelog rows after a checkpoint
  * plus the current row of every key they touch, all read in ONE SQLite read transaction.
  */
-import type Database from 'better-sqlite3';
 import { BridgeError, fromSqliteError } from '../errors.js';
-import type { ChangeBatch, RowChange } from '../model/change.js';
+import type { ChangeBatch, ChangeEvent, Op, RowChange } from '../model/change.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
-import { foldText, type KeyCollation, sourceKeyCollations, sqliteEquals } from '../schema/key-collation.js';
+import { foldText, type KeyCollation, sourceKeyCollations } from '../schema/key-collation.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
-import { CHANGELOG_TABLE, captureKeyColumns, KEY_SLOTS } from './capture-sql.js';
-import { schemaVersion as currentSchemaVersion, type SqliteDatabase } from './open.js';
-import {
-  ReadSnapshot,
-  restoreInvalidUtf8,
-  type TextReread,
-  targetValuesSql,
-  textRereads,
-} from './snapshot-read.js';
+import { CHANGELOG_TABLE, KEY_SLOTS } from './capture-sql.js';
+import { schemaVersion as currentSchemaVersion, type SqliteDatabase, tableExists } from './open.js';
+import { keyWhereSql, prepareRowByKey, type RowByKey } from './row-by-key.js';
+import { ReadSnapshot, restoreInvalidUtf8, type TextReread, textRereads } from './snapshot-read.js';
 
 export interface BatchLimits {
   /** Changelog rows per batch at most. */
@@ -33,10 +27,7 @@ export function changelogHead(db: SqliteDatabase): bigint {
 /** Changelog events after `after` not yet applied, and the capture time of the oldest (ms), or null. */
 export function backlogAfter(db: SqliteDatabase, after: bigint): { events: number; oldestAt: number | null } {
   try {
-    const exists = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-      .get(CHANGELOG_TABLE);
-    if (exists === undefined) return { events: 0, oldestAt: null };
+    if (!tableExists(db, CHANGELOG_TABLE)) return { events: 0, oldestAt: null };
     const [events, oldestAt] = db
       .prepare(`SELECT count(*), min(at) FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq > ?`)
       .safeIntegers(true)
@@ -48,11 +39,9 @@ export function backlogAfter(db: SqliteDatabase, after: bigint): { events: numbe
   }
 }
 
-type Statement = Database.Statement<unknown[]>;
-
 /** How the current row of one key is read: prepared once per table and database. */
 interface RowLookup {
-  readonly row: Statement;
+  readonly row: RowByKey;
   /** Text/jsonb target columns, with the statement re-reading each as bytes by key. */
   readonly text: readonly TextReread[];
 }
@@ -121,10 +110,7 @@ function readInSnapshot(
   schemaVersion: number | undefined,
 ): ChangeBatch | null | 'schema-changed' {
   // The first read starts the snapshot: the schema version below is the snapshot's.
-  const exists = db
-    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-    .get(CHANGELOG_TABLE);
-  if (exists === undefined) {
+  if (!tableExists(db, CHANGELOG_TABLE)) {
     throw new BridgeError('BAD_STATE', 'change capture is not installed in the SQLite file', {
       hint: 'run `litebridge sync`, which installs it',
     });
@@ -132,41 +118,84 @@ function readInSnapshot(
   if (schemaVersion !== undefined && currentSchemaVersion(db) !== schemaVersion) {
     return 'schema-changed';
   }
-  const events = db
-    .prepare(
-      `SELECT seq, tbl, ${KEY_SLOTS.join(', ')}, at FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq > ? ORDER BY seq LIMIT ?`,
-    )
+  const events = [...eventsAfter(db, after, maxEvents)];
+  if (events.length === 0) return null;
+  const first = events[0]!;
+  const last = events[events.length - 1]!;
+  return {
+    after,
+    upTo: last.seq,
+    events: events.length,
+    changes: currentRows(db, touchedKeys(events, tables), tables),
+    firstAt: first.at,
+    lastAt: last.at,
+    atHead: events.length < maxEvents,
+  };
+}
+
+/** The changelog columns, in the order `toEvent` reads them. */
+const EVENT_COLUMNS = `seq, tbl, op, ${KEY_SLOTS.join(', ')}, at`;
+
+/** One changelog row, read raw with safe integers (keys keep their storage class, BLOBs their bytes). */
+function toEvent(row: readonly SqlValue[]): ChangeEvent {
+  return {
+    seq: row[0] as bigint,
+    table: row[1] as string,
+    op: row[2] as Op,
+    key: row.slice(3, 3 + KEY_SLOTS.length),
+    at: Number(row[3 + KEY_SLOTS.length]),
+  };
+}
+
+/** The changelog events after `after` in seq order, at most `limit` (-1: all), in the caller's transaction. */
+function* eventsAfter(db: SqliteDatabase, after: bigint, limit = -1): Generator<ChangeEvent> {
+  const rows = db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq > ? ORDER BY seq LIMIT ?`)
     .safeIntegers(true)
     .raw(true)
-    .all(after, maxEvents) as SqlValue[][];
-  if (events.length === 0) return null;
+    .iterate(after, limit) as IterableIterator<SqlValue[]>;
+  for (const row of rows) yield toEvent(row);
+}
 
-  // Distinct keys per table (two keys SQLite compares as equal are one), in order of first event.
+/**
+ * The distinct keys the events touch, per replicated table (two keys SQLite compares as equal
+ * are one), in order of first event; events of other tables are left out.
+ */
+function touchedKeys(
+  events: readonly ChangeEvent[],
+  tables: ReadonlyMap<string, ReplicatedTable>,
+): Map<string, Map<string, SqlValue[]>> {
   const touched = new Map<string, Map<string, SqlValue[]>>();
   const collationsOf = new Map<string, readonly KeyCollation[]>();
   for (const event of events) {
-    const table = event[1] as string;
-    let collations = collationsOf.get(table);
+    let collations = collationsOf.get(event.table);
     if (collations === undefined) {
-      const entry = tables.get(table);
+      const entry = tables.get(event.table);
       collations = entry === undefined ? [] : sourceKeyCollations(entry.source);
-      collationsOf.set(table, collations);
+      collationsOf.set(event.table, collations);
     }
     if (collations.length === 0) continue;
-    const key: SqlValue[] = event.slice(2, 2 + collations.length);
-    let keys = touched.get(table);
-    if (keys === undefined) touched.set(table, (keys = new Map()));
+    const key = event.key.slice(0, collations.length);
+    let keys = touched.get(event.table);
+    if (keys === undefined) touched.set(event.table, (keys = new Map()));
     const id = keyId(key, collations);
     if (!keys.has(id)) keys.set(id, key);
   }
+  return touched;
+}
 
+/** The row of each touched key as it is now: the gone keys first, then the present ones. */
+function currentRows(
+  db: SqliteDatabase,
+  touched: ReadonlyMap<string, ReadonlyMap<string, SqlValue[]>>,
+  tables: ReadonlyMap<string, ReplicatedTable>,
+): RowChange[] {
   const gone: RowChange[] = [];
   const present: RowChange[] = [];
   for (const [table, keys] of touched) {
-    const entry = tables.get(table)!;
-    const lookup = rowLookup(db, entry);
+    const lookup = rowLookup(db, tables.get(table)!);
     for (const key of keys.values()) {
-      const row = (lookup.row.get(...key) as SqlValue[] | undefined) ?? null;
+      const row = lookup.row.get(...key) ?? null;
       if (row === null) {
         gone.push({ table, key, row: null });
         continue;
@@ -175,18 +204,7 @@ function readInSnapshot(
       present.push({ table, key, row });
     }
   }
-  const first = events[0]!;
-  const last = events[events.length - 1]!;
-  const atOf = (event: SqlValue[]) => Number(event[event.length - 1]);
-  return {
-    after,
-    upTo: last[0] as bigint,
-    events: events.length,
-    changes: [...gone, ...present],
-    firstAt: atOf(first),
-    lastAt: atOf(last),
-    atHead: events.length < maxEvents,
-  };
+  return [...gone, ...present];
 }
 
 /** The prepared statements reading one table's rows by capture key (cached per database). */
@@ -195,18 +213,9 @@ function rowLookup(db: SqliteDatabase, entry: ReplicatedTable): RowLookup {
   if (perDb === undefined) lookups.set(db, (perDb = new WeakMap()));
   const cached = perDb.get(entry.target);
   if (cached !== undefined) return cached;
-  const from = quoteIdent(entry.source.name);
-  // Compared as the key compares (a NOCASE key finds its row whatever the case of the event's key).
-  const collations = sourceKeyCollations(entry.source);
-  const where = captureKeyColumns(entry.source)
-    .map((k, i) => sqliteEquals(quoteIdent(k), '?', collations[i] ?? 'binary'))
-    .join(' AND ');
   const lookup: RowLookup = {
-    row: db
-      .prepare(`SELECT ${targetValuesSql(entry.target)} FROM ${from} WHERE ${where}`)
-      .safeIntegers(true)
-      .raw(true),
-    text: textRereads(db, entry.source.name, entry.target, where),
+    row: prepareRowByKey(db, entry),
+    text: textRereads(db, entry.source.name, entry.target, keyWhereSql(entry)),
   };
   perDb.set(entry.target, lookup);
   return lookup;
@@ -276,25 +285,17 @@ export interface KeysAfter {
 /** Every (table, key) with an event after `after`, read in the caller's read transaction. */
 export function keysAfter(db: SqliteDatabase, after: bigint): KeysAfter {
   try {
-    const exists = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-      .get(CHANGELOG_TABLE);
-    if (exists === undefined) return { oldest: null, keys: new Map() };
+    if (!tableExists(db, CHANGELOG_TABLE)) return { oldest: null, keys: new Map() };
     const oldest = db
       .prepare(`SELECT min(seq) FROM ${quoteIdent(CHANGELOG_TABLE)}`)
       .safeIntegers(true)
       .pluck()
       .get() as bigint | null;
-    const keys = new Map<string, SqlValue[][]>();
-    const rows = db
-      .prepare(`SELECT tbl, ${KEY_SLOTS.join(', ')} FROM ${quoteIdent(CHANGELOG_TABLE)} WHERE seq > ?`)
-      .safeIntegers(true)
-      .raw(true)
-      .iterate(after) as Iterable<[string, ...SqlValue[]]>;
-    for (const [tbl, ...key] of rows) {
-      let list = keys.get(tbl);
-      if (list === undefined) keys.set(tbl, (list = []));
-      list.push(key);
+    const keys = new Map<string, (readonly SqlValue[])[]>();
+    for (const event of eventsAfter(db, after)) {
+      let list = keys.get(event.table);
+      if (list === undefined) keys.set(event.table, (list = []));
+      list.push(event.key);
     }
     return { oldest, keys };
   } catch (error) {

@@ -7,7 +7,7 @@ import { quoteIdent } from '../schema/ddl.js';
 import { uninstallCapture } from './capture.js';
 import { CAPTURE_FLAG_TABLE, dropTriggerSql, META_TABLE } from './capture-sql.js';
 import { FENCE_AT_KEY, fenceTriggersSql, isFenceTriggerName } from './fence-sql.js';
-import type { SqliteDatabase } from './open.js';
+import { inImmediate, type SqliteDatabase, tableExists } from './open.js';
 
 /** The fence in a file. */
 export interface FenceState {
@@ -33,7 +33,7 @@ export interface FenceInstall {
  * installed (the triggers test its flag).
  */
 export function installFence(db: SqliteDatabase, tables: readonly string[], at = new Date()): FenceInstall {
-  return immediate(db, 'installing the write fence', () => {
+  return inImmediate(db, 'installing the write fence', () => {
     requireTable(db, CAPTURE_FLAG_TABLE);
     const stored = readFenceAt(db);
     const when = stored ?? at;
@@ -56,7 +56,7 @@ export function installFence(db: SqliteDatabase, tables: readonly string[], at =
 
 /** Drops every fence trigger and the stored fence time; returns the triggers dropped. */
 export function removeFence(db: SqliteDatabase): number {
-  return immediate(db, 'removing the write fence', () => {
+  return inImmediate(db, 'removing the write fence', () => {
     const names = [...fenceTriggers(db).keys()];
     for (const name of names) db.exec(dropTriggerSql(name));
     if (tableExists(db, META_TABLE)) {
@@ -82,7 +82,7 @@ export function fenceState(db: SqliteDatabase): FenceState {
  * the old file by mistake and there is no moment without the fence.
  */
 export function finishFence(db: SqliteDatabase, tables: readonly string[], at: Date): number {
-  return immediate(db, 'replacing capture with the final write fence', () => {
+  return inImmediate(db, 'replacing capture with the final write fence', () => {
     uninstallCapture(db); // a savepoint inside this transaction; drops the cutover fence too
     let created = 0;
     for (const table of tables) {
@@ -118,10 +118,6 @@ function readFenceAt(db: SqliteDatabase): Date | null {
   return Number.isNaN(at.getTime()) ? null : at;
 }
 
-function tableExists(db: SqliteDatabase, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
-
 function requireTable(db: SqliteDatabase, name: string): void {
   if (!tableExists(db, name)) {
     throw new BridgeError(
@@ -131,13 +127,5 @@ function requireTable(db: SqliteDatabase, name: string): void {
         hint: 'run `litebridge sync` first: cutover follows a running sync',
       },
     );
-  }
-}
-
-function immediate<T>(db: SqliteDatabase, context: string, fn: () => T): T {
-  try {
-    return db.transaction(fn).immediate();
-  } catch (error) {
-    throw fromSqliteError(error, `${context} failed`);
   }
 }

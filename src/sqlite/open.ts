@@ -55,3 +55,28 @@ export function walSwitchCommand(path: string): string {
 export function schemaVersion(db: SqliteDatabase): number {
   return Number(db.pragma('schema_version', { simple: true }) as bigint | number);
 }
+
+/** The prepared "does this table exist" statement of each connection. */
+const tableExistsStatements = new WeakMap<SqliteDatabase, Database.Statement<[string]>>();
+
+/** True when the file has a table named exactly `name` (as of the caller's read snapshot, if any). */
+export function tableExists(db: SqliteDatabase, name: string): boolean {
+  let statement = tableExistsStatements.get(db);
+  if (statement === undefined) {
+    statement = db.prepare<[string]>("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
+    tableExistsStatements.set(db, statement);
+  }
+  return statement.get(name) !== undefined;
+}
+
+/**
+ * Runs `fn` in a BEGIN IMMEDIATE transaction (it waits for the application's write lock);
+ * a failure becomes a BridgeError saying `${context} failed`.
+ */
+export function inImmediate<T>(db: SqliteDatabase, context: string, fn: () => T): T {
+  try {
+    return db.transaction(fn).immediate();
+  } catch (error) {
+    throw fromSqliteError(error, `${context} failed`);
+  }
+}

@@ -6,49 +6,16 @@
  * A transaction at or below the stored LSN is skipped, so re-delivery changes nothing.
  */
 import { BridgeError, fromSqliteError } from '../errors.js';
+import type { PgTransaction } from '../model/pg-transaction.js';
+import { formatLsn, parseLsn } from '../model/position.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { META_TABLE, setCaptureEnabledSql } from './capture-sql.js';
-import type { SqliteDatabase } from './open.js';
+import { type SqliteDatabase, tableExists } from './open.js';
 
 import type { ReversePlan } from './reverse-plan.js';
 import { captureFlag, RowWriter } from './reverse-rows.js';
 
 export { type ReversePlan, type ReverseTable, reversePlan } from './reverse-plan.js';
-
-/** One value as pgoutput sends it in text: null for NULL, undefined for an unchanged TOASTed value. */
-export type PgTextValue = string | null | undefined;
-
-/** A row image from pgoutput: PostgreSQL column name → text value. */
-export type PgTuple = Readonly<Record<string, PgTextValue>>;
-
-/** A published table as PostgreSQL names it. */
-export interface PgRelationRef {
-  readonly schema: string;
-  readonly name: string;
-}
-
-/** One change inside a PostgreSQL transaction. `old` is the replica identity (key) or full old row. */
-export type PgRowChange =
-  | { readonly kind: 'insert'; readonly relation: PgRelationRef; readonly new: PgTuple }
-  | {
-      readonly kind: 'update';
-      readonly relation: PgRelationRef;
-      /** Old key (or full old row) when the key changed or the identity is FULL; else null. */
-      readonly old: PgTuple | null;
-      readonly new: PgTuple;
-    }
-  | { readonly kind: 'delete'; readonly relation: PgRelationRef; readonly old: PgTuple }
-  | { readonly kind: 'truncate'; readonly relations: readonly PgRelationRef[] };
-
-/** One committed PostgreSQL transaction, Begin…Commit. */
-export interface PgTransaction {
-  readonly xid: number;
-  /** LSN of the commit record. */
-  readonly commitLsn: string;
-  /** End LSN of the commit record: the position stored and acknowledged once applied. */
-  readonly endLsn: string;
-  readonly changes: readonly PgRowChange[];
-}
 
 /** What applying one transaction did. */
 export interface ReverseApplyResult {
@@ -60,18 +27,6 @@ export interface ReverseApplyResult {
 
 /** The `_litebridge_meta` key holding the last applied PostgreSQL position. */
 export const REVERSE_LSN_KEY = 'reverse_lsn';
-
-/** An LSN `X/Y` (hex halves) as a 64-bit number. Throws INTERNAL for anything else. */
-export function parseLsn(lsn: string): bigint {
-  const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(lsn);
-  if (m === null) throw new BridgeError('INTERNAL', `"${lsn}" is not a PostgreSQL LSN`);
-  return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
-}
-
-/** A 64-bit position as PostgreSQL prints an LSN (`16/B374D848`). */
-export function formatLsn(value: bigint): string {
-  return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
-}
 
 const META_DDL = `CREATE TABLE IF NOT EXISTS ${quoteIdent(META_TABLE)} (key TEXT PRIMARY KEY, value)`;
 const PUT_META = `INSERT OR REPLACE INTO ${quoteIdent(META_TABLE)} (key, value) VALUES (?, ?)`;
@@ -97,11 +52,7 @@ export function setReverseStart(db: SqliteDatabase, lsn: string): void {
 /** The stored reverse replication position, or null when none was ever set. */
 export function readReverseLsn(db: SqliteDatabase): string | null {
   try {
-    const exists = db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
-      .pluck()
-      .get(META_TABLE);
-    if (exists === undefined) return null;
+    if (!tableExists(db, META_TABLE)) return null;
     const value = db
       .prepare(`SELECT value FROM ${quoteIdent(META_TABLE)} WHERE key = ?`)
       .pluck()

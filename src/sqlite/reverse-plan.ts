@@ -10,7 +10,7 @@ import type { SqlValue } from '../model/sql-value.js';
 import type { KeyCollation, TargetSchema } from '../model/target-schema.js';
 import { targetKeyCollations } from '../schema/key-collation.js';
 
-/** A text tuple from pgoutput (see reverse-apply.ts): column → text, null, or undefined (unchanged TOAST). */
+/** A text tuple from pgoutput (see model/pg-transaction.ts): column → text, null, or undefined (unchanged TOAST). */
 type TextTuple = Readonly<Record<string, string | null | undefined>>;
 
 /** Where a decode error happened, for messages. */

@@ -6,12 +6,12 @@
  */
 import type Database from 'better-sqlite3';
 import { BridgeError } from '../errors.js';
+import type { PgRowChange, PgTuple as PgRowTuple, PgTransaction } from '../model/pg-transaction.js';
 import type { SqlValue } from '../model/sql-value.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { foldText, sqliteEquals } from '../schema/key-collation.js';
 import { CAPTURE_FLAG_TABLE } from './capture-sql.js';
-import type { SqliteDatabase } from './open.js';
-import type { PgRowChange, PgTuple as PgRowTuple, PgTransaction } from './reverse-apply.js';
+import { type SqliteDatabase, tableExists } from './open.js';
 import { type ReversePlan, type ReverseTable, tableLabel } from './reverse-plan.js';
 
 type Statement = Database.Statement<unknown[]>;
@@ -35,10 +35,7 @@ function prepared(db: SqliteDatabase, sql: string): Statement {
 
 /** The capture flag's value, or undefined when capture is not installed in the file. */
 export function captureFlag(db: SqliteDatabase): bigint | undefined {
-  const exists = prepared(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(
-    CAPTURE_FLAG_TABLE,
-  );
-  if (exists === undefined) return undefined;
+  if (!tableExists(db, CAPTURE_FLAG_TABLE)) return undefined;
   const flag = prepared(db, `SELECT enabled FROM ${quoteIdent(CAPTURE_FLAG_TABLE)} WHERE id = 1`)
     .pluck()
     .get();

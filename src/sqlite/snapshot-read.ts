@@ -5,7 +5,7 @@ import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { sourceKeyCollations, sqliteCollated } from '../schema/key-collation.js';
-import type { SqliteDatabase } from './open.js';
+import { type SqliteDatabase, tableExists } from './open.js';
 
 /** Names under which SQLite exposes the rowid, in the order we try them. */
 const ROWID_NAMES = ['rowid', '_rowid_', 'oid'] as const;
@@ -250,10 +250,7 @@ export class ReadSnapshot {
    * Changes at or before it are in the snapshot; streaming starts after it.
    */
   changelogHead(): bigint | null {
-    const exists = this.#db
-      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '_litebridge_changelog'")
-      .get();
-    if (exists === undefined) return null;
+    if (!tableExists(this.#db, '_litebridge_changelog')) return null;
     const head = this.#db.prepare('SELECT max(seq) FROM _litebridge_changelog').pluck().get() as
       | bigint
       | null;
@@ -275,8 +272,7 @@ export function* columnValues(db: SqliteDatabase, table: string, column: string)
 
 /** `sqlite_sequence` (AUTOINCREMENT high-water marks) by table name; empty when absent. */
 export function autoincrementHighWater(db: SqliteDatabase): Map<string, bigint> {
-  const present = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'").get();
-  if (present === undefined) return new Map();
+  if (!tableExists(db, 'sqlite_sequence')) return new Map();
   const rows = db.prepare('SELECT name, seq FROM sqlite_sequence').raw(true).all() as [string, bigint][];
   return new Map(rows.map(([name, seq]) => [name, BigInt(seq)]));
 }

@@ -4,9 +4,9 @@
  * (see checksum-workers.ts for why that keeps a drift check consistent).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BridgeError } from '../errors.js';
 import { openSqlite } from '../sqlite/open.js';
 import { ReadSnapshot } from '../sqlite/snapshot-read.js';
+import { toWire } from '../wire-error.js';
 import { SqliteTableChecksum } from './checksum-sqlite.js';
 import type { FromChecksumWorker, ToChecksumWorker } from './checksum-workers.js';
 
@@ -31,15 +31,7 @@ port.on('message', (job: ToChecksumWorker) => {
       snapshot.end();
     }
   } catch (error) {
-    const e = error as Error;
-    message = {
-      id: job.id,
-      error: {
-        code: error instanceof BridgeError ? error.code : 'INTERNAL',
-        message: e.message,
-        ...(error instanceof BridgeError && error.hint !== undefined ? { hint: error.hint } : {}),
-      },
-    };
+    message = { id: job.id, error: toWire(error) };
   }
   port.postMessage(message);
 });

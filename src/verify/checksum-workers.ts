@@ -11,13 +11,13 @@
  * snapshot at H, where in-flight keys are judged: such a chunk yields no difference, never a
  * false one. And a later state cannot hide drift, since sync only ever writes SQLite's own states.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BridgeError, type ErrorCode } from '../errors.js';
+import { BridgeError } from '../errors.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { TargetTable } from '../model/target-schema.js';
+import { builtModule } from '../package-files.js';
+import { fromWire, type WireError } from '../wire-error.js';
 import type { ChunkSummary, SqliteTableChecksum } from './checksum-sqlite.js';
 import { type ChunkPlan, chunkCount } from './chunks.js';
 
@@ -34,19 +34,7 @@ export interface ToChecksumWorker {
 /** A worker's answer: the summaries of its chunks, or the error it met. */
 export type FromChecksumWorker =
   | { readonly id: number; readonly summaries: readonly (readonly [number, ChunkSummary])[] }
-  | {
-      readonly id: number;
-      readonly error: { readonly code: ErrorCode; readonly message: string; readonly hint?: string };
-    };
-
-/** The compiled worker script; from the TypeScript sources (tests) the build's copy of it. */
-function workerScript(): URL | null {
-  for (const candidate of ['./checksum-worker.js', '../../dist/src/verify/checksum-worker.js']) {
-    const url = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  return null;
-}
+  | { readonly id: number; readonly error: WireError };
 
 /** Chunks per share below which a worker costs more than it saves. */
 const MIN_CHUNKS_PER_SHARE = 2;
@@ -81,7 +69,7 @@ export class ChecksumWorkers {
    * there is nothing to gain: one core, an in-memory database, or no compiled worker script.
    */
   static start(sqlitePath: string, count = Math.min(3, availableParallelism() - 1)): ChecksumWorkers | null {
-    const script = workerScript();
+    const script = builtModule('verify/checksum-worker.js');
     if (count < 1 || script === null || sqlitePath === '' || sqlitePath === ':memory:') return null;
     const workers = Array.from({ length: count }, () => new Worker(script, { workerData: { sqlitePath } }));
     return new ChecksumWorkers(workers);
@@ -132,13 +120,7 @@ export class ChecksumWorkers {
     }).then(
       (m) => {
         if (this.#pending.size === 0) for (const x of this.#workers) x.unref();
-        if ('error' in m) {
-          throw new BridgeError(
-            m.error.code,
-            m.error.message,
-            m.error.hint === undefined ? {} : { hint: m.error.hint },
-          );
-        }
+        if ('error' in m) throw fromWire(m.error);
         return new Map(m.summaries);
       },
       (error: Error) => {

@@ -13,13 +13,12 @@ import type { TargetTable } from '../model/target-schema.js';
 import { writeChanges } from '../pg/apply.js';
 import { metadataTableExists } from '../pg/metadata.js';
 import type { PgPool } from '../pg/pool.js';
-import { quoteIdent } from '../schema/ddl.js';
-import { sqliteEquals, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumns } from '../schema/key-columns.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
-import { keysAfter } from '../sqlite/changelog.js';
+import { type KeysAfter, keysAfter } from '../sqlite/changelog.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
-import { ReadSnapshot, targetValuesSql } from '../sqlite/snapshot-read.js';
+import { prepareRowByKey } from '../sqlite/row-by-key.js';
+import { ReadSnapshot } from '../sqlite/snapshot-read.js';
 import { sqliteChecksumFor, type TableDrift } from './drift.js';
 
 /** What a repair wrote. */
@@ -48,6 +47,45 @@ function keyValues(target: TargetTable, diff: TableDrift['diffs'][number]): SqlV
   );
 }
 
+/** What a repair writes: SQLite's current row (null when gone) of each key not in flight. */
+interface Repairs {
+  readonly changes: RowChange[];
+  readonly targets: Map<string, TargetTable>;
+  readonly skippedInFlight: number;
+}
+
+/** Reads the rows to write, in the caller's read transaction; keys in `flight` are left to sync. */
+function rowsToRepair(
+  db: SqliteDatabase,
+  tables: ReadonlyMap<string, ReplicatedTable>,
+  drifts: readonly TableDrift[],
+  flight: KeysAfter | null,
+): Repairs {
+  const changes: RowChange[] = [];
+  const targets = new Map<string, TargetTable>();
+  let skippedInFlight = 0;
+  for (const drift of drifts) {
+    if (drift.diffs.length === 0) continue;
+    const table = tables.get(drift.table)!;
+    targets.set(drift.table, table.target);
+    const keys = keyColumns(table.target);
+    const sq = sqliteChecksumFor(db, table);
+    const busy = new Set(
+      (flight?.keys.get(drift.table) ?? []).map((k) => sq.keyText(k.slice(0, keys.length))),
+    );
+    const lookup = prepareRowByKey(db, table);
+    for (const diff of drift.diffs) {
+      if (busy.has(diff.canonical)) {
+        skippedInFlight++;
+        continue;
+      }
+      const key = keyValues(table.target, diff);
+      changes.push({ table: drift.table, key, row: lookup.get(...key) ?? null });
+    }
+  }
+  return { changes, targets, skippedInFlight };
+}
+
 /** Repairs every difference in `drifts` (tables by SQLite name in `tables`). */
 export async function repairDrift(
   db: SqliteDatabase,
@@ -71,37 +109,7 @@ export async function repairDrift(
     const checkpoint = (locked.rows[0]?.c as string | null | undefined) ?? null;
     snapshot.begin();
     const flight = checkpoint === null ? null : keysAfter(db, BigInt(checkpoint));
-    const changes: RowChange[] = [];
-    const targets = new Map<string, TargetTable>();
-    let skippedInFlight = 0;
-    for (const drift of drifts) {
-      if (drift.diffs.length === 0) continue;
-      const table = tables.get(drift.table)!;
-      targets.set(drift.table, table.target);
-      const keys = keyColumns(table.target);
-      const collations = targetKeyCollations(table.target);
-      const sq = sqliteChecksumFor(db, table);
-      const busy = new Set(
-        (flight?.keys.get(drift.table) ?? []).map((k) => sq.keyText(k.slice(0, keys.length))),
-      );
-      const lookup = db
-        .prepare(
-          `SELECT ${targetValuesSql(table.target)} FROM ${quoteIdent(table.source.name)} WHERE ${keys
-            .map((k, i) => sqliteEquals(quoteIdent(k.source.name), '?', collations[i] ?? 'binary'))
-            .join(' AND ')}`,
-        )
-        .safeIntegers(true)
-        .raw(true);
-      for (const diff of drift.diffs) {
-        if (busy.has(diff.canonical)) {
-          skippedInFlight++;
-          continue;
-        }
-        const key = keyValues(table.target, diff);
-        const row = (lookup.get(...key) as SqlValue[] | undefined) ?? null;
-        changes.push({ table: drift.table, key, row });
-      }
-    }
+    const { changes, targets, skippedInFlight } = rowsToRepair(db, tables, drifts, flight);
     snapshot.end();
     const written = await writeChanges(client, changes, targets, options.sourceId, {
       onBadRow: options.onBadRow,

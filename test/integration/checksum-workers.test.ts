@@ -81,4 +81,16 @@ describe('ChecksumWorkers', () => {
     const gone = { ...table, source: { ...table.source, name: 'no_such_table' } };
     await expect(workers!.summaries(local, gone, plan)).rejects.toThrow(/no_such_table/);
   });
+
+  it('carries a worker error across the thread whole: code, retriable and details', async () => {
+    const table = tables.get('samples')!;
+    const local = new SqliteTableChecksum(db, table.source, table.target);
+    const plan = planChunks(table.target, local.stats(), 500);
+    const gone = { ...table, source: { ...table.source, name: 'no_such_table' } };
+    await expect(workers!.summaries(local, gone, plan)).rejects.toMatchObject({
+      code: 'SOURCE',
+      retriable: false,
+      details: { sqliteCode: 'SQLITE_ERROR' },
+    });
+  });
 });

@@ -6,7 +6,7 @@ import { fenceState } from '../../src/sqlite/fence.js';
 import { openSqlite } from '../../src/sqlite/open.js';
 import { writerWorkloadFile } from '../support/app-writer.js';
 import { verify } from '../support/bridge.js';
-import { cutover, dropIdleSlots, startSync } from '../support/cutover.js';
+import { cutover, dropIdleSlots, failAfter, killedCutover, startSync } from '../support/cutover.js';
 import { useTestDatabase } from '../support/pg.js';
 import { tempSqlite } from '../support/sqlite.js';
 import { until } from '../support/until.js';
@@ -56,7 +56,9 @@ describe('a cutover that fails at a step is undone: sync goes on forward, a seco
     it(`fails after "${step}"`, async () => {
       const name = `undo_${step}`;
       const { file, sync, app, write, equal } = await prepared(name);
-      await expect(cutover(file, db.url(), { failAt: step }, name)).rejects.toThrow(`after step "${step}"`);
+      await expect(cutover(file, db.url(), {}, name, failAfter(step))).rejects.toThrow(
+        `after step "${step}"`,
+      );
       expect(fenced(file)).toBe(false);
       expect(await phaseOf(file)).toEqual({ phase: 'forward', verified: null });
       expect(await slots()).not.toContain(slotName(db.name(), name));
@@ -79,7 +81,7 @@ describe('a cutover killed at a step leaves a state a second cutover completes',
     it(`killed after "${step}"`, async () => {
       const name = `kill_${step}`;
       const { file, sync, app, write } = await prepared(name);
-      await expect(cutover(file, db.url(), { failAt: step, crash: true }, name)).rejects.toThrow(step);
+      await expect(killedCutover(file, db.url(), step, name)).rejects.toThrow(step);
       // Killed: the PostgreSQL transaction is gone with its session, the fence and slot stay.
       expect(fenced(file)).toBe(true);
       expect((await phaseOf(file)).phase).toBe('forward');

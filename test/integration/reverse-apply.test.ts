@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/config/config.js';
+import type { PgRowChange, PgTransaction } from '../../src/model/pg-transaction.js';
 import { introspect } from '../../src/schema/introspect.js';
 import { translate } from '../../src/schema/translate.js';
 import { installCaptureFor } from '../../src/sqlite/capture.js';
 import { openSqlite, type SqliteDatabase } from '../../src/sqlite/open.js';
 import {
   applyReverseTransaction,
-  type PgRowChange,
-  type PgTransaction,
   type ReversePlan,
   readReverseLsn,
   reversePlan,

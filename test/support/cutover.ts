@@ -1,6 +1,13 @@
 import { Subject } from 'rxjs';
 import { loadConfig } from '../../src/config/load.js';
-import { type CutoverOptions, type CutoverResult, runCutover } from '../../src/cutover/run-cutover.js';
+import type { CutoverResult } from '../../src/cutover/cutover-result.js';
+import {
+  type CutoverHooks,
+  type CutoverOptions,
+  type CutoverStep,
+  runCutover,
+} from '../../src/cutover/run-cutover.js';
+import { BridgeError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { readCheckpoint } from '../../src/pg/checkpoint.js';
 import { readSource } from '../../src/pg/metadata.js';
@@ -48,15 +55,64 @@ export async function untilSnapshotted(pg: string, sourceId: string): Promise<vo
   }
 }
 
-/** Runs `cutover` in this process, as the CLI would, with logs off. */
+/** Runs `cutover` in this process, as the CLI would, with logs off (and `hooks`, which the CLI never passes). */
 export function cutover(
   sqlite: string,
   pg: string,
   options: CutoverOptions = {},
   schema?: string,
+  hooks: CutoverHooks = {},
 ): Promise<CutoverResult> {
   const config = loadConfig({ sqlite, pg, ...(schema === undefined ? {} : { schema }) }, {});
-  return runCutover(config, silentLogger, options);
+  return runCutover(config, silentLogger, options, hooks);
+}
+
+/** Hooks that make the cutover fail right after `step`, as an error inside the run would. */
+export function failAfter(step: CutoverStep): CutoverHooks {
+  return {
+    [step]: () => {
+      throw new BridgeError('INTERNAL', `cutover failed on purpose after step "${step}"`);
+    },
+  };
+}
+
+/**
+ * Runs `cutover` in this process and "kills" it right after `step`: the run stops there for
+ * good (its hook never returns, so nothing is cleaned up) and every PostgreSQL session of the
+ * run is terminated, as the server sees a killed process. Rejects with the step's name.
+ */
+export function killedCutover(
+  sqlite: string,
+  pg: string,
+  step: CutoverStep,
+  schema?: string,
+): Promise<CutoverResult> {
+  let killed: (error: Error) => void = () => undefined;
+  const kill = new Promise<never>((_, reject) => {
+    killed = reject;
+  });
+  const hooks: CutoverHooks = {
+    [step]: async () => {
+      await terminateSessions(pg, 'litebridge cutover');
+      killed(new Error(`cutover killed after step "${step}"`));
+      return new Promise<never>(() => undefined);
+    },
+  };
+  return Promise.race([cutover(sqlite, pg, {}, schema, hooks), kill]);
+}
+
+/** Terminates the sessions of this database that carry `applicationName`. */
+async function terminateSessions(pg: string, applicationName: string): Promise<void> {
+  const pool = createPool(pg, { max: 1 });
+  try {
+    await pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = $1 AND datname = current_database() AND pid <> pg_backend_pid()`,
+      [applicationName],
+    );
+  } finally {
+    await pool.end();
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatLsn, isLsnAfter, parseLsn } from '../../src/model/position.js';
 import { replicationName, slotName } from '../../src/pg/replication.js';
-import { formatLsn, parseLsn } from '../../src/sqlite/reverse-apply.js';
 
 describe('replicationName', () => {
   it('is litebridge_<source id> for a plain id', () => {
@@ -49,5 +49,12 @@ describe('LSN', () => {
     expect(parseLsn('00000000/01BAE250')).toBe(0x1bae250n);
     expect(formatLsn(parseLsn('00000000/01bae250'))).toBe('0/1BAE250');
     expect(() => parseLsn('12345')).toThrow('is not a PostgreSQL LSN');
+  });
+
+  it('orders LSNs as positions, not as text; no position yet is before every LSN', () => {
+    expect(isLsnAfter('10/0', '9/FFFFFFFF')).toBe(true);
+    expect(isLsnAfter('0/1BAE250', '00000000/01BAE250')).toBe(false);
+    expect(isLsnAfter('0/A', '0/B')).toBe(false);
+    expect(isLsnAfter('0/0', null)).toBe(true);
   });
 });
