@@ -21,6 +21,7 @@ import { BridgeError, fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { readSqlFile } from '../package-files.js';
 import { qualified, quoteIdent } from '../schema/ddl.js';
+import { suffixedName } from '../schema/names.js';
 import {
   boundLiteral,
   nextPartitionStart,
@@ -160,10 +161,10 @@ async function addPartition(
   const child = qualified(table.schema, name);
   const from = boundLiteral(start, type);
   const to = boundLiteral(end, type);
-  await client.query(`CREATE TABLE ${child} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+  const col = quoteIdent(column);
+  await client.query(`CREATE TABLE ${child} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
   let moved = 0;
   if (layout.defaultName !== null) {
-    const col = quoteIdent(column);
     const source = qualified(table.schema, layout.defaultName);
     if (!origin) await refuseUnmarkedMove(client, table, source, `${col} >= ${from} AND ${col} < ${to}`);
     const result = await client.query(
@@ -173,7 +174,13 @@ async function addPartition(
     );
     moved = result.rowCount ?? 0;
   }
+  // A CHECK that implies the bound spares ATTACH its scan of the new table while it holds DEFAULT.
+  const check = quoteIdent(suffixedName(name, '_bound'));
+  await client.query(
+    `ALTER TABLE ${child} ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL AND ${col} >= ${from} AND ${col} < ${to})`,
+  );
   await client.query(`ALTER TABLE ${parent} ATTACH PARTITION ${child} FOR VALUES FROM (${from}) TO (${to})`);
+  await client.query(`ALTER TABLE ${child} DROP CONSTRAINT ${check}`);
   return { name, moved };
 }
 

@@ -185,6 +185,21 @@ export async function partitionScenario(db: ScenarioDatabase, schema: string): P
       7: 'flights_default',
     });
     expect((await db.query(`SELECT count(*)::int AS n FROM "${schema}".flights`)).rows[0]!.n).toBe(7);
+    // A made partition has the indexes of one the snapshot made, each attached to the parent's.
+    const indexes = async (part: string) =>
+      (
+        await db.query<{ def: string }>(
+          `SELECT regexp_replace(pg_get_indexdef(i.indexrelid), '${part}', 'P', 'g') AS def
+             FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indexrelid
+            WHERE i.indrelid = '"${schema}"."${part}"'::regclass ORDER BY 1`,
+        )
+      ).rows.map((r) => r.def.replace(/ [a-z0-9_]+ ON /, ' ON '));
+    expect(await indexes(partitionOf(1))).toEqual(await indexes(partitionOf(0)));
+    expect((await indexes(partitionOf(1))).length).toBeGreaterThan(0);
+    const all = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_index WHERE indrelid = '"${schema}"."${partitionOf(1)}"'::regclass`,
+    );
+    expect(all.rows[0]!.n).toBe((await indexes(partitionOf(1))).length);
     expect((await cli(['drift-report', ...args])).code).toBe(0);
 
     // After cutover the application writes PostgreSQL: today and the next premake days land
