@@ -162,7 +162,9 @@ async function addPartition(
   const from = boundLiteral(start, type);
   const to = boundLiteral(end, type);
   const col = quoteIdent(column);
-  await client.query(`CREATE TABLE ${child} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
+  await client.query(
+    `CREATE TABLE ${child} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`,
+  );
   let moved = 0;
   if (layout.defaultName !== null) {
     const source = qualified(table.schema, layout.defaultName);
