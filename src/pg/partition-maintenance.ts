@@ -1,12 +1,13 @@
 /**
  * One maintenance pass on a range-partitioned table, safe while an application writes it:
  *
- * - a missing partition is created as a standalone table (`LIKE` the parent), the DEFAULT
- *   partition's rows of its range are moved into it, and it is attached, all in ONE short
- *   transaction per partition (so no row is ever missing from or doubled in the parent, and
- *   PostgreSQL's scan of DEFAULT at ATTACH finds none of the new range). ATTACH takes only SHARE
- *   UPDATE EXCLUSIVE on the parent (reads and writes go on) and ACCESS EXCLUSIVE on the new
- *   table and on DEFAULT;
+ * - a missing partition is created as a standalone table (`LIKE` the parent, indexes included),
+ *   the DEFAULT partition's rows of its range are moved into it, a CHECK proves its bound, and it
+ *   is attached, all in ONE transaction per partition (so no row is ever missing from or doubled
+ *   in the parent, and PostgreSQL's scan of DEFAULT at ATTACH finds none of the new range).
+ *   ATTACH takes only SHARE UPDATE EXCLUSIVE on the parent (reads and writes go on) and ACCESS
+ *   EXCLUSIVE on the new table and on DEFAULT, from ATTACH to the commit right after it: the
+ *   indexes and the CHECK spare it any work but the scan of DEFAULT;
  * - retention detaches partitions older than the configured number of intervals (the tables stay);
  * - every statement runs under `lock_timeout` (`LOCK_TIMEOUT_MS`): a statement that would queue
  *   behind a long transaction gives up instead of making the application's statements queue
