@@ -14,6 +14,7 @@ import { driftReportCommand } from './drift-report.js';
 import { EXIT } from './exit-codes.js';
 import { finishCommand } from './finish.js';
 import { describeError, toJson } from './output.js';
+import { partitionsCommand } from './partitions.js';
 import { planCommand } from './plan.js';
 import { rollbackCommand } from './rollback.js';
 import { snapshotCommand } from './snapshot.js';
@@ -30,6 +31,7 @@ const COMMANDS: readonly CommandSpec[] = [
   driftReportCommand,
   syncCommand,
   statusCommand,
+  partitionsCommand,
   cutoverCommand,
   rollbackCommand,
   finishCommand,
@@ -50,12 +52,13 @@ Typical steps:
   litebridge cutover  --sqlite app.db --pg $URL       switch the application to PostgreSQL
   litebridge rollback --sqlite app.db --pg $URL       back to SQLite, losing nothing
   litebridge finish   --sqlite app.db --pg $URL       end the cutover (no rollback after)
+  litebridge partitions --sqlite app.db --pg $URL --maintain   keep time partitions ahead (cron)
 
 Environment: DATABASE_URL, SQLITE_PATH, LITEBRIDGE_CONFIG, PGHOST/PGUSER/…,
 LITEBRIDGE_LOG_LEVEL (debug, info, warn, error, silent). Logs are JSON lines on stderr;
 results go to stdout (--json for machines).
 
-Exit status: 0 success, 1 the sides differ (verify), 2 error, 3 timed out (status --wait-synced).`;
+Exit status: 0 success, 1 the sides differ (verify) or a partition invariant is broken, 2 error, 3 timed out (status --wait-synced).`;
 
 /** Where main writes: the process's streams, or a test's buffers. */
 export interface Io {

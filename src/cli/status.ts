@@ -64,6 +64,7 @@ function render(s: SyncStatus): string {
     `applied at  ${s.appliedAt ?? '-'}`,
     ...(s.lastError === null ? [] : [`last error  ${s.lastError} (${s.lastErrorAt})`]),
     ...driftLines(s),
+    ...partitionLines(s),
     ...cutoverLines(s),
   ].join('\n');
 }
@@ -100,6 +101,19 @@ function driftLines(s: SyncStatus): string[] {
           : `${d.missing} missing, ${d.extra} extra, ${d.different} different (e.g. ${d.sample.slice(0, 3).join('; ')})`;
       return `  ${d.table}: ${what}; ${d.chunksChecked}/${d.chunksTotal} chunks at ${d.checkedAt.toISOString()}`;
     }),
+  ];
+}
+
+/** Per partitioned table: the horizon and DEFAULT rows, and a warning when sync falls behind. */
+function partitionLines(s: SyncStatus): string[] {
+  if (s.partitions.length === 0) return [];
+  return [
+    'partitions',
+    ...s.partitions.map(
+      (p) =>
+        `  ${p.table}: horizon ${p.horizonIntervals ?? '-'} intervals ahead, DEFAULT ${p.defaultRows} rows (${p.defaultRowsInRange} inside the range)` +
+        (p.warning === null ? '' : `; WARNING: ${p.warning}`),
+    ),
   ];
 }
 

@@ -23,6 +23,10 @@ export interface PartitionSpec {
   /** SQLite name of a date/time column. */
   readonly column: string;
   readonly interval: PartitionInterval;
+  /** Partitions kept ahead of now (default 4, pg_partman's default). */
+  readonly premake?: number;
+  /** Partitions whose whole range ended more than this many intervals ago are detached (none when absent). */
+  readonly retention?: number;
 }
 
 /** What to do with a value PostgreSQL cannot hold. */

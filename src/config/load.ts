@@ -224,16 +224,28 @@ function partitions(value: unknown): Record<string, PartitionSpec> {
   for (const [table, raw] of Object.entries(value)) {
     const where = `partitions["${table}"]`;
     if (!isObject(raw)) throw new BridgeError('BAD_CONFIG', `config ${where} must be an object`);
-    only(raw, ['column', 'interval'], where);
+    only(raw, ['column', 'interval', 'premake', 'retention'], where);
     if (!INTERVALS.includes(raw.interval as PartitionInterval)) {
       throw new BridgeError('BAD_CONFIG', `config ${where}.interval must be one of ${INTERVALS.join(', ')}`);
     }
     out[table] = Object.freeze({
       column: name(raw.column, `${where}.column`),
       interval: raw.interval as PartitionInterval,
+      ...(raw.premake === undefined ? {} : { premake: count(raw.premake, `${where}.premake`, 1) }),
+      ...(raw.retention === undefined ? {} : { retention: count(raw.retention, `${where}.retention`, 1) }),
     });
   }
   return out;
+}
+
+/** A whole number of intervals, at least `min` and at most 1000. */
+function count(value: unknown, where: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 1000) {
+    throw new BridgeError('BAD_CONFIG', `config ${where} must be a whole number from ${min} to 1000`, {
+      details: { value },
+    });
+  }
+  return value;
 }
 
 function only(raw: Json, keys: readonly string[], where: string): void {

@@ -19,6 +19,13 @@ export interface StatusSample {
   readonly caughtUp: boolean;
   /** The reverse slot after cutover, with the WAL it keeps on the server (null once lost). */
   readonly slot: { readonly name: string; readonly retainedBytes: number | null } | null;
+  /** Per partitioned table: the horizon in intervals past now, rows in DEFAULT and those inside the range. */
+  readonly partitions?: readonly {
+    readonly table: string;
+    readonly horizonIntervals: number | null;
+    readonly defaultRows: number;
+    readonly defaultRowsInRange: number;
+  }[];
 }
 
 /** The metrics litebridge exposes. */
@@ -100,6 +107,19 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
 
+  readonly partitionHorizon = new Gauge({
+    name: 'litebridge_partition_horizon_intervals',
+    help: 'How many intervals the newest partition of a partitioned table reaches past now (warn below 1)',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly partitionDefaultRows = new Gauge({
+    name: 'litebridge_partition_default_rows',
+    help: 'Rows in the DEFAULT partition of a partitioned table (in_range="true": inside the partitioned range, which should be 0)',
+    labelNames: ['table', 'in_range'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Unknown until read (`refresh`): never a 0 nobody read.
     for (const gauge of [this.backlog, this.snapshotRowsCopied, this.snapshotRowsTotal])
@@ -128,6 +148,16 @@ export class BridgeMetrics {
     this.slotRetained.reset();
     if (sample?.slot != null)
       this.slotRetained.set({ slot: sample.slot.name }, value(sample.slot.retainedBytes));
+    this.partitionHorizon.reset();
+    this.partitionDefaultRows.reset();
+    for (const p of sample?.partitions ?? []) {
+      this.partitionHorizon.set({ table: p.table }, value(p.horizonIntervals));
+      this.partitionDefaultRows.set(
+        { table: p.table, in_range: 'false' },
+        p.defaultRows - p.defaultRowsInRange,
+      );
+      this.partitionDefaultRows.set({ table: p.table, in_range: 'true' }, p.defaultRowsInRange);
+    }
   }
 }
 

@@ -117,6 +117,10 @@ export interface TargetPartitioning {
   /** PostgreSQL name of the partition column (a timestamp/timestamptz/date column). */
   readonly column: string;
   readonly interval: PartitionInterval;
+  /** Partitions kept ahead of now: the horizon is at least this many intervals past now. */
+  readonly premake: number;
+  /** Intervals after which a partition is detached by maintenance, or null to keep every one. */
+  readonly retention: number | null;
 }
 
 export interface TargetTable {

@@ -1,6 +1,7 @@
 import { encoderFor } from '../codec/index.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { TargetTable } from '../model/target-schema.js';
+import { wantedHorizon } from '../schema/partition-names.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { columnValues } from '../sqlite/snapshot-read.js';
 
@@ -32,6 +33,31 @@ export function partitionBounds(
   }
   const today = new Date();
   return { from: min === null ? today : dayOf(min), to: max === null ? today : dayOf(max) };
+}
+
+/**
+ * The range the snapshot partitions: from the data's first day to its last day or the horizon
+ * (`premake` intervals past `now`), whichever is later, so rows written after the snapshot land in
+ * real partitions (see schema/partition-names.ts).
+ */
+export function snapshotPartitionRange(
+  db: SqliteDatabase,
+  source: SourceTable,
+  target: TargetTable,
+  now: Date = new Date(),
+): { from: Date; to: Date } {
+  const { from, to } = partitionBounds(db, source, target);
+  return { from, to: latest(to, lastHorizonInstant(target, now)) };
+}
+
+/** The last instant below the horizon the invariant asks for at `now`. */
+export function lastHorizonInstant(target: TargetTable, now: Date): Date {
+  const spec = target.partitioning!;
+  return new Date(wantedHorizon(now, spec.interval, spec.premake).getTime() - 1);
+}
+
+function latest(a: Date, b: Date): Date {
+  return a > b ? a : b;
 }
 
 /** The UTC day of an encoded 'YYYY-MM-DD…' value. */

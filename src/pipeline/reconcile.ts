@@ -17,6 +17,7 @@ import {
 import { keyColumnIndexes } from '../schema/key-columns.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { ReadSnapshot, tableReader } from '../sqlite/snapshot-read.js';
+import { lastHorizonInstant } from './partition-bounds.js';
 import { buildTableKeys } from './post-data.js';
 
 const PAGE = 2_000;
@@ -105,7 +106,8 @@ async function create(pool: PgPool, target: TargetTable): Promise<void> {
   try {
     await pool.query(createTableSql(target));
     if (target.partitioning !== null) {
-      for (const sql of partitionSql(target, new Date(), new Date())) await pool.query(sql);
+      for (const sql of partitionSql(target, new Date(), lastHorizonInstant(target, new Date())))
+        await pool.query(sql);
     }
   } catch (error) {
     throw fromPgError(error, `cannot create table "${target.name}"`);

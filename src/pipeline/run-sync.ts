@@ -29,6 +29,7 @@ import { pruneChangelog, readBatchAtSchema } from '../sqlite/changelog.js';
 import { DataVersion } from '../sqlite/data-version.js';
 import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
 import { DriftObserver } from '../verify/observer.js';
+import { type PartitionKeeper, startPartitionKeeper } from './partition-keeper.js';
 import { directionOf, finishedError, followReverse, PhaseWatch } from './phase.js';
 import { reconcileTargets } from './reconcile.js';
 import { runSnapshot } from './snapshot.js';
@@ -50,6 +51,10 @@ export interface SyncOptions {
   readonly checkNow$?: Observable<unknown>;
   /** Prometheus metrics to keep up to date. */
   readonly metrics?: BridgeMetrics;
+  /** Partition keeper's pass interval (ms, default 60 s): see partition-keeper.ts. */
+  readonly partitionEveryMs?: number;
+  /** Set by sync itself: the keeper that creates partitions before batches need them. */
+  readonly partitionKeeper?: PartitionKeeper | null;
 }
 
 /** What one applied batch did. */
@@ -98,6 +103,9 @@ async function syncUntilStopped(config: Config, log: Logger, options: SyncOption
   const stop$ = new ReplaySubject<void>(1);
   const listening = options.shutdown$?.subscribe(() => stop$.next());
   const pool = createPool(config.pgUrl, { max: 1, applicationName: 'litebridge sync' });
+  // Partitions: kept ahead while sync runs, forward and reverse (partition-keeper.ts).
+  const keeper = startPartitionKeeper(config, log, options.partitionEveryMs);
+  options = { ...options, partitionKeeper: keeper };
   let result: SyncResult = { checkpoint: '', batches: 0, events: 0, snapshotted: false };
   try {
     // The cutover phase says which way to run; it is followed until sync is stopped.
@@ -125,6 +133,7 @@ async function syncUntilStopped(config: Config, log: Logger, options: SyncOption
     }
   } finally {
     listening?.unsubscribe();
+    await keeper?.stop(); // partitions
     await pool.end();
   }
 }
@@ -394,6 +403,7 @@ class SyncLoop {
   async #applyWithRetry(batch: ChangeBatch): Promise<void> {
     const applyMs = await this.#retrying('applying a batch failed', batch, async () => {
       const started = Date.now();
+      await this.options.partitionKeeper?.beforeBatch(batch, this.targets); // partitions first, own transaction
       const client = await this.pool.connect();
       try {
         await applyBatch(

@@ -22,7 +22,7 @@ import {
 import { type CopyAllResult, copyAll, ROWS_PER_RANGE } from './copy-all.js';
 import type { CopyTableResult } from './copy-table.js';
 import { SnapshotForeignKeys } from './foreign-keys.js';
-import { partitionBounds } from './partition-bounds.js';
+import { snapshotPartitionRange } from './partition-bounds.js';
 import { ProgressRecorder } from './progress-recorder.js';
 import { SnapshotWorkers } from './snapshot-workers.js';
 import { checkSourceOwner } from './source-owner.js';
@@ -292,7 +292,7 @@ async function createTables(
     statements.push(`DROP TABLE IF EXISTS ${qualified(table.schema, table.name)} CASCADE`);
     statements.push(createTableSql(table));
     if (table.partitioning !== null) {
-      const { from: first, to: last } = partitionBounds(db, reader.source, table);
+      const { from: first, to: last } = snapshotPartitionRange(db, reader.source, table);
       statements.push(...partitionSql(table, first, last));
     }
   }

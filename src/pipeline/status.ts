@@ -14,6 +14,7 @@ import { backlogAfter, changelogHead } from '../sqlite/changelog.js';
 import { fenceState } from '../sqlite/fence.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 import { readReverseLsn } from '../sqlite/reverse-apply.js';
+import { partitionedTargets, partitionReport } from './partitions.js';
 
 /** How far the snapshot's copy is, as the copying process last recorded it. */
 export interface SnapshotProgress {
@@ -69,6 +70,20 @@ export interface SyncStatus {
   readonly reverseLsn: string | null;
   /** The reverse slot: lag, retained WAL and a warning before it fills the disk or is lost. */
   readonly slot: SlotStatus | null;
+  /** Per partitioned table: horizon, DEFAULT rows and a warning (empty without partitioned tables). */
+  readonly partitions: readonly PartitionStatus[];
+}
+
+/** A partitioned table in `status`. */
+export interface PartitionStatus {
+  readonly table: string;
+  /** Intervals the newest partition reaches past now; null without partitions. */
+  readonly horizonIntervals: number | null;
+  readonly defaultRows: number;
+  /** DEFAULT rows inside the partitioned range: they belong in a partition (`partitions --maintain`). */
+  readonly defaultRowsInRange: number;
+  /** Set when the horizon is below one interval or rows inside the range reached DEFAULT. */
+  readonly warning: string | null;
 }
 
 /** Options of `readStatus`. */
@@ -124,11 +139,32 @@ export async function readStatus(config: Config, options: StatusOptions = {}): P
       fenced: sqlite.fenced,
       reverseLsn: sqlite.reverseLsn,
       slot: pg.slot,
+      partitions: record === null ? [] : await partitionStatus(pool, config),
     };
   } finally {
     db.close();
     await pool.end();
   }
+}
+
+/** The partitioned tables' horizon and DEFAULT rows, with a warning where sync falls behind. */
+async function partitionStatus(pool: PgPool, config: Config): Promise<PartitionStatus[]> {
+  if (Object.keys(config.partitions).length === 0) return [];
+  const report = await partitionReport(pool, partitionedTargets(config));
+  return report
+    .filter((t) => t.horizonIntervals !== null)
+    .map((t) => ({
+      table: t.table,
+      horizonIntervals: t.horizonIntervals,
+      defaultRows: t.defaultRows,
+      defaultRowsInRange: t.defaultRowsInRange,
+      warning:
+        t.defaultRowsInRange > 0
+          ? `${t.defaultRowsInRange} row(s) inside the partitioned range reached DEFAULT: run \`litebridge partitions --maintain\``
+          : (t.horizonIntervals ?? 0) < 1
+            ? `the newest partition reaches less than one ${t.interval} ahead: rows will reach DEFAULT`
+            : null,
+    }));
 }
 
 /** What status reads of the SQLite file. */
@@ -240,5 +276,6 @@ export function statusSample(s: SyncStatus): StatusSample {
             name: s.slot.slot,
             retainedBytes: s.slot.retainedBytes === null ? null : Number(s.slot.retainedBytes),
           },
+    partitions: s.partitions,
   };
 }

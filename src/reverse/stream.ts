@@ -13,6 +13,7 @@ import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { PgRowChange, PgTransaction } from '../model/pg-transaction.js';
 import { formatLsn, parseLsn } from '../model/position.js';
+import { MAINTENANCE_ORIGIN } from '../pg/partition-maintenance.js';
 import { type PgoutputMessage, rowChangeOf, TextPgoutputPlugin } from './pgoutput.js';
 
 /** What one stream needs. */
@@ -44,6 +45,8 @@ export class ReverseStream {
   #position: bigint;
   #handled = 0;
   #current: { xid: number; commitLsn: string; changes: PgRowChange[] } | null = null;
+  /** partitions: the open transaction is partition maintenance moving rows, not an application change. */
+  #maintenance = false;
   #failed: unknown = null;
   #stopped = false;
   #settle: ((error: unknown) => void) | null = null;
@@ -131,6 +134,10 @@ export class ReverseStream {
   async #handle(message: PgoutputMessage): Promise<void> {
     if (message.tag === 'begin') {
       this.#current = { xid: message.xid, commitLsn: message.commitLsn ?? '0/0', changes: [] };
+      this.#maintenance = false;
+    } else if (message.tag === 'origin') {
+      // partitions: rows moved out of DEFAULT must not reach SQLite as deletes
+      this.#maintenance = message.originName === MAINTENANCE_ORIGIN;
     } else if (message.tag === 'commit') {
       const current = this.#current;
       this.#current = null;
@@ -149,6 +156,7 @@ export class ReverseStream {
   }
 
   #push(change: PgRowChange): void {
+    if (this.#maintenance) return; // partitions: see MAINTENANCE_ORIGIN
     if (this.#current === null) throw new Error(`a ${change.kind} arrived outside a transaction`);
     this.#current.changes.push(change);
   }

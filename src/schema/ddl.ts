@@ -4,14 +4,16 @@
  * `quoteIdent` is the one place identifiers are quoted.
  */
 import { BridgeError } from '../errors.js';
-import type {
-  PartitionInterval,
-  TargetColumn,
-  TargetForeignKey,
-  TargetIndex,
-  TargetTable,
-} from '../model/target-schema.js';
-import { MAX_IDENTIFIER_BYTES, shortHash, truncateUtf8, utf8Length } from './names.js';
+import type { TargetColumn, TargetForeignKey, TargetIndex, TargetTable } from '../model/target-schema.js';
+import { suffixedName } from './names.js';
+import {
+  boundLiteral,
+  defaultPartitionName,
+  nextPartitionStart,
+  partitionColumnType,
+  partitionName,
+  partitionStart,
+} from './partition-names.js';
 
 /** Quotes a PostgreSQL identifier: `"` around it, inner quotes doubled. Refuses NUL. */
 export function quoteIdent(name: string): string {
@@ -30,14 +32,6 @@ export function quoteLiteral(value: string): string {
 /** `"schema"."name"`. */
 export function qualified(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
-}
-
-/** A name with a suffix, shortened with a hash when it would pass 63 bytes. */
-export function suffixedName(base: string, suffix: string): string {
-  const name = base + suffix;
-  if (utf8Length(name) <= MAX_IDENTIFIER_BYTES) return name;
-  const tail = '_' + shortHash(name) + suffix;
-  return truncateUtf8(base, MAX_IDENTIFIER_BYTES - utf8Length(tail)) + tail;
 }
 
 /** The primary key constraint's name. */
@@ -81,25 +75,6 @@ export function createTableSql(table: TargetTable): string {
   ].join(';\n');
 }
 
-/** Start of the partition holding `at` (UTC; weeks start on Monday as in ISO 8601). */
-export function partitionStart(at: Date, interval: PartitionInterval): Date {
-  const y = at.getUTCFullYear();
-  const m = at.getUTCMonth();
-  const d = at.getUTCDate();
-  if (interval === 'month') return new Date(Date.UTC(y, m, 1));
-  if (interval === 'day') return new Date(Date.UTC(y, m, d));
-  return new Date(Date.UTC(y, m, d - ((at.getUTCDay() + 6) % 7)));
-}
-
-/** Start of the partition after the one starting at `start`. */
-export function nextPartitionStart(start: Date, interval: PartitionInterval): Date {
-  const y = start.getUTCFullYear();
-  const m = start.getUTCMonth();
-  const d = start.getUTCDate();
-  if (interval === 'month') return new Date(Date.UTC(y, m + 1, 1));
-  return new Date(Date.UTC(y, m, d + (interval === 'day' ? 1 : 7)));
-}
-
 /** Partitions created at most in one call: a bad min/max (epoch zero) must not create 20,000 tables. */
 export const MAX_PARTITIONS = 5000;
 
@@ -116,7 +91,7 @@ export function partitionSql(table: TargetTable, from: Date, to: Date): string[]
       details: { from, to },
     });
   }
-  const type = table.columns.find((c) => c.name === p.column)?.type;
+  const type = partitionColumnType(table);
   const parent = qualified(table.schema, table.name);
   const statements: string[] = [];
   for (
@@ -135,26 +110,14 @@ export function partitionSql(table: TargetTable, from: Date, to: Date): string[]
       );
     }
     const end = nextPartitionStart(start, p.interval);
-    const stamp = start
-      .toISOString()
-      .slice(0, p.interval === 'month' ? 7 : 10)
-      .replaceAll('-', '');
-    const name = qualified(table.schema, suffixedName(table.name, `_p${stamp}`));
     statements.push(
-      `CREATE TABLE ${name} PARTITION OF ${parent} FOR VALUES FROM (${bound(start, type)}) TO (${bound(end, type)})`,
+      `CREATE TABLE ${qualified(table.schema, partitionName(table.name, start))} PARTITION OF ${parent} FOR VALUES FROM (${boundLiteral(start, type)}) TO (${boundLiteral(end, type)})`,
     );
   }
   statements.push(
-    `CREATE TABLE ${qualified(table.schema, suffixedName(table.name, '_default'))} PARTITION OF ${parent} DEFAULT`,
+    `CREATE TABLE ${qualified(table.schema, defaultPartitionName(table.name))} PARTITION OF ${parent} DEFAULT`,
   );
   return statements;
-}
-
-function bound(at: Date, type: string | undefined): string {
-  const day = at.toISOString().slice(0, 10);
-  if (type === 'date') return `'${day}'`;
-  if (type === 'timestamptz') return `'${day} 00:00:00+00'`;
-  return `'${day} 00:00:00'`;
 }
 
 /**

@@ -49,3 +49,10 @@ export function uniqueName(wanted: string, used: Set<string>): string {
   used.add(name);
   return name;
 }
+/** A name with a suffix, shortened with a hash when it would pass 63 bytes. */
+export function suffixedName(base: string, suffix: string): string {
+  const name = base + suffix;
+  if (utf8Length(name) <= MAX_IDENTIFIER_BYTES) return name;
+  const tail = '_' + shortHash(name) + suffix;
+  return truncateUtf8(base, MAX_IDENTIFIER_BYTES - utf8Length(tail)) + tail;
+}

@@ -19,6 +19,7 @@ import type { ColumnMap, TypeOf } from './expression.js';
 import { effectiveCollation, folds, sourceKeyCollations } from './key-collation.js';
 import { asciiLower, findByName, getByName } from './lookup.js';
 import { uniqueName } from './names.js';
+import { DEFAULT_PREMAKE } from './partition-names.js';
 import { checkNames, type NamePlan, unshadowedRowidName, validateOverrides } from './translate-checks.js';
 import {
   buildColumn,
@@ -167,7 +168,15 @@ function buildTable(
     indexes,
     foreignKeys: [],
     checks,
-    partitioning: spec === undefined ? null : { column: partitionColumn!, interval: spec.interval },
+    partitioning:
+      spec === undefined
+        ? null
+        : {
+            column: partitionColumn!,
+            interval: spec.interval,
+            premake: spec.premake ?? DEFAULT_PREMAKE,
+            retention: spec.retention ?? null,
+          },
     identityColumn: identity?.name ?? ownedSequence?.column ?? null,
     ownedSequence: ownedSequence?.name ?? null,
     autoincrement: t.autoincrement,

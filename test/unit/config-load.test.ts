@@ -103,6 +103,28 @@ describe('loadConfig', () => {
         {},
       ),
     ).toThrow(/partitions\["flights"\]\.interval/);
+    for (const premake of [0, 1.5, '4']) {
+      expect(() =>
+        loadConfig(
+          {
+            ...base,
+            config: configFile({ partitions: { flights: { column: 'at', interval: 'day', premake } } }),
+          },
+          {},
+        ),
+      ).toThrow(/partitions\["flights"\]\.premake must be a whole number from 1 to 1000/);
+    }
+    expect(
+      loadConfig(
+        {
+          ...base,
+          config: configFile({
+            partitions: { f: { column: 'at', interval: 'week', premake: 8, retention: 52 } },
+          }),
+        },
+        {},
+      ).partitions,
+    ).toEqual({ f: { column: 'at', interval: 'week', premake: 8, retention: 52 } });
     expect(() => loadConfig({ ...base, onBadRow: 'ignore' }, {})).toThrow(/--on-bad-row/);
     expect(() => loadConfig({ ...base, parallel: '0' }, {})).toThrow(/--parallel/);
     expect(() => loadConfig({ ...base, schema: 'litebridge' }, {})).toThrow(/reserved/);

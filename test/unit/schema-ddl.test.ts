@@ -6,11 +6,11 @@ import {
   danglingForeignKeySql,
   identityResetSql,
   partitionSql,
-  partitionStart,
   postDataSql,
   qualified,
   quoteIdent,
 } from '../../src/schema/ddl.js';
+import { partitionStart } from '../../src/schema/partition-names.js';
 import { translate } from '../../src/schema/translate.js';
 import { col, opts, schemaOf, tbl } from './schema-helpers.js';
 
@@ -194,7 +194,7 @@ describe('partition boundaries', () => {
       ),
     ).toEqual(['2024-01-01 → 2024-02-01', '2024-02-01 → 2024-03-01', '2024-03-01 → 2024-04-01']);
     expect(partitionSql(table('month'), new Date('2024-12-15Z'), new Date('2024-12-31Z'))[0]).toMatch(
-      /"t_p202412" .* TO \('2025-01-01'\)/,
+      /"t_p20241201" .* TO \('2025-01-01'\)/,
     );
   });
 

@@ -586,7 +586,7 @@ describe('translate: partitions', () => {
   it('extends the primary key, drops UNIQUE indexes without the partition column, a sequence default for the id', () => {
     const s = translate(source, opts({ partitions: { ev: { column: 'at', interval: 'day' } } }));
     const t = s.tables[0]!;
-    expect(t.partitioning).toEqual({ column: 'at', interval: 'day' });
+    expect(t.partitioning).toEqual({ column: 'at', interval: 'day', premake: 4, retention: null });
     expect(t.primaryKey).toEqual(['id', 'at']);
     expect(t.indexes.map((i) => i.name)).toEqual(['ev_code_at', 'ev_n']);
     // PostgreSQL before 17 refuses identity columns on partitioned tables: an owned sequence instead.
