@@ -58,7 +58,9 @@ Environment: DATABASE_URL, SQLITE_PATH, LITEBRIDGE_CONFIG, PGHOST/PGUSER/…,
 LITEBRIDGE_LOG_LEVEL (debug, info, warn, error, silent). Logs are JSON lines on stderr;
 results go to stdout (--json for machines).
 
-Exit status: 0 success, 1 the sides differ (verify) or a partition invariant is broken, 2 error, 3 timed out (status --wait-synced).`;
+Exit status: 0 success, 1 the sides differ (verify), 2 error, 3 timed out (status --wait-synced);
+1 also means a query answers differently or slower (compare-queries), or a partition invariant is
+broken (partitions).`;
 
 /** Where main writes: the process's streams, or a test's buffers. */
 export interface Io {
