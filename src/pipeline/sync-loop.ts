@@ -101,21 +101,26 @@ export class SyncLoop {
     await lastValueFrom(
       wakeUps$.pipe(
         takeUntil(merge(stop$, this.#switched$)),
-        exhaustMap(() =>
-          this.#pull().pipe(concatWith(defer(() => this.#maybePrune()).pipe(ignoreElements()))),
-        ),
+        exhaustMap(() => this.#pull()),
       ),
       { defaultValue: undefined },
     );
   }
 
-  /** One wake-up's pull: the next batch read and applied, then the next, up to the head. */
+  /**
+   * One wake-up's pull: the next batch read and applied, then the next, up to the head (or the
+   * stop); then the applied changelog rows are pruned.
+   */
   #pull(): Observable<ChangeBatch> {
     const next$ = defer(() => this.#nextBatch()).pipe(
       filter((batch): batch is ChangeBatch => batch !== null),
       concatMap((batch) => this.#apply(batch)),
     );
-    return next$.pipe(expand((batch) => (batch.atHead || this.#stopping$.value ? EMPTY : next$)));
+    const prune$ = defer(() => this.#maybePrune()).pipe(ignoreElements());
+    return next$.pipe(
+      expand((batch) => (batch.atHead || this.#stopping$.value ? EMPTY : next$)),
+      concatWith(prune$),
+    );
   }
 
   /**
