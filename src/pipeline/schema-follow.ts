@@ -10,7 +10,7 @@ import { pairTables, type ReplicatedTable } from '../schema/replicated.js';
 import { diffSchemas, isAddition, type SchemaChange } from '../schema/schema-diff.js';
 import { translate } from '../schema/translate.js';
 import { type FollowedSchema, followSchema, sameCaptureTriggers } from '../sqlite/capture.js';
-import { reconcileTargets } from './reconcile.js';
+import { type ReconcileContext, reconcileTargets } from './reconcile.js';
 import type { ForwardSides } from './sync-options.js';
 
 /** The schema sync follows, as the batch reader and the apply need it. */
@@ -75,12 +75,7 @@ export async function followSchemaChange(
   const now = tablesOf(followed);
   for (const change of changes) log.info({ change: change.message }, 'the SQLite schema changed');
   await reconcileTargets(
-    db,
-    sides.pool,
-    now.tables,
-    now.targets,
-    { sourceId: config.sourceId, seq: checkpoint },
-    log,
+    reconcileContext(sides, now, checkpoint),
     // A table new to sync that PostgreSQL already has was copied (by the snapshot sync started
     // with) before its capture: rows written in between are only in SQLite.
     new Set(changes.filter((c) => c.kind === 'table-added').map((c) => c.table)),
@@ -94,15 +89,13 @@ export async function reconcileAdded(
   followed: FollowedTables,
   checkpoint: bigint,
 ): Promise<void> {
+  await reconcileTargets(reconcileContext(sides, followed, checkpoint));
+}
+
+function reconcileContext(sides: ForwardSides, followed: FollowedTables, seq: bigint): ReconcileContext {
   const { db, pool, config, log } = sides;
-  await reconcileTargets(
-    db,
-    pool,
-    followed.tables,
-    followed.targets,
-    { sourceId: config.sourceId, seq: checkpoint },
-    log,
-  );
+  const { tables, targets } = followed;
+  return { db, pool, log, tables, targets, checkpoint: { sourceId: config.sourceId, seq } };
 }
 
 function tablesOf(followed: FollowedSchema): FollowedTables {
