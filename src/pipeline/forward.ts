@@ -115,7 +115,6 @@ async function streamUntilStopped(
   loop: SyncLoop,
   stop$: Observable<void>,
 ): Promise<void> {
-  const stopping = stop$.subscribe(() => loop.stop());
   const observer =
     options.drift === undefined
       ? null
@@ -129,8 +128,6 @@ async function streamUntilStopped(
   try {
     await loop.run(stop$);
   } finally {
-    loop.stop();
-    stopping.unsubscribe();
     checking?.unsubscribe();
     await observer?.stop();
   }

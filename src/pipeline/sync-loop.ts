@@ -11,9 +11,7 @@ import {
   ignoreElements,
   lastValueFrom,
   map,
-  merge,
   type Observable,
-  Subject,
   takeUntil,
   throwError,
 } from 'rxjs';
@@ -58,10 +56,9 @@ export interface SyncLoopContext extends ForwardSides {
 export class SyncLoop {
   /** The checkpoint, batches and events applied. */
   readonly progress: SyncProgress;
-  /** Emits true once no new batch may start; the one in flight still commits. */
+  /** True once no new batch may start (asked to stop, or switched); the one in flight still commits. */
   readonly #stopping$ = new BehaviorSubject(false);
-  /** Emits once the phase left forward (cutover): forward stops, the caller turns to reverse. */
-  readonly #switched$ = new Subject<void>();
+  /** True once the phase left forward (cutover): forward stops, the caller turns to reverse. */
   #switched = false;
   #followed: FollowedTables;
   #lastPrune = Date.now();
@@ -95,16 +92,22 @@ export class SyncLoop {
   /** Runs until `stop$` or the phase leaves forward; the batch in flight commits first. */
   async run(stop$: Observable<unknown>): Promise<void> {
     const { config, options } = this.context;
+    const stopping = stop$.subscribe(() => this.stop());
     const wakeUps$ = wakeUps(config.sqlitePath, options.pollMs ?? 1000, () =>
       this.#versions.changedSinceMark(),
     );
-    await lastValueFrom(
-      wakeUps$.pipe(
-        takeUntil(merge(stop$, this.#switched$)),
-        exhaustMap(() => this.#pull()),
-      ),
-      { defaultValue: undefined },
-    );
+    try {
+      await lastValueFrom(
+        wakeUps$.pipe(
+          takeUntil(this.#stopping$.pipe(filter(Boolean))),
+          exhaustMap(() => this.#pull()),
+        ),
+        { defaultValue: undefined },
+      );
+    } finally {
+      stopping.unsubscribe();
+      this.stop();
+    }
   }
 
   /**
@@ -196,7 +199,6 @@ export class SyncLoop {
     log.info('the cutover switched to PostgreSQL: forward sync stops');
     this.#switched = true;
     this.stop();
-    this.#switched$.next();
     return true;
   }
 
