@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Subject } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { BridgeError, fromSpawnError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { percentile } from '../log/percentile.js';
 import { builtModule } from '../package-files.js';
-import { type BatchStats, runSync, type SyncResult } from '../pipeline/run-sync.js';
+import type { BatchStats, SyncResult } from '../pipeline/run-sync.js';
 import { readStatus } from '../pipeline/status.js';
+import { startSync } from '../pipeline/sync-control.js';
 import type { VatsimLiveCounters } from '../workload/vatsim-live.js';
 import type { StepOutput } from './command.js';
 
@@ -71,15 +71,14 @@ export async function runLiveDemo(
 ): Promise<LiveDemoResult> {
   const batches: { readonly at: number; readonly stats: BatchStats }[] = [];
   const allLags: number[] = [];
-  const shutdown$ = new Subject<void>();
-  const syncing = runSync(config, log, {
-    shutdown$,
+  const sync = startSync(config, log, {
     pollMs: 50,
     onBatch: (stats) => {
       batches.push({ at: Date.now(), stats });
       allLags.push(stats.lagMs);
     },
   });
+  const syncing = sync.done;
   let syncFailed = false;
   syncing.catch(() => {
     syncFailed = true;
@@ -142,7 +141,7 @@ export async function runLiveDemo(
   writer.kill('SIGTERM');
   await writerExited;
   if (writerFailure !== undefined) {
-    shutdown$.next();
+    sync.stop();
     await syncing.catch(() => undefined);
     throw writerFailure;
   }
@@ -153,12 +152,11 @@ export async function runLiveDemo(
     if (status !== null && status.backlog === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  shutdown$.next();
-  shutdown$.complete();
-  const sync = await syncing;
+  sync.stop();
+  const synced = await syncing;
   return {
     writer: parseCounters(writerOut),
-    sync,
+    sync: synced,
     lagP50Ms: percentileOf(allLags, 50),
     lagP99Ms: percentileOf(allLags, 99),
   };

@@ -1,8 +1,7 @@
-import { fromEvent, merge, take } from 'rxjs';
 import { loadConfig } from '../config/load.js';
 import { BridgeMetrics, serveMetrics } from '../log/metrics.js';
-import { runSync } from '../pipeline/run-sync.js';
 import { readStatus, statusSample } from '../pipeline/status.js';
+import { syncUntilSignalled } from '../pipeline/sync-control.js';
 import { type CommandSpec, configFlags, connectionOptions, positiveNumber } from './command.js';
 
 /** `litebridge sync`: keep PostgreSQL equal to the live SQLite file until stopped. */
@@ -49,7 +48,6 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
       onBadRow: flags.onBadRow as string | undefined,
       parallel: flags.parallel as string | undefined,
     });
-    const shutdown$ = merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(take(1));
     const driftSeconds = positiveNumber(flags.driftInterval, '--drift-interval', true);
     const chunksPerTick = positiveNumber(flags.driftChunks, '--drift-chunks', false);
     const metrics = new BridgeMetrics();
@@ -60,11 +58,9 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
         : await serveMetrics(metrics, positiveNumber(flags.metricsPort, '--metrics-port', false));
     if (server !== null)
       log.info({ url: `http://127.0.0.1:${flags.metricsPort}/metrics` }, 'serving metrics');
-    const result = await runSync(config, log, {
-      shutdown$,
+    const result = await syncUntilSignalled(config, log, {
       pollMs: Number(flags.poll),
       metrics,
-      checkNow$: fromEvent(process, 'SIGUSR2'),
       ...(driftSeconds === 0 ? {} : { drift: { intervalMs: driftSeconds * 1000, chunksPerTick } }),
     }).finally(() => server?.close());
     return {

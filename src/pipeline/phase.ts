@@ -31,12 +31,15 @@ export class PhaseWatch {
     private readonly everyMs = PHASE_EVERY_MS,
   ) {}
 
-  /** The phase (read now when `fresh` or when the last read is older than `everyMs`). */
-  async current(fresh = false): Promise<Phase> {
-    if (fresh || Date.now() - this.#readAt >= this.everyMs) {
-      this.#last = await readPhase(this.pool, this.sourceId);
-      this.#readAt = Date.now();
-    }
+  /** The phase: the last read while it is younger than `everyMs`, else read now. */
+  async current(): Promise<Phase> {
+    return Date.now() - this.#readAt >= this.everyMs ? await this.readNow() : this.#last;
+  }
+
+  /** The phase read now, whatever the age of the last read. */
+  async readNow(): Promise<Phase> {
+    this.#last = await readPhase(this.pool, this.sourceId);
+    this.#readAt = Date.now();
     return this.#last;
   }
 }

@@ -22,6 +22,19 @@ import { buildTableKeys } from './post-data.js';
 
 const PAGE = 2_000;
 
+/** What reconciling works with: both databases, the tables sync follows, and its checkpoint. */
+export interface ReconcileContext {
+  readonly db: SqliteDatabase;
+  readonly pool: PgPool;
+  readonly log: Logger;
+  /** Each replicated table's source and target, by SQLite name. */
+  readonly tables: ReadonlyMap<string, { source: SourceTable; target: TargetTable }>;
+  /** Each replicated table's target, by SQLite name (what the apply path needs). */
+  readonly targets: ReadonlyMap<string, TargetTable>;
+  /** Rows copied here are applied at this checkpoint, which they leave where it is. */
+  readonly checkpoint: { readonly sourceId: string; readonly seq: bigint };
+}
+
 /**
  * Brings PostgreSQL in line with tables SQLite gained since the snapshot (capture must already
  * be installed on them, so nothing written meanwhile is missed): a missing column is added
@@ -34,20 +47,16 @@ const PAGE = 2_000;
  * line per change made.
  */
 export async function reconcileTargets(
-  db: SqliteDatabase,
-  pool: PgPool,
-  tables: ReadonlyMap<string, { source: SourceTable; target: TargetTable }>,
-  targets: ReadonlyMap<string, TargetTable>,
-  checkpoint: { readonly sourceId: string; readonly seq: bigint },
-  log: Logger,
+  context: ReconcileContext,
   refill: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
+  const { pool, tables, log } = context;
   const done: string[] = [];
   for (const { source, target } of tables.values()) {
     const columns = await targetColumnNames(pool, target);
     if (columns === null) {
       await create(pool, target);
-      await fill(db, pool, source, target, targets, checkpoint);
+      await fill(context, source, target);
       done.push(`table "${target.name}" created and copied`);
       continue;
     }
@@ -74,7 +83,7 @@ export async function reconcileTargets(
       } catch (error) {
         throw fromPgError(error, `cannot empty "${target.name}" to copy it again`);
       }
-      await fill(db, pool, source, target, targets, checkpoint);
+      await fill(context, source, target);
       done.push(`table "${target.name}" copied again (it existed before its capture was installed)`);
     }
   }
@@ -119,14 +128,8 @@ async function create(pool: PgPool, target: TargetTable): Promise<void> {
  * Copies a table's rows through the apply path from one SQLite read snapshot, taken after its
  * capture was installed: every later change is in the changelog after `checkpoint`, applied next.
  */
-async function fill(
-  db: SqliteDatabase,
-  pool: PgPool,
-  source: SourceTable,
-  target: TargetTable,
-  targets: ReadonlyMap<string, TargetTable>,
-  checkpoint: { readonly sourceId: string; readonly seq: bigint },
-): Promise<void> {
+async function fill(context: ReconcileContext, source: SourceTable, target: TargetTable): Promise<void> {
+  const { db, pool, targets, checkpoint } = context;
   const keys = keyColumnIndexes(target);
   const width = target.columns.length;
   const snapshot = new ReadSnapshot(db);

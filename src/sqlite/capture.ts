@@ -200,12 +200,32 @@ export function captureFingerprint(db: SqliteDatabase): string {
           .raw(true)
           .all() as [string, string][]
       ).filter(([name]) => isCaptureTriggerName(name));
-      return `${String(version)}:${shortHash(sqls.map(([n, s]) => `${n}\n${s}`).join('\n\n'))}`;
+      const triggers = shortHash(sqls.map(([n, s]) => `${n}\n${s}`).join('\n\n'));
+      return `${String(version)}:${triggers}`;
     });
     return read.deferred();
   } catch (error) {
     throw fromSqliteError(error, 'reading the capture fingerprint failed');
   }
+}
+
+/** A capture fingerprint taken apart: what `captureFingerprint` puts together. */
+export interface CaptureFingerprintParts {
+  /** `PRAGMA schema_version` when the fingerprint was taken. */
+  readonly schemaVersion: number;
+  /** A hash of the capture triggers' names and SQL (the cutover's fence triggers are not in it). */
+  readonly triggers: string;
+}
+
+/** Takes a fingerprint made by `captureFingerprint` apart into its schema version and trigger hash. */
+export function parseCaptureFingerprint(fingerprint: string): CaptureFingerprintParts {
+  const at = fingerprint.indexOf(':');
+  return { schemaVersion: Number(fingerprint.slice(0, at)), triggers: fingerprint.slice(at + 1) };
+}
+
+/** Whether two fingerprints cover the same capture triggers (the schema version may differ). */
+export function sameCaptureTriggers(a: string, b: string): boolean {
+  return parseCaptureFingerprint(a).triggers === parseCaptureFingerprint(b).triggers;
 }
 
 /** Whether capture is installed, its version and source, the flag, trigger count and head seq. */

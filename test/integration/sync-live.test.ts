@@ -254,6 +254,24 @@ describe('live sync', () => {
     expect(String((error as Error).message)).toMatch(/column "flights"\."altitude" was dropped or renamed/);
   });
 
+  it('stops when a capture trigger is dropped under it (as a table rebuild does), though no table or column changed', async () => {
+    const file = walFile('rebuilt');
+    const sync = startSync(file, db.url(), 'rebuilt');
+    await until(async () => (await verify(file, db.url(), { schema: 'rebuilt' })).equal);
+    const app = new Database(file);
+    const trigger = app
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'flights' AND name LIKE '%upd'",
+      )
+      .pluck()
+      .get() as string;
+    app.exec(`DROP TRIGGER "${trigger}"; UPDATE flights SET altitude = 1`);
+    app.close();
+    const error = await sync.done.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BAD_STATE' });
+    expect(String((error as Error).message)).toMatch(/capture triggers were changed or dropped/);
+  });
+
   it('stops naming every change it cannot follow when several arrive in one call, and the command to recover', async () => {
     const file = walFile('unfollowable');
     const setup = new Database(file);
