@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../../src/config/config.js';
-import { postDataSql, quoteIdent } from '../../src/schema/ddl.js';
+import { postDataSql } from '../../src/schema/ddl.js';
 import { introspect } from '../../src/schema/introspect.js';
+import { quoteIdent } from '../../src/schema/quote.js';
 import { translate } from '../../src/schema/translate.js';
 import { type ExitStatus, run, type TreeSampler } from './measure.js';
 

@@ -8,7 +8,8 @@ import { fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { countDanglingRows, type DanglingForeignKey } from '../pg/dangling-rows.js';
 import type { PgPool } from '../pg/pool.js';
-import { qualified, quoteIdent } from '../schema/ddl.js';
+import { qualified } from '../schema/ddl.js';
+import { quoteIdent } from '../schema/quote.js';
 
 /** What validation did. */
 export interface ForeignKeyReport {

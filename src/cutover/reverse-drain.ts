@@ -6,11 +6,11 @@
 import { isLsnAfter } from '../model/position.js';
 import type { Queryable } from '../pg/metadata.js';
 import { currentWalLsn, dropReplication } from '../pg/replication.js';
+import { lastPublishedCommit } from '../pg/slot-peek.js';
+import { waitForIdleSlot } from '../pg/slot-wait.js';
 import { runReverse } from '../reverse/run-reverse.js';
 import { readReverseLsn } from '../sqlite/reverse-apply.js';
 import type { CutoverContext } from './context.js';
-import { lastPublishedCommit } from './slot-peek.js';
-import { waitForIdleSlot } from './slot-wait.js';
 
 /** How long to wait for the running sync to let go of the slot, unless told (ms). */
 export const DEFAULT_SLOT_WAIT_MS = 30_000;

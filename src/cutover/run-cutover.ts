@@ -25,6 +25,7 @@ import {
 } from '../pg/phase-store.js';
 import type { PgClient } from '../pg/pool.js';
 import { currentWalLsn, dropReplication, ensurePublication, ensureSlot } from '../pg/replication.js';
+import { abandonLockSession, commitLockSession, lockTargetTables } from '../pg/table-locks.js';
 import { installFence, removeFence } from '../sqlite/fence.js';
 import { setReverseStart } from '../sqlite/reverse-apply.js';
 import { type CutoverContext, closeContext, openContext } from './context.js';
@@ -34,7 +35,6 @@ import { type FinalCheck, finalCheck } from './final-check.js';
 import { type ForeignKeyReport, validateForeignKeys } from './foreign-keys.js';
 import { type Preflight, runPreflight } from './preflight.js';
 import { resetSequences } from './sequences.js';
-import { abandonLockSession, commitLockSession, lockTargetTables } from './table-locks.js';
 
 /** The steps of the fence window, in order ('switch' ends with the COMMIT). */
 export type CutoverStep = 'fence' | 'drain' | 'checksum' | 'setval' | 'switch';

@@ -21,11 +21,11 @@ import {
 } from '../pg/phase-store.js';
 import type { PgClient } from '../pg/pool.js';
 import { dropReplication, type SlotStatus, slotStatus } from '../pg/replication.js';
+import { abandonLockSession, commitLockSession, lockTargetTables } from '../pg/table-locks.js';
 import { changelogHead } from '../sqlite/changelog.js';
 import { fenceState, removeFence } from '../sqlite/fence.js';
 import { type CutoverContext, closeContext, openContext } from './context.js';
 import { drainReverseToNow, dropReplicationAfterDrain, type ReverseDrain } from './reverse-drain.js';
-import { abandonLockSession, commitLockSession, lockTargetTables } from './table-locks.js';
 
 /** How a rollback runs (the `rollback` command's flags). */
 export interface RollbackOptions {

@@ -10,7 +10,7 @@ import { BridgeError, fromPgError, fromSqliteError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { SqlValue } from '../model/sql-value.js';
 import { createPool, type PgClient, type PgPool, ping, RAW_TEXT_ROWS } from '../pg/pool.js';
-import { quoteIdent } from '../schema/ddl.js';
+import { quoteIdent } from '../schema/quote.js';
 import { tokenize } from '../schema/sql-tokens.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 import type { ParamValue, ParityQuery } from './queries-file.js';

@@ -10,7 +10,7 @@
 import { readCheckpoint } from '../pg/checkpoint.js';
 import { metadataTableExists } from '../pg/metadata.js';
 import type { PgClient, PgPool } from '../pg/pool.js';
-import { quoteIdent } from '../schema/ddl.js';
+import { quoteIdent } from '../schema/quote.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
 import { ReadSnapshot } from '../sqlite/snapshot-read.js';
 

@@ -8,9 +8,10 @@
 import { createHash } from 'node:crypto';
 import { BridgeError } from '../errors.js';
 import type { KeyCollation, TargetColumn, TargetIndexColumn, TargetTable } from '../model/target-schema.js';
-import { qualified, quoteIdent } from '../schema/ddl.js';
+import { qualified } from '../schema/ddl.js';
 import { folds, keyFoldIndex, pgEquals, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumnIndexes } from '../schema/key-columns.js';
+import { quoteIdent } from '../schema/quote.js';
 
 /**
  * One statement and what its parameters are: parameter `$i` is the text array of target column

@@ -4,7 +4,8 @@
  * Read-only; `partition-maintenance.ts` changes partitions.
  */
 import { fromPgError } from '../errors.js';
-import { qualified, quoteIdent } from '../schema/ddl.js';
+import { qualified } from '../schema/ddl.js';
+import { quoteIdent } from '../schema/quote.js';
 import type { Queryable } from './metadata.js';
 
 /** One range partition: `[from, to)`, null for MINVALUE / MAXVALUE. */

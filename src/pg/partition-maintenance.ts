@@ -21,7 +21,7 @@
 import { BridgeError, fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { readSqlFile } from '../package-files.js';
-import { qualified, quoteIdent } from '../schema/ddl.js';
+import { qualified } from '../schema/ddl.js';
 import { suffixedName } from '../schema/names.js';
 import {
   boundLiteral,
@@ -30,6 +30,7 @@ import {
   partitionName,
   partitionStart,
 } from '../schema/partition-names.js';
+import { quoteIdent } from '../schema/quote.js';
 import { type PartitionLayout, readPartitionLayout } from './partition-catalog.js';
 import type { PgClient, PgPool } from './pool.js';
 

@@ -7,8 +7,9 @@
  */
 import { BridgeError, fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
-import { qualified, quoteIdent } from '../schema/ddl.js';
+import { qualified } from '../schema/ddl.js';
 import { shortHash } from '../schema/names.js';
+import { quoteIdent } from '../schema/quote.js';
 import type { Queryable } from './metadata.js';
 import type { PgPool } from './pool.js';
 

@@ -2,9 +2,9 @@ import { defer, from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import type { CopyProgress } from '../log/progress.js';
 import type { SchemaNote, TargetTable } from '../model/target-schema.js';
 import type { PgPool } from '../pg/pool.js';
+import { buildTableKeys } from '../pg/post-data.js';
 import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
 import type { CopyTableResult } from './copy-table.js';
-import { buildTableKeys } from './post-data.js';
 
 /**
  * A large table is cut into key ranges of about this many rows (at most RANGES_PER_STREAM ×

@@ -6,7 +6,8 @@ import { badRow } from '../pg/bad-rows.js';
 import { CopyWriter } from '../pg/copy-writer.js';
 import { insertRejects, type Reject } from '../pg/metadata.js';
 import type { PgPool } from '../pg/pool.js';
-import { qualified, quoteIdent } from '../schema/ddl.js';
+import { qualified } from '../schema/ddl.js';
+import { quoteIdent } from '../schema/quote.js';
 import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
 
 /** Rows read from SQLite and encoded per COPY chunk: bounds memory (~1-2 MB per table in flight). */

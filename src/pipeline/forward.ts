@@ -10,12 +10,12 @@ import type { Logger } from '../log/logger.js';
 import { canApplyAsReplica, readCheckpoint } from '../pg/checkpoint.js';
 import { ensureMetadata, readSource } from '../pg/metadata.js';
 import { createPool, ping } from '../pg/pool.js';
+import { checkSourceOwner } from '../pg/source-owner.js';
 import { captureState } from '../sqlite/capture.js';
 import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
 import { DriftObserver } from '../verify/observer.js';
 import { captureAndFollow, reconcileAdded } from './schema-follow.js';
 import { runSnapshot } from './snapshot.js';
-import { checkSourceOwner } from './source-owner.js';
 import { SyncLoop } from './sync-loop.js';
 import type { ForwardSides, SyncOptions, SyncResult } from './sync-options.js';
 

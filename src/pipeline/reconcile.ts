@@ -5,6 +5,7 @@ import type { SourceTable } from '../model/source-schema.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { applyBatch } from '../pg/apply.js';
 import type { PgPool } from '../pg/pool.js';
+import { buildTableKeys } from '../pg/post-data.js';
 import { relationExists, targetColumnNames } from '../pg/target-tables.js';
 import {
   addColumnSql,
@@ -16,9 +17,8 @@ import {
 } from '../schema/ddl.js';
 import { keyColumnIndexes } from '../schema/key-columns.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
+import { lastHorizonInstant } from '../sqlite/partition-bounds.js';
 import { ReadSnapshot, tableReader } from '../sqlite/snapshot-read.js';
-import { lastHorizonInstant } from './partition-bounds.js';
-import { buildTableKeys } from './post-data.js';
 
 const PAGE = 2_000;
 

@@ -7,12 +7,15 @@ import type { DanglingForeignKey } from '../pg/dangling-rows.js';
 import { ensureMetadata, markSnapshotDone, markSnapshotStarted, readSource } from '../pg/metadata.js';
 import { readPhase } from '../pg/phase-store.js';
 import { createPool, inTransaction, type PgPool, ping } from '../pg/pool.js';
+import { SnapshotForeignKeys } from '../pg/snapshot-foreign-keys.js';
+import { checkSourceOwner } from '../pg/source-owner.js';
 import { existingTables } from '../pg/target-tables.js';
 import { createSchemaSql, createTableSql, partitionSql, qualified } from '../schema/ddl.js';
 import { introspect } from '../schema/introspect.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
 import { translate } from '../schema/translate.js';
 import { journalMode, openSqlite, type SqliteDatabase, walSwitchCommand } from '../sqlite/open.js';
+import { snapshotPartitionRange } from '../sqlite/partition-bounds.js';
 import {
   autoincrementHighWater,
   ReadSnapshot,
@@ -21,11 +24,8 @@ import {
 } from '../sqlite/snapshot-read.js';
 import { type CopyAllResult, copyAll, ROWS_PER_RANGE } from './copy-all.js';
 import type { CopyTableResult } from './copy-table.js';
-import { SnapshotForeignKeys } from './foreign-keys.js';
-import { snapshotPartitionRange } from './partition-bounds.js';
 import { ProgressRecorder } from './progress-recorder.js';
 import { SnapshotWorkers } from './snapshot-workers.js';
-import { checkSourceOwner } from './source-owner.js';
 
 export interface SnapshotResult {
   readonly sourceId: string;

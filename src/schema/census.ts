@@ -8,7 +8,7 @@ import { fromSqliteError } from '../errors.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { SqlValue, StorageClass } from '../model/sql-value.js';
 import type { TargetColumn, TargetTable } from '../model/target-schema.js';
-import { quoteIdent } from './ddl.js';
+import { quoteIdent } from './quote.js';
 import { isNumericType, isTimeType } from './type-rules.js';
 
 /** What a finding is about. */

@@ -1,7 +1,7 @@
 /**
  * Pure renderers from the target model to PostgreSQL DDL (15–18). Tables are created bare;
  * primary keys, indexes, checks and foreign keys come after the data (`postDataSql`).
- * `quoteIdent` is the one place identifiers are quoted.
+ * Identifiers are quoted by `quoteIdent` (`quote.ts`).
  */
 import { BridgeError } from '../errors.js';
 import type { TargetColumn, TargetForeignKey, TargetIndex, TargetTable } from '../model/target-schema.js';
@@ -14,20 +14,7 @@ import {
   partitionName,
   partitionStart,
 } from './partition-names.js';
-
-/** Quotes a PostgreSQL identifier: `"` around it, inner quotes doubled. Refuses NUL. */
-export function quoteIdent(name: string): string {
-  if (name.includes('\0'))
-    throw new BridgeError('DATA', `identifier ${JSON.stringify(name)} contains a NUL character`);
-  return '"' + name.replaceAll('"', '""') + '"';
-}
-
-/** Quotes a string literal (standard_conforming_strings on, as in every supported version). */
-export function quoteLiteral(value: string): string {
-  if (value.includes('\0'))
-    throw new BridgeError('DATA', `literal ${JSON.stringify(value)} contains a NUL character`);
-  return "'" + value.replaceAll("'", "''") + "'";
-}
+import { quoteIdent, quoteLiteral } from './quote.js';
 
 /** `"schema"."name"`. */
 export function qualified(schema: string, name: string): string {

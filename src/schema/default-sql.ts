@@ -6,8 +6,8 @@
 import { renderLiteral as codecLiteral, encoderFor } from '../codec/index.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { PgType } from '../model/target-schema.js';
-import { quoteLiteral } from './ddl.js';
 import { type ColumnMap, type ExpressionResult, type TypeOf, translateExpression } from './expression.js';
+import { quoteLiteral } from './quote.js';
 import { isPunct, isWord, sliceSql, type Token, tokenize } from './sql-tokens.js';
 
 const NOW_UTC = "(now() AT TIME ZONE 'UTC')";

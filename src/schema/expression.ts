@@ -10,7 +10,6 @@
  * guessed at. The caller reports the refusal and leaves the object out.
  */
 import type { PgType } from '../model/target-schema.js';
-import { quoteIdent } from './ddl.js';
 import {
   arithmeticShape,
   numeric,
@@ -29,6 +28,7 @@ import {
   UnsupportedExpression,
   unwrap,
 } from './expression-tree.js';
+import { quoteIdent } from './quote.js';
 
 /** The outcome of a translation: PostgreSQL SQL, or the reason there is none. */
 export type ExpressionResult =

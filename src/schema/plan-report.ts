@@ -7,8 +7,8 @@
 import { classVerdicts, verdictText } from '../codec/index.js';
 import type { KeyCollation, TargetSchema, TargetTable } from '../model/target-schema.js';
 import type { TableCensus } from './census.js';
-import { quoteIdent } from './ddl.js';
 import { keyFoldIndex, targetKeyCollations } from './key-collation.js';
+import { quoteIdent } from './quote.js';
 import { affinityOf } from './type-rules.js';
 
 const MARK = { info: ' ', warning: '!', error: '✗' } as const;

@@ -12,7 +12,6 @@ import type {
   TargetIndexColumn,
   TargetTable,
 } from '../model/target-schema.js';
-import { quoteIdent } from './ddl.js';
 import { type ColumnMap, type TypeOf, translateExpression } from './expression.js';
 import {
   collationMeaning,
@@ -25,6 +24,7 @@ import {
 } from './key-collation.js';
 import { asciiLower } from './lookup.js';
 import { uniqueName } from './names.js';
+import { quoteIdent } from './quote.js';
 
 /** What the constraint translators need to know about the table being translated. */
 export interface TableContext {

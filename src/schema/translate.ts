@@ -14,12 +14,13 @@ import type {
   TargetSchema,
   TargetTable,
 } from '../model/target-schema.js';
-import { qualified, quoteLiteral } from './ddl.js';
+import { qualified } from './ddl.js';
 import type { ColumnMap, TypeOf } from './expression.js';
 import { effectiveCollation, folds, sourceKeyCollations } from './key-collation.js';
 import { asciiLower, findByName, getByName } from './lookup.js';
 import { uniqueName } from './names.js';
 import { DEFAULT_PREMAKE } from './partition-names.js';
+import { quoteLiteral } from './quote.js';
 import { checkNames, type NamePlan, unshadowedRowidName, validateOverrides } from './translate-checks.js';
 import {
   buildColumn,

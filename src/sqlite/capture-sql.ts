@@ -6,7 +6,6 @@
  */
 import { BridgeError } from '../errors.js';
 import type { SourceTable } from '../model/source-schema.js';
-import { quoteIdent, quoteLiteral } from '../schema/ddl.js';
 import {
   indexCollations,
   type KeyCollation,
@@ -15,6 +14,7 @@ import {
   sqliteEquals,
 } from '../schema/key-collation.js';
 import { shortHash } from '../schema/names.js';
+import { quoteIdent, quoteLiteral } from '../schema/quote.js';
 import { unshadowedRowidName } from '../schema/translate-checks.js';
 
 /** Prefix of every object litebridge creates in the SQLite file. */

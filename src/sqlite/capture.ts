@@ -5,8 +5,8 @@
 import { BridgeError, fromSqliteError } from '../errors.js';
 import type { SourceSchema } from '../model/source-schema.js';
 import type { TargetSchema } from '../model/target-schema.js';
-import { quoteIdent } from '../schema/ddl.js';
 import { shortHash } from '../schema/names.js';
+import { quoteIdent } from '../schema/quote.js';
 import {
   CAPTURE_FLAG_TABLE,
   CAPTURE_PREFIX,

@@ -4,7 +4,7 @@
  * PostgreSQL. Named `_litebridge_<table>_fence_{i,u,d}`: never a capture trigger suffix, so
  * capture's install, fingerprint and schema-change checks leave the fence alone.
  */
-import { quoteIdent, quoteLiteral } from '../schema/ddl.js';
+import { quoteIdent, quoteLiteral } from '../schema/quote.js';
 import { CAPTURE_FLAG_TABLE, CAPTURE_PREFIX, captureTriggerNames } from './capture-sql.js';
 
 /** Fence trigger suffixes, one per operation (none of them ends like a capture trigger). */

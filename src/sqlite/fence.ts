@@ -3,7 +3,7 @@
  * triggers built by `fence-sql.ts`), each change in one `BEGIN IMMEDIATE` transaction.
  */
 import { BridgeError, fromSqliteError } from '../errors.js';
-import { quoteIdent } from '../schema/ddl.js';
+import { quoteIdent } from '../schema/quote.js';
 import { uninstallCapture } from './capture.js';
 import { CAPTURE_FLAG_TABLE, dropTriggerSql, META_TABLE } from './capture-sql.js';
 import { FENCE_AT_KEY, fenceTriggersSql, isFenceTriggerName } from './fence-sql.js';

@@ -8,14 +8,13 @@
 import { BridgeError, fromSqliteError } from '../errors.js';
 import type { PgTransaction } from '../model/pg-transaction.js';
 import { formatLsn, parseLsn } from '../model/position.js';
-import { quoteIdent } from '../schema/ddl.js';
+import { quoteIdent } from '../schema/quote.js';
+import type { ReversePlan } from '../schema/reverse-plan.js';
 import { META_TABLE, setCaptureEnabledSql } from './capture-sql.js';
 import { type SqliteDatabase, tableExists } from './open.js';
-
-import type { ReversePlan } from './reverse-plan.js';
 import { captureFlag, RowWriter } from './reverse-rows.js';
 
-export { type ReversePlan, type ReverseTable, reversePlan } from './reverse-plan.js';
+export { type ReversePlan, type ReverseTable, reversePlan } from '../schema/reverse-plan.js';
 
 /** What applying one transaction did. */
 export interface ReverseApplyResult {

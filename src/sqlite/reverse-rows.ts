@@ -8,11 +8,11 @@ import type Database from 'better-sqlite3';
 import { BridgeError } from '../errors.js';
 import type { PgRowChange, PgTuple as PgRowTuple, PgTransaction } from '../model/pg-transaction.js';
 import type { SqlValue } from '../model/sql-value.js';
-import { quoteIdent } from '../schema/ddl.js';
 import { foldText, sqliteEquals } from '../schema/key-collation.js';
+import { quoteIdent } from '../schema/quote.js';
+import { type ReversePlan, type ReverseTable, tableLabel } from '../schema/reverse-plan.js';
 import { CAPTURE_FLAG_TABLE } from './capture-sql.js';
 import { type SqliteDatabase, tableExists } from './open.js';
-import { type ReversePlan, type ReverseTable, tableLabel } from './reverse-plan.js';
 
 type Statement = Database.Statement<unknown[]>;
 

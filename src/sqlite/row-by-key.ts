@@ -5,9 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { SqlValue } from '../model/sql-value.js';
-import { quoteIdent } from '../schema/ddl.js';
 import { sourceKeyCollations, sqliteEquals } from '../schema/key-collation.js';
 import { keyColumns } from '../schema/key-columns.js';
+import { quoteIdent } from '../schema/quote.js';
 import type { ReplicatedTable } from '../schema/replicated.js';
 import type { SqliteDatabase } from './open.js';
 import { targetValuesSql } from './snapshot-read.js';

@@ -3,8 +3,8 @@ import { BridgeError, fromSqliteError } from '../errors.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetTable } from '../model/target-schema.js';
-import { quoteIdent } from '../schema/ddl.js';
 import { sourceKeyCollations, sqliteCollated } from '../schema/key-collation.js';
+import { quoteIdent } from '../schema/quote.js';
 import { type SqliteDatabase, tableExists } from './open.js';
 
 /** Names under which SQLite exposes the rowid, in the order we try them. */

@@ -7,9 +7,10 @@
 import { fromPgError } from '../errors.js';
 import type { KeyCollation, TargetColumn, TargetTable } from '../model/target-schema.js';
 import { type PgClient, RAW_TEXT_ROWS } from '../pg/pool.js';
-import { qualified, quoteIdent } from '../schema/ddl.js';
+import { qualified } from '../schema/ddl.js';
 import { pgFolded, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumns } from '../schema/key-columns.js';
+import { quoteIdent } from '../schema/quote.js';
 import type { ChunkSummary } from './checksum-sqlite.js';
 import { type ChunkPlan, chunkRange, rangeKey } from './chunks.js';
 import { pgBucketSql, pgCanonicalSql, pgRowHashSql, pgRowMd5Sql, recordText } from './row-hash.js';

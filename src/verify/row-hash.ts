@@ -14,8 +14,8 @@ import { type Encoder, encoderFor } from '../codec/index.js';
 import { jsonbText } from '../codec/jsonb-text.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { KeyCollation, PgType, TargetColumn } from '../model/target-schema.js';
-import { quoteIdent } from '../schema/ddl.js';
 import { pgFolded } from '../schema/key-collation.js';
+import { quoteIdent } from '../schema/quote.js';
 
 /** A field no PostgreSQL value can produce (text never holds NUL): a value the codec refuses. */
 export const UNENCODABLE = '\u0000unencodable';

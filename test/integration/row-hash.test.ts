@@ -4,7 +4,7 @@ import { encoderFor } from '../../src/codec/index.js';
 import type { SqlValue } from '../../src/model/sql-value.js';
 import { PG_TYPES, type PgType, type TargetColumn, type TargetTable } from '../../src/model/target-schema.js';
 import { RAW_TEXT_ROWS } from '../../src/pg/pool.js';
-import { quoteIdent } from '../../src/schema/ddl.js';
+import { quoteIdent } from '../../src/schema/quote.js';
 import { PgTableChecksum } from '../../src/verify/checksum-pg.js';
 import { type ChunkPlan, chunkCount, chunkRange, planChunks } from '../../src/verify/chunks.js';
 import { bucketOf, HashSum, hashValue, pgRowHashSql } from '../../src/verify/row-hash.js';

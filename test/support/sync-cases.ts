@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import fc from 'fast-check';
 import type { SqlValue } from '../../src/model/sql-value.js';
-import { quoteIdent } from '../../src/schema/ddl.js';
+import { quoteIdent } from '../../src/schema/quote.js';
 
 /** Declared types of the non-key columns. */
 export type CaseType = 'INTEGER' | 'REAL' | 'TEXT' | 'BLOB' | 'DATETIME' | 'BOOLEAN';

@@ -8,9 +8,9 @@ import {
   partitionSql,
   postDataSql,
   qualified,
-  quoteIdent,
 } from '../../src/schema/ddl.js';
 import { partitionStart } from '../../src/schema/partition-names.js';
+import { quoteIdent } from '../../src/schema/quote.js';
 import { translate } from '../../src/schema/translate.js';
 import { col, opts, schemaOf, tbl } from './schema-helpers.js';
 

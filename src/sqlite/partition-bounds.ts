@@ -2,8 +2,8 @@ import { encoderFor } from '../codec/index.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { TargetTable } from '../model/target-schema.js';
 import { wantedHorizon } from '../schema/partition-names.js';
-import type { SqliteDatabase } from '../sqlite/open.js';
-import { columnValues } from '../sqlite/snapshot-read.js';
+import type { SqliteDatabase } from './open.js';
+import { columnValues } from './snapshot-read.js';
 
 /**
  * The first and last day holding data in a partitioned table's partition column, read through

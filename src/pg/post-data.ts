@@ -1,8 +1,7 @@
-import { from, lastValueFrom, mergeMap, toArray } from 'rxjs';
 import { BridgeError, fromPgError } from '../errors.js';
 import type { SchemaNote, TargetTable } from '../model/target-schema.js';
-import type { PgPool } from '../pg/pool.js';
 import { identityResetSql, postDataSql, qualified } from '../schema/ddl.js';
+import type { PgPool } from './pool.js';
 
 /** Runs `fn` over `items` with at most `parallel` in flight; results in completion order. */
 export async function parallelMap<T, R>(
@@ -10,13 +9,23 @@ export async function parallelMap<T, R>(
   parallel: number,
   fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
-  if (items.length === 0) return [];
-  return lastValueFrom(
-    from(items).pipe(
-      mergeMap((item) => fn(item), parallel),
-      toArray(),
-    ),
-  );
+  const results: R[] = [];
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    // After a failure no new item starts (those in flight finish); the first error is thrown.
+    while (next < items.length && !failed) {
+      const item = items[next++] as T;
+      try {
+        results.push(await fn(item));
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, parallel), items.length) }, worker));
+  return results;
 }
 
 /**

@@ -6,8 +6,8 @@
  * take many seconds.
  */
 import { fromPgError } from '../errors.js';
-import type { PgPool } from '../pg/pool.js';
-import { replicationName, resolveSlotName } from '../pg/replication.js';
+import type { PgPool } from './pool.js';
+import { replicationName, resolveSlotName } from './replication.js';
 
 /** pgoutput's Commit message tag ('C'). */
 const COMMIT = 67;

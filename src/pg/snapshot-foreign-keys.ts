@@ -1,8 +1,8 @@
 import type { Logger } from '../log/logger.js';
 import type { SchemaNote, TargetForeignKey, TargetTable } from '../model/target-schema.js';
-import { countDanglingRows, type DanglingForeignKey } from '../pg/dangling-rows.js';
-import type { PgPool } from '../pg/pool.js';
 import { postDataSql } from '../schema/ddl.js';
+import { countDanglingRows, type DanglingForeignKey } from './dangling-rows.js';
+import type { PgPool } from './pool.js';
 import { parallelMap } from './post-data.js';
 
 /** The foreign keys PostgreSQL refused (warning notes) and those with dangling rows. */

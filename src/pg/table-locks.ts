@@ -6,9 +6,9 @@
  */
 import { BridgeError, fromPgError } from '../errors.js';
 import type { TargetTable } from '../model/target-schema.js';
-import { lockCheckpoint } from '../pg/phase-store.js';
-import type { PgClient, PgPool } from '../pg/pool.js';
 import { qualified } from '../schema/ddl.js';
+import { lockCheckpoint } from './phase-store.js';
+import type { PgClient, PgPool } from './pool.js';
 
 /** How long to keep trying to take the locks (a sync batch or an application write holds them). */
 const DEFAULT_LOCK_WAIT_MS = 30_000;

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { BridgeError } from '../errors.js';
-import type { SourceRecord } from '../pg/metadata.js';
+import type { SourceRecord } from './metadata.js';
 
 /**
  * Refuses to treat PostgreSQL's record of another SQLite file as this one's: two files with the

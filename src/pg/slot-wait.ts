@@ -1,7 +1,7 @@
 /** Waiting for the running sync to let go of the reverse replication slot. */
 import { BridgeError } from '../errors.js';
-import type { PgPool } from '../pg/pool.js';
-import { slotStatus } from '../pg/replication.js';
+import type { PgPool } from './pool.js';
+import { slotStatus } from './replication.js';
 
 /**
  * Resolves once no process streams the source's slot (a running sync saw the phase change and

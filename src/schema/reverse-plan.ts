@@ -8,7 +8,7 @@ import { BridgeError } from '../errors.js';
 import type { SourceSchema } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
 import type { KeyCollation, TargetSchema } from '../model/target-schema.js';
-import { targetKeyCollations } from '../schema/key-collation.js';
+import { targetKeyCollations } from './key-collation.js';
 
 /** A text tuple from pgoutput (see model/pg-transaction.ts): column → text, null, or undefined (unchanged TOAST). */
 type TextTuple = Readonly<Record<string, string | null | undefined>>;
