@@ -4,9 +4,8 @@
  * gives every node the shape its value has in PostgreSQL (a BOOLEAN column is `boolean` there
  * but the integer 0/1 in SQLite, where a comparison also yields 0/1); `expression-render.ts` then
  * converts where the two differ: a boolean used as a number becomes `b::int`, a number used as a
- * condition becomes
- * `n <> 0`, and a boolean compared with numeric literals becomes the test of the values 0/1
- * that satisfy it (`flag = 1` → `flag`, `flag = 2` → never true, NULL kept NULL).
+ * condition becomes `n <> 0`, and a boolean compared with numeric literals becomes the test of
+ * the values 0/1 that satisfy it (`flag = 1` → `flag`, `flag = 2` → never true, NULL kept NULL).
  * It is a whitelist: anything whose meaning could differ is refused with a reason, never
  * guessed at. The caller reports the refusal and leaves the object out.
  */
