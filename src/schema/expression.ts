@@ -1,6 +1,6 @@
 /**
  * Translates a SQLite expression (CHECK, index part, partial-index WHERE, DEFAULT) to PostgreSQL
- * with SQLite's meaning. Three passes: `expression-tree.ts` parses it; `expression-inference.ts`
+ * with SQLite's meaning. Three passes: `expression-parser.ts` parses it; `expression-inference.ts`
  * gives every node the shape its value has in PostgreSQL (a BOOLEAN column is `boolean` there
  * but the integer 0/1 in SQLite, where a comparison also yields 0/1); `expression-render.ts` then
  * converts where the two differ: a boolean used as a number becomes `b::int`, a number used as a
@@ -10,10 +10,11 @@
  * guessed at. The caller reports the refusal and leaves the object out.
  */
 import type { PgType } from '../model/target-schema.js';
+import { parseExpression, UnsupportedExpression } from './expression-parser.js';
 import { Refusal } from './expression-refusal.js';
 import { Translation } from './expression-render.js';
 import { SHAPE_WORDS } from './expression-shapes.js';
-import { type Expr, parseExpression, UnsupportedExpression } from './expression-tree.js';
+import type { Expr } from './expression-tree.js';
 
 /** The outcome of a translation: PostgreSQL SQL, or the reason there is none. */
 export type ExpressionResult =
