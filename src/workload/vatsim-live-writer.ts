@@ -4,9 +4,9 @@
  */
 import Database from 'better-sqlite3';
 import { Prng } from './prng.js';
+import { AIRPORTS } from './vatsim-airports.js';
 import type { LiveKeys, VatsimLiveCounters } from './vatsim-live.js';
 import {
-  AIRPORTS,
   aircraftType,
   coordinate,
   datetime,
