@@ -106,6 +106,7 @@ export function comparable(t: Translation, operands: readonly Expr[], what: stri
   return operands.map((o) => t.number(o));
 }
 
+/** `x [NOT] IN (…)`: an empty list is a constant, a boolean among literals its 0/1 test. */
 export function renderIn(t: Translation, e: Expr & { kind: 'in' }): Sql {
   if (e.list.length === 0) return { sql: e.not ? 'true' : 'false', prec: LEVEL.ATOM }; // even for NULL
   const reduced = booleanAgainstLiterals(t, e.expr, e.list, (v, ks) => ks.includes(v) !== e.not, 'plain');
@@ -117,6 +118,7 @@ export function renderIn(t: Translation, e: Expr & { kind: 'in' }): Sql {
   };
 }
 
+/** `x [NOT] BETWEEN low AND high`, a boolean between literals as its 0/1 test. */
 export function renderBetween(t: Translation, e: Expr & { kind: 'between' }): Sql {
   const reduced = booleanAgainstLiterals(
     t,
