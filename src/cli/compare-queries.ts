@@ -1,7 +1,8 @@
 import { loadConfig } from '../config/load.js';
 import { BridgeError } from '../errors.js';
-import { compareQueries, type QueriesReport } from '../parity/compare-queries.js';
+import { compareQueries } from '../parity/compare-queries.js';
 import { readQueriesFile } from '../parity/queries-file.js';
+import type { QueriesReport } from '../parity/query-report.js';
 import { DEFAULT_SLOWER } from '../parity/query-timing.js';
 import { type CommandSpec, configFlags, connectionOptions, positiveNumber } from './command.js';
 import { textTable } from './output.js';

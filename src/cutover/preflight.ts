@@ -2,9 +2,10 @@
  * The cutover's preflight: everything that can be known before the fence goes up, each failure
  * with the fix. Nothing here stops the application: only reads (and the drift check's reads).
  */
-import type { QueriesReport } from '../parity/compare-queries.js';
+
 import { queriesCheck } from '../parity/queries-check.js';
 import type { ParityQuery } from '../parity/queries-file.js';
+import type { QueriesReport } from '../parity/query-report.js';
 import { readSource, type SourceRecord } from '../pg/metadata.js';
 import { type CutoverRecord, readCutoverRecord } from '../pg/phase-store.js';
 import { resolveSlotName } from '../pg/replication.js';

@@ -7,8 +7,9 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { PgPool } from '../pg/pool.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
-import { type CompareOptions, compareWith, type QueriesReport } from './compare-queries.js';
+import { type CompareOptions, compareWith } from './compare-queries.js';
 import type { ParityQuery } from './queries-file.js';
+import type { QueriesReport } from './query-report.js';
 
 /** The check's verdict and the full comparison behind it. */
 export interface QueriesCheck {

@@ -11,6 +11,7 @@ import {
   firstGap,
   type MaintenanceRun,
   newestDefaultValue,
+  type PartitionLayout,
   readLastMaintenance,
   readPartitionLayout,
 } from '../pg/partition-catalog.js';
@@ -91,25 +92,10 @@ async function tableReport(pool: PgPool, table: TargetTable, now: Date): Promise
     premake: spec.premake,
     retention: spec.retention,
   };
-  if (layout === null) {
-    return {
-      ...base,
-      partitions: 0,
-      firstPartition: null,
-      lastPartition: null,
-      from: null,
-      horizon: null,
-      horizonIntervals: null,
-      defaultRows: 0,
-      defaultRowsInRange: 0,
-      lastMaintenance: null,
-      problems: ['not a partitioned table in PostgreSQL'],
-    };
-  }
+  if (layout === null) return notPartitionedReport(base);
   const first = layout.ranges[0] ?? null;
   const last = layout.ranges.at(-1) ?? null;
   const horizon = last?.to ?? null;
-  const wanted = wantedHorizon(now, spec.interval, spec.premake);
   const problems: string[] = [];
   const ahead = horizon === null ? null : Math.floor(intervalsAhead(now, horizon, spec.interval) * 100) / 100;
   if (ahead === null) problems.push('no partitions');
@@ -118,19 +104,7 @@ async function tableReport(pool: PgPool, table: TargetTable, now: Date): Promise
   }
   const gap = firstGap(layout.ranges);
   if (gap !== null) problems.push(`partitions are not contiguous at ${gap.toISOString()}`);
-  let defaults = { total: 0, inRange: 0 };
-  if (layout.defaultName !== null) {
-    const type = partitionColumnType(table);
-    const upper = horizon === null || horizon < wanted ? wanted : horizon;
-    const lower = first?.from ?? partitionStart(now, spec.interval);
-    defaults = await countDefaultRows(pool, table.schema, layout.defaultName, spec.column, {
-      from: boundLiteral(lower, type),
-      to: boundLiteral(upper, type),
-    });
-    if (defaults.inRange > 0) {
-      problems.push(`${defaults.inRange} row(s) inside the partitioned range sit in ${layout.defaultName}`);
-    }
-  }
+  const defaults = await defaultRows(pool, table, layout, now, problems);
   return {
     ...base,
     partitions: layout.ranges.length,
@@ -144,6 +118,53 @@ async function tableReport(pool: PgPool, table: TargetTable, now: Date): Promise
     lastMaintenance: await readLastMaintenance(pool, table.schema, table.name),
     problems,
   };
+}
+
+/** The report of a table PostgreSQL does not hold as partitioned. */
+function notPartitionedReport(
+  base: Pick<PartitionTableReport, 'table' | 'interval' | 'premake' | 'retention'>,
+): PartitionTableReport {
+  return {
+    ...base,
+    partitions: 0,
+    firstPartition: null,
+    lastPartition: null,
+    from: null,
+    horizon: null,
+    horizonIntervals: null,
+    defaultRows: 0,
+    defaultRowsInRange: 0,
+    lastMaintenance: null,
+    problems: ['not a partitioned table in PostgreSQL'],
+  };
+}
+
+/**
+ * The rows of the DEFAULT partition, and how many of them fall inside the partitioned range (up
+ * to the wanted horizon): each of those is a problem, added to `problems`.
+ */
+async function defaultRows(
+  pool: PgPool,
+  table: TargetTable,
+  layout: PartitionLayout,
+  now: Date,
+  problems: string[],
+): Promise<{ total: number; inRange: number }> {
+  if (layout.defaultName === null) return { total: 0, inRange: 0 };
+  const spec = table.partitioning!;
+  const horizon = layout.ranges.at(-1)?.to ?? null;
+  const wanted = wantedHorizon(now, spec.interval, spec.premake);
+  const type = partitionColumnType(table);
+  const upper = horizon === null || horizon < wanted ? wanted : horizon;
+  const lower = layout.ranges[0]?.from ?? partitionStart(now, spec.interval);
+  const defaults = await countDefaultRows(pool, table.schema, layout.defaultName, spec.column, {
+    from: boundLiteral(lower, type),
+    to: boundLiteral(upper, type),
+  });
+  if (defaults.inRange > 0) {
+    problems.push(`${defaults.inRange} row(s) inside the partitioned range sit in ${layout.defaultName}`);
+  }
+  return defaults;
 }
 
 /**

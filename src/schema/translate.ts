@@ -29,12 +29,9 @@ import {
   INTEGER_TYPES,
   type KeptColumn,
 } from './translate-column.js';
-import {
-  type TableContext,
-  translateChecks,
-  translateForeignKeys,
-  translateIndexes,
-} from './translate-constraints.js';
+import { type TableContext, translateChecks } from './translate-constraints.js';
+import { translateForeignKeys } from './translate-foreign-keys.js';
+import { translateIndexes } from './translate-indexes.js';
 import { isTimeType } from './type-rules.js';
 
 /** Name of the synthetic key column of a table without a declared primary key. */

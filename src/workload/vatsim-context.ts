@@ -1,6 +1,6 @@
 import type { Prng } from './prng.js';
+import type { Airport } from './vatsim-airports.js';
 import type { VatsimTable } from './vatsim-schema.js';
-import type { Airport } from './vatsim-values.js';
 
 /** A value bound to an INSERT parameter. */
 export type CellValue = string | number | null;

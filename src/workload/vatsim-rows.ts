@@ -1,3 +1,4 @@
+import { AIRPORTS } from './vatsim-airports.js';
 import {
   type BuildContext,
   controllerRef,
@@ -6,7 +7,7 @@ import {
   type TableRows,
   timeOf,
 } from './vatsim-context.js';
-import { AIRPORTS, atcCallsign, boundaries, datetime, flightCallsign, frequency } from './vatsim-values.js';
+import { atcCallsign, boundaries, datetime, flightCallsign, frequency } from './vatsim-values.js';
 
 /** Rows of `controllers`: unique callsigns, ids with gaps, FLOAT scores. */
 export function controllerRows(ctx: BuildContext, count: number): TableRows {

@@ -1,3 +1,4 @@
+import { AIRPORTS } from './vatsim-airports.js';
 import {
   type BuildContext,
   type CellValue,
@@ -10,7 +11,6 @@ import {
   timeOf,
 } from './vatsim-context.js';
 import {
-  AIRPORTS,
   aircraftType,
   coordinate,
   datetime,

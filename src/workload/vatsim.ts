@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Prng } from './prng.js';
+import { AIRPORTS } from './vatsim-airports.js';
 import type { BuildContext, TableRows } from './vatsim-context.js';
 import {
   airportConfigRows,
@@ -17,7 +18,6 @@ import {
   movementSummaryRows,
   trafficMovementRows,
 } from './vatsim-traffic-rows.js';
-import { AIRPORTS } from './vatsim-values.js';
 
 export { VATSIM_SCHEMA_SQL, VATSIM_TABLES, type VatsimTable } from './vatsim-schema.js';
 

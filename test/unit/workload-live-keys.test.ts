@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { buildVatsimDatabase } from '../../src/workload/vatsim.js';
-import { type LiveKeys, VatsimLiveWriter } from '../../src/workload/vatsim-live.js';
+import type { LiveKeys } from '../../src/workload/vatsim-live.js';
+import { VatsimLiveWriter } from '../../src/workload/vatsim-live-writer.js';
 import { tempSqlite } from '../support/sqlite.js';
 
 /** Builds a small collector file, runs one 400-event tick, returns how many old flights changed. */
