@@ -25,9 +25,9 @@ import { parseCount, runBench } from './lib/args.js';
 import { type MachineInfo, machineInfo } from './lib/machine.js';
 import { benchServer, freshDatabase, serverVersion } from './lib/pg-admin.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
-import { recordTicks, replayPostgres, replaySqlite } from './lib/write-cycle.js';
+import { type PostgresMode, recordTicks, replayPostgres, replaySqlite } from './lib/write-cycle.js';
 
-const USAGE = `usage: node dist/bench/write-cycle.js [--rows N] [--seed N] [--ticks N] [--events N] [--partitions both|movements|none] [--pg-url URL] [--fast] [--out DIR]
+const USAGE = `usage: node dist/bench/write-cycle.js [--rows N] [--seed N] [--ticks N] [--events N] [--partitions both|movements|none] [--pg-mode statements|batched] [--pg-url URL] [--fast] [--out DIR]
   --rows    rows in the generated workload (default 200000; cached per rows+seed)
   --seed    workload and writer seed (default 1)
   --ticks   write cycles timed per side (default 200)
@@ -35,6 +35,8 @@ const USAGE = `usage: node dist/bench/write-cycle.js [--rows N] [--seed N] [--ti
   --pg-url  superuser URL of an existing PostgreSQL instead of the embedded one
   --partitions  both (default: flights by day, traffic_movements by week, as in the README's
             config example), movements (traffic_movements only) or none
+  --pg-mode statements (default: one awaited statement per row, as the SQLite writer runs them)
+            or batched (four set-based statements per tick, arrays as parameters)
   --fast    start the embedded PostgreSQL with fsync=off (not the default: commits are measured)
   --out     output folder (default bench/out)`;
 
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
       ticks: { type: 'string', default: '200' },
       events: { type: 'string', default: '1500' },
       partitions: { type: 'string', default: 'both' },
+      'pg-mode': { type: 'string', default: 'statements' },
       'pg-url': { type: 'string' },
       fast: { type: 'boolean', default: false },
       out: { type: 'string', default: join(ROOT, 'bench', 'out') },
@@ -140,6 +143,9 @@ async function main(): Promise<void> {
   const partitions = values.partitions as PartitionChoice;
   if (!Object.hasOwn(PARTITIONS, partitions))
     throw new Error(`--partitions must be both, movements or none, got ${values.partitions}`);
+  const mode = values['pg-mode'] as PostgresMode;
+  if (mode !== 'statements' && mode !== 'batched')
+    throw new Error(`--pg-mode must be statements or batched, got ${values['pg-mode']}`);
   const outDir = values.out;
   mkdirSync(outDir, { recursive: true });
   const machine = machineInfo();
@@ -179,7 +185,7 @@ async function main(): Promise<void> {
     const partitionCounts = await countPartitions(url);
     log(`partitions: ${JSON.stringify(partitionCounts)}`);
     log('PostgreSQL: replaying…');
-    const pgTimes = await replayPostgres(url, ticks);
+    const pgTimes = await replayPostgres(url, ticks, mode);
     const sqliteEnd = sqliteFingerprint(sqliteFile);
     const pgEnd = await postgresFingerprint(url);
     const sameRows = JSON.stringify(sqliteEnd) === JSON.stringify(pgEnd);
@@ -190,6 +196,7 @@ async function main(): Promise<void> {
       rows,
       seed,
       partitions: partitionCounts,
+      mode,
       ticks: tickCount,
       events,
       statementsPerCycle: statements / tickCount,
@@ -246,6 +253,7 @@ function markdown(s: {
   rows: number;
   seed: number;
   partitions: Record<string, number>;
+  mode: PostgresMode;
   ticks: number;
   events: number;
   statementsPerCycle: number;
@@ -278,7 +286,7 @@ function markdown(s: {
     '|---|---:|---:|---:|---:|',
     row('SQLite (WAL, one transaction per tick)', s.sqlite),
     row(
-      `PostgreSQL (${Object.keys(s.partitions).join(' and ') || 'no table'} partitioned, one transaction per tick)`,
+      `PostgreSQL (${Object.keys(s.partitions).join(' and ') || 'no table'} partitioned, one transaction per tick, ${s.mode === 'batched' ? 'set-based statements' : 'one statement per row'})`,
       s.postgresCycles,
     ),
     '',

@@ -2,16 +2,33 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { LIVE_SQL, type LiveStatement, VatsimLiveWriter } from '../../src/workload/vatsim-live.js';
-import { LIVE_SQL_POSTGRES } from '../../src/workload/vatsim-live-postgres.js';
+import {
+  batchTick,
+  LIVE_SQL_POSTGRES,
+  LIVE_SQL_POSTGRES_BATCH,
+} from '../../src/workload/vatsim-live-postgres.js';
 
 /** One write cycle: the statements of one tick, in order. */
 export type Tick = readonly LiveStatement[];
 
-/** Records `ticks` ticks of `events` row changes from the live writer on `file` (changed). */
-export function recordTicks(file: string, seed: number, ticks: number, events: number): Tick[] {
+/**
+ * Records `ticks` ticks of `events` row changes from the live writer on `file` (changed), with
+ * `activeFlights` flights kept active (the writer's default when not given).
+ */
+export function recordTicks(
+  file: string,
+  seed: number,
+  ticks: number,
+  events: number,
+  activeFlights?: number,
+): Tick[] {
   const out: LiveStatement[][] = [];
   let current: LiveStatement[] = [];
-  const writer = new VatsimLiveWriter(file, { seed, record: (s) => current.push(s) });
+  const writer = new VatsimLiveWriter(file, {
+    seed,
+    ...(activeFlights === undefined ? {} : { activeFlights }),
+    record: (s) => current.push(s),
+  });
   try {
     for (let i = 0; i < ticks; i++) {
       current = [];
@@ -52,8 +69,18 @@ export function replaySqlite(file: string, ticks: readonly Tick[]): number[] {
   }
 }
 
+/**
+ * How the PostgreSQL side sends a tick: 'statements' as the SQLite writer does, one awaited
+ * statement per row; 'batched' as four set-based statements (`LIVE_SQL_POSTGRES_BATCH`).
+ */
+export type PostgresMode = 'statements' | 'batched';
+
 /** Replays the ticks on PostgreSQL, one transaction per tick; returns each cycle's time (ms). */
-export async function replayPostgres(url: string, ticks: readonly Tick[]): Promise<number[]> {
+export async function replayPostgres(
+  url: string,
+  ticks: readonly Tick[],
+  mode: PostgresMode = 'statements',
+): Promise<number[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -61,12 +88,21 @@ export async function replayPostgres(url: string, ticks: readonly Tick[]): Promi
     for (const tick of ticks) {
       const started = performance.now();
       await client.query('BEGIN');
-      for (const s of tick)
-        await client.query({
-          name: `live_${s.kind}`,
-          text: LIVE_SQL_POSTGRES[s.kind],
-          values: [...s.params],
-        });
+      if (mode === 'statements') {
+        for (const s of tick)
+          await client.query({
+            name: `live_${s.kind}`,
+            text: LIVE_SQL_POSTGRES[s.kind],
+            values: [...s.params],
+          });
+      } else {
+        for (const b of batchTick(tick))
+          await client.query({
+            name: `live_batch_${b.kind}`,
+            text: LIVE_SQL_POSTGRES_BATCH[b.kind],
+            values: b.params,
+          });
+      }
       await client.query('COMMIT');
       times.push(performance.now() - started);
     }
