@@ -31,12 +31,28 @@ interface Flight {
   heading: number;
 }
 
-const INSERT_FLIGHT = `INSERT INTO flights (id, callsign, aircraft_type, departure, arrival, route, altitude, speed,
-  position, last_updated, pilot_name, position_lat, position_lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const UPDATE_FLIGHT = `UPDATE flights SET altitude = ?, speed = ?, position = ?, position_lat = ?, position_lng = ?,
-  last_updated = ? WHERE id = ?`;
-const INSERT_MOVEMENT = `INSERT INTO traffic_movements (id, callsign, airport_icao, movement_type, aircraft_type,
-  pilot_name, timestamp, confidence_score, detection_method, flight_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** The four statements of a tick. */
+export type LiveStatementKind = 'insertFlight' | 'updateFlight' | 'deleteFlight' | 'insertMovement';
+
+/** One statement a tick ran, with its parameters in placeholder order. */
+export interface LiveStatement {
+  readonly kind: LiveStatementKind;
+  readonly params: readonly (string | number | null)[];
+}
+
+/**
+ * The writer's statements as SQLite runs them (`?` placeholders); their PostgreSQL forms, same
+ * parameters in the same order, are `LIVE_SQL_POSTGRES` in `vatsim-live-postgres.ts`.
+ */
+export const LIVE_SQL: Readonly<Record<LiveStatementKind, string>> = {
+  insertFlight: `INSERT INTO flights (id, callsign, aircraft_type, departure, arrival, route, altitude, speed,
+  position, last_updated, pilot_name, position_lat, position_lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  updateFlight: `UPDATE flights SET altitude = ?, speed = ?, position = ?, position_lat = ?, position_lng = ?,
+  last_updated = ? WHERE id = ?`,
+  deleteFlight: 'DELETE FROM flights WHERE id = ?',
+  insertMovement: `INSERT INTO traffic_movements (id, callsign, airport_icao, movement_type, aircraft_type,
+  pilot_name, timestamp, confidence_score, detection_method, flight_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+};
 
 /** Share of a tick's events spent on new flights, on stale deletions, and on movements. */
 const NEW_SHARE = 0.02;
@@ -64,15 +80,19 @@ export class VatsimLiveWriter {
   readonly #allIds: number[] | null;
   #nextFlightId: number;
   #nextMovementId: number;
-  readonly #insertFlight: Database.Statement;
-  readonly #updateFlight: Database.Statement;
-  readonly #deleteFlight: Database.Statement;
-  readonly #insertMovement: Database.Statement;
+  readonly #statements: Readonly<Record<LiveStatementKind, Database.Statement>>;
+  readonly #record: ((statement: LiveStatement) => void) | undefined;
 
   /** Opens `path` (WAL, synchronous=NORMAL, 5 s busy timeout) and loads the newest flights as active. */
   constructor(
     path: string,
-    options: { readonly seed?: number; readonly activeFlights?: number; readonly keys?: LiveKeys } = {},
+    options: {
+      readonly seed?: number;
+      readonly activeFlights?: number;
+      readonly keys?: LiveKeys;
+      /** Called with every statement the ticks run (after it ran), to replay them elsewhere. */
+      readonly record?: (statement: LiveStatement) => void;
+    } = {},
   ) {
     this.#db = new Database(path, { fileMustExist: true });
     this.#db.pragma('busy_timeout = 5000');
@@ -113,10 +133,13 @@ export class VatsimLiveWriter {
       Number((this.#db.prepare(`SELECT coalesce(max(id), 0) AS m FROM ${table}`).get() as { m: number }).m);
     this.#nextFlightId = maxId('flights') + 1;
     this.#nextMovementId = maxId('traffic_movements') + 1;
-    this.#insertFlight = this.#db.prepare(INSERT_FLIGHT);
-    this.#updateFlight = this.#db.prepare(UPDATE_FLIGHT);
-    this.#deleteFlight = this.#db.prepare('DELETE FROM flights WHERE id = ?');
-    this.#insertMovement = this.#db.prepare(INSERT_MOVEMENT);
+    this.#statements = {
+      insertFlight: this.#db.prepare(LIVE_SQL.insertFlight),
+      updateFlight: this.#db.prepare(LIVE_SQL.updateFlight),
+      deleteFlight: this.#db.prepare(LIVE_SQL.deleteFlight),
+      insertMovement: this.#db.prepare(LIVE_SQL.insertMovement),
+    };
+    this.#record = options.record;
     this.#allIds =
       options.keys === 'random'
         ? (this.#db.prepare('SELECT id FROM flights').pluck().all() as number[])
@@ -171,7 +194,7 @@ export class VatsimLiveWriter {
       );
       const [flight] = this.#active.splice(index, 1);
       if (flight === undefined) break;
-      this.#deleteFlight.run(flight.id);
+      this.#run('deleteFlight', [flight.id]);
       this.counters.deletes += 1;
       left -= 1;
       if (left > 0 && flight.arrival !== '' && rng.chance(0.5)) {
@@ -218,7 +241,7 @@ export class VatsimLiveWriter {
     this.#nextFlightId += 1 + (rng.chance(0.3) ? rng.int(1, 8) : 0);
     const lat = coordinate(flight.lat);
     const lon = coordinate(flight.lon);
-    this.#insertFlight.run(
+    this.#run('insertFlight', [
       flight.id,
       flight.callsign,
       flight.aircraftType,
@@ -232,7 +255,7 @@ export class VatsimLiveWriter {
       flight.pilotName,
       Math.round(lat * 100_000),
       Math.round(lon * 100_000),
-    );
+    ]);
     this.#active.push(flight);
     this.counters.inserts += 1;
     return flight;
@@ -252,7 +275,7 @@ export class VatsimLiveWriter {
     flight.lon = ((flight.lon + step * Math.sin(rad) + 540) % 360) - 180;
     const lat = coordinate(flight.lat);
     const lon = coordinate(flight.lon);
-    this.#updateFlight.run(
+    this.#run('updateFlight', [
       flight.altitude,
       flight.speed,
       positionJson(lat, lon, flight.altitude),
@@ -260,7 +283,7 @@ export class VatsimLiveWriter {
       Math.round(lon * 100_000),
       datetime(now + rng.int(0, 999)),
       flight.id,
-    );
+    ]);
     this.counters.updates += 1;
   }
 
@@ -272,7 +295,7 @@ export class VatsimLiveWriter {
     const lat = coordinate(rng.range(-60, 70));
     const lon = coordinate(rng.range(-180, 180));
     const altitude = rng.int(-60, 45_000);
-    const { changes } = this.#updateFlight.run(
+    const changes = this.#run('updateFlight', [
       altitude,
       rng.int(0, 560),
       positionJson(lat, lon, altitude),
@@ -280,7 +303,7 @@ export class VatsimLiveWriter {
       Math.round(lon * 100_000),
       datetime(now + rng.int(0, 999)),
       ids[index]!,
-    );
+    ]);
     if (changes === 0) {
       ids[index] = ids[ids.length - 1]!;
       ids.pop();
@@ -290,9 +313,16 @@ export class VatsimLiveWriter {
     return true;
   }
 
+  /** Runs one of the tick's statements and records it; returns the rows it changed. */
+  #run(kind: LiveStatementKind, params: LiveStatement['params']): number {
+    const { changes } = this.#statements[kind].run(...params);
+    this.#record?.({ kind, params });
+    return changes;
+  }
+
   #movement(flight: Flight, airport: string, type: 'departure' | 'arrival', now: number): void {
     const rng = this.#rng;
-    this.#insertMovement.run(
+    this.#run('insertMovement', [
       this.#nextMovementId++,
       flight.callsign,
       airport,
@@ -303,7 +333,7 @@ export class VatsimLiveWriter {
       rng.range(0.5, 1),
       rng.pick(['altitude_speed', 'proximity', 'geofence']),
       flight.id,
-    );
+    ]);
     this.counters.movements += 1;
   }
 }
