@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { BridgeError } from '../errors.js';
-import type { PgRowChange, PgTuple as PgRowTuple, PgTransaction } from '../model/pg-transaction.js';
+import type { PgRowChange, PgTuple as PgRowTuple, PgTransactionStart } from '../model/pg-transaction.js';
 import type { SqlValue } from '../model/sql-value.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { foldText, sqliteEquals } from '../schema/key-collation.js';
@@ -19,7 +19,7 @@ type Statement = Database.Statement<unknown[]>;
 const statements = new WeakMap<SqliteDatabase, Map<string, Statement>>();
 
 /** A prepared statement for `sql`, compiled once per connection. */
-function prepared(db: SqliteDatabase, sql: string): Statement {
+export function prepared(db: SqliteDatabase, sql: string): Statement {
   let cache = statements.get(db);
   if (cache === undefined) {
     cache = new Map();
@@ -58,11 +58,11 @@ interface Unsettled {
 export class RowWriter {
   readonly #db: SqliteDatabase;
   readonly #plan: ReversePlan;
-  readonly #tx: PgTransaction;
+  readonly #tx: PgTransactionStart;
   readonly #unsettled = new Map<string, Unsettled>();
   #rows = 0;
 
-  constructor(db: SqliteDatabase, plan: ReversePlan, tx: PgTransaction) {
+  constructor(db: SqliteDatabase, plan: ReversePlan, tx: PgTransactionStart) {
     this.#db = db;
     this.#plan = plan;
     this.#tx = tx;
