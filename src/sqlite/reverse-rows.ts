@@ -33,6 +33,43 @@ export function prepared(db: SqliteDatabase, sql: string): Statement {
   return statement;
 }
 
+/** A table's statements for full rows, compiled once per connection and table. */
+interface TableStatements {
+  /** INSERT of every column in `columnNames` order. */
+  readonly insertAll: Statement;
+  /** UPDATE of every non-key column (in `rest` order) by key. */
+  readonly updateRest: Statement | null;
+  readonly rest: readonly string[];
+  readonly delete: Statement;
+  readonly exists: Statement;
+}
+
+const tableStatements = new WeakMap<SqliteDatabase, WeakMap<ReverseTable, TableStatements>>();
+
+function statementsFor(db: SqliteDatabase, table: ReverseTable): TableStatements {
+  let cache = tableStatements.get(db);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    tableStatements.set(db, cache);
+  }
+  let found = cache.get(table);
+  if (found === undefined) {
+    const rest = table.columnNames.filter((c) => !table.keyColumns.includes(c));
+    found = {
+      insertAll: db.prepare(insertSql(table, table.columnNames)),
+      updateRest: rest.length === 0 ? null : db.prepare(updateSql(table, rest)),
+      rest,
+      delete: db.prepare(deleteSql(table)),
+      exists: db.prepare(existsSql(table)),
+    };
+    cache.set(table, found);
+  }
+  return found;
+}
+
+/** SQLite's answer to an INSERT whose key is taken. */
+const KEY_TAKEN = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_ROWID']);
+
 /** The capture flag's value, or undefined when capture is not installed in the file. */
 export function captureFlag(db: SqliteDatabase): bigint | undefined {
   if (!tableExists(db, CAPTURE_FLAG_TABLE)) return undefined;
@@ -81,21 +118,25 @@ export class RowWriter {
     const table = this.#plan.table(change.relation);
     if (change.kind === 'delete') {
       const key = table.decodeKey(change.old, this.#tx);
-      this.#rows += prepared(this.#db, deleteSql(table)).run(...key).changes;
-      this.#unsettled.delete(keyId(table, key));
+      this.#rows += statementsFor(this.#db, table).delete.run(...key).changes;
+      this.#settle(table, key);
       return;
     }
     const row = table.decodeRow(change.new, this.#tx);
     const key = table.keyColumns.map((c) => row.get(c) as SqlValue);
-    if (change.kind === 'insert') this.#refuseSecondRow(table, key, change.new);
+    if (change.kind === 'insert') {
+      this.#refuseSecondRow(table, key, change.new);
+      if (this.#insert(table, row, key)) return;
+    }
     if (change.kind === 'update' && change.old !== null) {
       const oldKey = table.decodeKey(change.old, this.#tx);
       // The key changed, or only its spelling: 'yssy' → 'YSSY' is the same NOCASE key in SQLite.
       if (renderKey(oldKey) !== renderKey(key)) {
         const sameKey = keyId(table, oldKey) === keyId(table, key);
-        if (!sameKey && prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
+        const statements = statementsFor(this.#db, table);
+        if (!sameKey && statements.exists.get(...key) !== undefined) {
           // Re-delivered: the row is at its new key already; drop any copy left at the old one.
-          this.#rows += prepared(this.#db, deleteSql(table)).run(...oldKey).changes;
+          this.#rows += statements.delete.run(...oldKey).changes;
           this.#upsert(table, row, key);
           return;
         }
@@ -107,7 +148,7 @@ export class RowWriter {
         );
         if (moved.changes > 0) {
           this.#rows += moved.changes;
-          this.#unsettled.delete(keyId(table, key));
+          this.#settle(table, key);
           return;
         }
       }
@@ -160,29 +201,54 @@ export class RowWriter {
     );
   }
 
+  /**
+   * A full row inserted as it is, the common case (one statement); false when it is not a full
+   * row or its key is taken already (a re-delivery), for `#upsert` to settle.
+   */
+  #insert(table: ReverseTable, row: ReadonlyMap<string, SqlValue>, key: readonly SqlValue[]): boolean {
+    if (row.size !== table.columnNames.length) return false;
+    try {
+      this.#rows += statementsFor(this.#db, table).insertAll.run(
+        ...table.columnNames.map((c) => row.get(c)),
+      ).changes;
+    } catch (error) {
+      if (KEY_TAKEN.has((error as { code?: unknown }).code as string)) return false;
+      throw error;
+    }
+    this.#settle(table, key);
+    return true;
+  }
+
   #upsert(table: ReverseTable, row: ReadonlyMap<string, SqlValue>, key: readonly SqlValue[]): void {
-    const id = keyId(table, key);
-    const rest = [...row.keys()].filter((c) => !table.keyColumns.includes(c));
+    const full = row.size === table.columnNames.length;
+    const statements = statementsFor(this.#db, table);
+    const rest = full ? statements.rest : [...row.keys()].filter((c) => !table.keyColumns.includes(c));
     if (rest.length > 0) {
-      const changed = prepared(this.#db, updateSql(table, rest)).run(...rest.map((c) => row.get(c)), ...key);
+      const update =
+        full && statements.updateRest !== null
+          ? statements.updateRest
+          : prepared(this.#db, updateSql(table, rest));
+      const changed = update.run(...rest.map((c) => row.get(c)), ...key);
       if (changed.changes > 0) {
         this.#rows += changed.changes;
-        if (table.columnNames.every((c) => row.has(c))) this.#unsettled.delete(id);
+        if (full) this.#settle(table, key);
         return;
       }
-    } else if (prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
+    } else if (statements.exists.get(...key) !== undefined) {
       return;
     }
-    const missing = table.columnNames.filter((c) => !row.has(c));
-    if (missing.length > 0) {
-      this.#unsettled.set(id, { table, key, missing });
+    if (!full) {
+      const missing = table.columnNames.filter((c) => !row.has(c));
+      this.#unsettled.set(keyId(table, key), { table, key, missing });
       return;
     }
-    const columns = [...row.keys()];
-    this.#rows += prepared(this.#db, insertSql(table, columns)).run(
-      ...columns.map((c) => row.get(c)),
-    ).changes;
-    this.#unsettled.delete(id);
+    this.#rows += statements.insertAll.run(...table.columnNames.map((c) => row.get(c))).changes;
+    this.#settle(table, key);
+  }
+
+  /** The key's row is written or gone: a partial update left unsettled on it no longer is. */
+  #settle(table: ReverseTable, key: readonly SqlValue[]): void {
+    if (this.#unsettled.size > 0) this.#unsettled.delete(keyId(table, key));
   }
 }
 
