@@ -19,6 +19,7 @@ import { parseCount, runBench } from './lib/args.js';
 import { startChild, waitFor } from './lib/child.js';
 import { machineInfo } from './lib/machine.js';
 import { freshDatabase, serverVersion } from './lib/pg-admin.js';
+import { cpuSeconds } from './lib/proc-stat.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
 
 const USAGE = `usage: node dist/bench/reverse-large.js [--tx-rows N] [--rows N] [--seed N] [--out DIR]
@@ -69,6 +70,8 @@ interface Run {
   readonly rowsPerSecond: number;
   readonly peakRssMb: number;
   readonly rssBeforeMb: number;
+  /** CPU seconds the sync process used from PostgreSQL's COMMIT to SQLite's. */
+  readonly syncCpuS: number;
 }
 
 /** Runs `sql` as one transaction; waits until SQLite has committed it, sampling the sync's RSS. */
@@ -96,10 +99,12 @@ async function timed(
     );
     await client.query('COMMIT');
     const committed = performance.now();
+    const cpuBefore = cpuSeconds(syncPid) ?? 0;
     await waitFor(`SQLite to commit the ${op}`, 60 * 60_000, async () =>
       storedLsn(sqlitePath) > before ? true : null,
     );
     const done = performance.now();
+    const syncCpuS = Math.round(((cpuSeconds(syncPid) ?? 0) - cpuBefore) * 10) / 10;
     const count = result.rowCount ?? 0;
     const toSqliteMs = Math.round(done - committed);
     return {
@@ -110,6 +115,7 @@ async function timed(
       rowsPerSecond: Math.round(count / ((done - committed) / 1000)),
       peakRssMb: Math.round(peak / 2 ** 20),
       rssBeforeMb: Math.round(rssBefore / 2 ** 20),
+      syncCpuS,
     };
   } finally {
     clearInterval(sampler);
@@ -202,11 +208,11 @@ async function main(): Promise<void> {
           '',
           `- Date: ${machine.date}; ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; PostgreSQL ${postgres}`,
           '',
-          '| transaction | rows | PostgreSQL (statement + COMMIT) | COMMIT → SQLite COMMIT | rows/s | sync RSS before | sync peak RSS |',
-          '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+          '| transaction | rows | PostgreSQL (statement + COMMIT) | COMMIT → SQLite COMMIT | rows/s | sync CPU meanwhile | sync RSS before | sync peak RSS |',
+          '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
           ...runs.map(
             (r) =>
-              `| ${r.op} | ${r.rows} | ${r.pgMs} ms | ${r.toSqliteMs} ms | ${r.rowsPerSecond} | ${r.rssBeforeMb} MB | ${r.peakRssMb} MB |`,
+              `| ${r.op} | ${r.rows} | ${r.pgMs} ms | ${r.toSqliteMs} ms | ${r.rowsPerSecond} | ${r.syncCpuS} s | ${r.rssBeforeMb} MB | ${r.peakRssMb} MB |`,
           ),
           '',
           `(written to ${out})`,
