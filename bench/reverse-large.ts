@@ -18,7 +18,7 @@ import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
 import { parseCount, runBench } from './lib/args.js';
 import { startChild, waitFor } from './lib/child.js';
 import { machineInfo } from './lib/machine.js';
-import { freshDatabase, serverVersion } from './lib/pg-admin.js';
+import { freshDatabase, serverVersion, snapshotDone } from './lib/pg-admin.js';
 import { cpuSeconds } from './lib/proc-stat.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
 
@@ -166,13 +166,7 @@ async function main(): Promise<void> {
     const sync = startChild(CLI, ['sync', ...conn, '--poll', '50'], logPath);
     const pid = sync.process.pid ?? 0;
     try {
-      await waitFor('the snapshot', 30 * 60_000, async () => {
-        if (sync.process.exitCode !== null) throw new Error(`sync exited (see ${logPath})`);
-        const r = await client
-          .query("SELECT 1 FROM litebridge.sources WHERE snapshot_state = 'done'")
-          .catch(() => null);
-        return r?.rowCount === 1 ? true : null;
-      });
+      await snapshotDone(client, sync, logPath);
       const cutover = startChild(CLI, ['cutover', ...conn, '--json'], logPath, true);
       if ((await cutover.exited) !== 0) throw new Error(`cutover failed (see ${logPath})`);
       log('cut over; warming up reverse replication with a one-row transaction');
