@@ -10,7 +10,8 @@ import type { PgRowChange, PgTuple as PgRowTuple, PgTransactionStart } from '../
 import type { SqlValue } from '../model/sql-value.js';
 import { quoteIdent } from '../schema/ddl.js';
 import { foldText, sqliteEquals } from '../schema/key-collation.js';
-import { CAPTURE_FLAG_TABLE } from './capture-sql.js';
+import { CAPTURE_FLAG_TABLE, captureTriggerNames } from './capture-sql.js';
+import { fenceTriggerNames } from './fence-sql.js';
 import { type SqliteDatabase, tableExists } from './open.js';
 import { type ReversePlan, type ReverseTable, tableLabel } from './reverse-plan.js';
 
@@ -67,6 +68,16 @@ function statementsFor(db: SqliteDatabase, table: ReverseTable): TableStatements
   return found;
 }
 
+/**
+ * Rows of one table in one transaction after which its litebridge triggers are set aside for the
+ * rest of the transaction: with capture off they do nothing, but SQLite still evaluates their
+ * WHEN per row, which costs more than the row's own insert. Below this, small transactions leave
+ * the schema alone.
+ */
+const SET_ASIDE_AFTER = 10_000;
+
+const TRIGGER_SQL = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?";
+
 /** SQLite's answer to an INSERT whose key is taken. */
 const KEY_TAKEN = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_ROWID']);
 
@@ -97,6 +108,10 @@ export class RowWriter {
   readonly #plan: ReversePlan;
   readonly #tx: PgTransactionStart;
   readonly #unsettled = new Map<string, Unsettled>();
+  /** Changes per table so far, until its triggers are set aside. */
+  readonly #written = new Map<ReverseTable, number>();
+  /** The CREATE TRIGGER statements of the triggers set aside, run again before COMMIT. */
+  #setAside: string[] = [];
   #rows = 0;
 
   constructor(db: SqliteDatabase, plan: ReversePlan, tx: PgTransactionStart) {
@@ -116,6 +131,7 @@ export class RowWriter {
       return;
     }
     const table = this.#plan.table(change.relation);
+    this.#count(table);
     if (change.kind === 'delete') {
       const key = table.decodeKey(change.old, this.#tx);
       this.#rows += statementsFor(this.#db, table).delete.run(...key).changes;
@@ -156,8 +172,37 @@ export class RowWriter {
     this.#upsert(table, row, key);
   }
 
-  /** Rows written; throws BAD_STATE when a partial update's row was never settled. */
+  /**
+   * Rows written; puts back the triggers set aside (the transaction commits with the schema it
+   * began with). Throws BAD_STATE when a partial update's row was never settled.
+   */
   finish(): number {
+    this.#unsettledFailure();
+    for (const sql of this.#setAside) this.#db.exec(sql);
+    this.#setAside = [];
+    return this.#rows;
+  }
+
+  #count(table: ReverseTable): void {
+    const n = this.#written.get(table);
+    if (n === -1) return;
+    if (n === undefined || n < SET_ASIDE_AFTER) {
+      this.#written.set(table, (n ?? 0) + 1);
+      return;
+    }
+    this.#written.set(table, -1);
+    // Inside this transaction only: a crash or rollback brings them back, nobody else sees them gone.
+    const { ins, upd, del, replaceIns, replaceUpd } = captureTriggerNames(table.sqliteName);
+    const fence = fenceTriggerNames(table.sqliteName);
+    for (const name of [ins, upd, del, replaceIns, replaceUpd, fence.ins, fence.upd, fence.del]) {
+      const sql = prepared(this.#db, TRIGGER_SQL).pluck().get(name);
+      if (typeof sql !== 'string') continue;
+      this.#db.exec(`DROP TRIGGER ${quoteIdent(name)}`);
+      this.#setAside.push(sql);
+    }
+  }
+
+  #unsettledFailure(): void {
     for (const u of this.#unsettled.values()) {
       throw new BridgeError(
         'BAD_STATE',
@@ -173,7 +218,6 @@ export class RowWriter {
         },
       );
     }
-    return this.#rows;
   }
 
   /**

@@ -41,6 +41,20 @@ function bulkRows(config: Config): number {
   }
 }
 
+/** The trigger definitions on `big` (litebridge's capture and fence triggers). */
+function bigTriggers(config: Config): unknown[] {
+  const sqlite = openSqlite(config.sqlitePath, { readonly: true });
+  try {
+    return sqlite
+      .prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'big' ORDER BY name",
+      )
+      .all();
+  } finally {
+    sqlite.close();
+  }
+}
+
 /** Commits `sql` as one PostgreSQL transaction; returns a position its commit record lies after. */
 async function oneTransaction(sql: string): Promise<bigint> {
   const client = new pg.Client({ connectionString: db.url() });
@@ -83,6 +97,8 @@ async function killMidTransaction(config: Config, before: bigint, rowsBefore: nu
 
 it(`a ${ROWS}-row PostgreSQL transaction, its process SIGKILLed ${KILLS} times while SQLite writes it, reaches SQLite exactly once (insert, then delete)`, async () => {
   const config = await cutOverFile(db.url(), 'largekill');
+  const triggers = bigTriggers(config);
+  expect(triggers.length).toBeGreaterThanOrEqual(3);
   let stderr = '';
 
   const inserted = await oneTransaction(
@@ -121,4 +137,6 @@ it(`a ${ROWS}-row PostgreSQL transaction, its process SIGKILLed ${KILLS} times w
   sqlite.close();
   expect(changelog).toBe(0n);
   expect(capture).toBe(1n);
+  // The capture and fence triggers set aside inside the large transactions are all back, unchanged.
+  expect(bigTriggers(config)).toEqual(triggers);
 }, 600_000);
