@@ -14,9 +14,9 @@ import pg from 'pg';
 import { percentile } from '../src/log/percentile.js';
 import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
 import { parseCount, runBench } from './lib/args.js';
-import { type Child, startChild, waitFor } from './lib/child.js';
+import { type Child, startChild } from './lib/child.js';
 import { machineInfo } from './lib/machine.js';
-import { freshDatabase, serverVersion } from './lib/pg-admin.js';
+import { freshDatabase, serverVersion, snapshotDone } from './lib/pg-admin.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
 
 const USAGE = `usage: node dist/bench/cutover.js [--events-per-second N] [--repeat N] [--warmup S]
@@ -93,14 +93,7 @@ async function main(): Promise<void> {
     const sync = startChild(CLI, ['sync', ...conn, '--poll', '50'], logPath);
     let writer: Child | null = null;
     try {
-      await waitFor('the snapshot', 30 * 60_000, async () => {
-        if (sync.process.exitCode !== null) throw new Error(`sync exited (see ${logPath})`);
-        // litebridge.sources does not exist until sync has created it.
-        const r = await client
-          .query("SELECT 1 FROM litebridge.sources WHERE snapshot_state = 'done'")
-          .catch(() => null);
-        return r?.rowCount === 1 ? true : null;
-      });
+      await snapshotDone(client, sync, logPath);
       log(`snapshot done; writer at ${eventsPerSecond} events/s, one commit every ${values['tick-ms']} ms`);
       writer = startChild(
         process.execPath,

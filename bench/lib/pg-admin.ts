@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
+import { type Child, waitFor } from './child.js';
 
 /** `adminUrl` pointed at another database. */
 export function databaseUrl(adminUrl: string, database: string): string {
@@ -139,4 +140,16 @@ export async function benchServer(
   log(`starting embedded PostgreSQL in ${join(outDir, 'pg')}`);
   const server = await startEmbeddedPostgres({ dataDir: join(outDir, 'pg'), throwaway });
   return { adminUrl: server.url(), stop: () => server.stop() };
+}
+
+/** Waits until the `litebridge sync` process `sync` has finished its snapshot; throws if it exits first. */
+export async function snapshotDone(client: pg.Client, sync: Child, logPath: string): Promise<void> {
+  await waitFor('the snapshot', 30 * 60_000, async () => {
+    if (sync.process.exitCode !== null) throw new Error(`sync exited (see ${logPath})`);
+    // litebridge.sources does not exist until sync has created it.
+    const r = await client
+      .query("SELECT 1 FROM litebridge.sources WHERE snapshot_state = 'done'")
+      .catch(() => null);
+    return r?.rowCount === 1 ? true : null;
+  });
 }

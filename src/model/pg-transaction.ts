@@ -29,11 +29,15 @@ export type PgRowChange =
   | { readonly kind: 'delete'; readonly relation: PgRelationRef; readonly old: PgTuple }
   | { readonly kind: 'truncate'; readonly relations: readonly PgRelationRef[] };
 
-/** One committed PostgreSQL transaction, Begin…Commit. */
-export interface PgTransaction {
+/** What pgoutput's Begin message tells of a transaction before any of its changes. */
+export interface PgTransactionStart {
   readonly xid: number;
-  /** LSN of the commit record. */
+  /** LSN of the commit record (Begin's "final LSN"): past the end of any earlier transaction. */
   readonly commitLsn: string;
+}
+
+/** One committed PostgreSQL transaction, Begin…Commit. */
+export interface PgTransaction extends PgTransactionStart {
   /** End LSN of the commit record: the position stored and acknowledged once applied. */
   readonly endLsn: string;
   readonly changes: readonly PgRowChange[];

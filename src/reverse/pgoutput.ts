@@ -61,6 +61,7 @@ export function rowChangeOf(message: PgoutputMessage): PgRowChange | null {
   }
 }
 
+/** The relation object pgoutput keeps for the table, shared by all its rows (no copy per row). */
 function ref(relation: Pgoutput.MessageRelation): PgRelationRef {
-  return { schema: relation.schema, name: relation.name };
+  return relation;
 }

@@ -1,6 +1,7 @@
 /**
  * Reverse replication after cutover: streams the changes applications make on PostgreSQL back
- * into the SQLite file, one SQLite transaction per PostgreSQL transaction, from the position
+ * into the SQLite file, one SQLite transaction per PostgreSQL transaction (written as its changes
+ * arrive, committed at its Commit, so its size does not bound memory), from the position
  * stored in SQLite, acknowledging each position only once SQLite has committed it. Survives
  * restarts of itself (the position is in SQLite) and of PostgreSQL (retries with backoff).
  */
@@ -8,7 +9,7 @@ import type { Observable } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { BridgeError, fromPgError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { PgTransaction } from '../model/pg-transaction.js';
+import type { PgRowChange, PgTransactionStart } from '../model/pg-transaction.js';
 import { parseLsn } from '../model/position.js';
 import { createPool, type PgPool } from '../pg/pool.js';
 import { replicationName, resolveSlotName, slotStatus } from '../pg/replication.js';
@@ -16,15 +17,18 @@ import { introspect } from '../schema/introspect.js';
 import { translate } from '../schema/translate.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 import {
-  applyReverseTransaction,
   type ReversePlan,
+  ReverseTransaction,
   readReverseLsn,
   reversePlan,
 } from '../sqlite/reverse-apply.js';
-import { ReverseStream } from './stream.js';
+import { ReverseStream, type TransactionSink } from './stream.js';
 
 export interface ReverseOptions {
-  /** Emits once to stop: the transaction being applied commits, then runReverse returns. */
+  /**
+   * Emits once to stop: a transaction still streaming is rolled back (PostgreSQL sends it again
+   * on the next run), then runReverse returns.
+   */
   readonly shutdown$?: Observable<unknown>;
   /** Stop once the applied (or caught-up) position is at or past this LSN (rollback's drain). */
   readonly untilLsn?: string;
@@ -110,7 +114,7 @@ class ReverseRun {
     return result;
   }
 
-  /** Stops: the transaction being applied commits, then `run` returns. */
+  /** Stops: a transaction still streaming is rolled back, then `run` returns. */
   stop(): void {
     this.#stopping = true;
     this.#wake?.();
@@ -150,7 +154,7 @@ class ReverseRun {
       publication: replicationName(this.#config.sourceId),
       startLsn: this.#position,
       log: this.#log,
-      apply: (tx) => this.#apply(plan, tx),
+      begin: (start) => this.#begin(plan, start),
       onPosition: (lsn) => {
         this.#position = lsn;
         if (this.#reached()) void stream.stop();
@@ -164,13 +168,21 @@ class ReverseRun {
     }
   }
 
-  #apply(plan: ReversePlan, tx: PgTransaction): void {
-    const result = applyReverseTransaction(this.#db, plan, tx);
-    if (!result.applied) return;
-    this.#transactions++;
-    this.#delay = RETRY_FIRST_MS;
-    this.#log.debug({ xid: tx.xid, lsn: tx.endLsn, rows: result.rows }, 'applied PostgreSQL transaction');
-    this.#options.onCommit?.(tx.endLsn);
+  /** Opens `start` in SQLite (null when SQLite has it already); its commit counts and reports it. */
+  #begin(plan: ReversePlan, start: PgTransactionStart): TransactionSink | null {
+    const open = ReverseTransaction.begin(this.#db, plan, start);
+    if (open === null) return null;
+    return {
+      apply: (change: PgRowChange) => open.apply(change),
+      rollback: () => open.rollback(),
+      commit: (endLsn: string) => {
+        const rows = open.commit(endLsn);
+        this.#transactions++;
+        this.#delay = RETRY_FIRST_MS;
+        this.#log.debug({ xid: start.xid, lsn: endLsn, rows }, 'applied PostgreSQL transaction');
+        this.#options.onCommit?.(endLsn);
+      },
+    };
   }
 
   /** Waits the retry delay (cut short by `stop`), doubling it up to its ceiling. */

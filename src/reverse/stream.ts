@@ -3,15 +3,18 @@
  * pgoutput plugin, set up so nothing is acknowledged before SQLite has it. The library's defaults
  * lose data (it acknowledges each message as it is emitted, and every 10 s the last LSN it saw,
  * keepalives included), so: `acknowledge.auto = false`, `timeoutSeconds = 0`, flow control on.
- * Begin…Commit is collected into one PgTransaction; after `apply` returns (the SQLite commit),
- * the commit's end LSN is acknowledged. Keepalives are answered with the last applied position.
+ * Each transaction streams through: Begin opens it in SQLite (`begin`), each row change is written
+ * as it arrives, Commit commits it there; only then is the commit's end LSN acknowledged. Flow
+ * control pauses the socket while a message is handled, so memory stays bounded whatever the
+ * transaction's size. A stop or failure mid-transaction rolls it back: never acknowledged, the
+ * slot sends it again from its Begin. Keepalives are answered with the last applied position.
  */
 
 import type { ClientConfig } from 'pg';
 import { LogicalReplicationService } from 'pg-logical-replication';
 import { BridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { PgRowChange, PgTransaction } from '../model/pg-transaction.js';
+import type { PgRowChange, PgTransactionStart } from '../model/pg-transaction.js';
 import { formatLsn, parseLsn } from '../model/position.js';
 import { MAINTENANCE_ORIGIN } from '../pg/partition-maintenance.js';
 import { type PgoutputMessage, rowChangeOf, TextPgoutputPlugin } from './pgoutput.js';
@@ -24,13 +27,32 @@ export interface ReverseStreamOptions {
   /** The position to stream after: the last one SQLite stored. */
   readonly startLsn: string;
   /**
-   * Applies one transaction; must return only once it is committed in SQLite. A throw (or
-   * rejection) ends the stream with that error, without acknowledging the transaction.
+   * Opens a transaction where its changes go, at its Begin; null when it was applied already
+   * (its changes are then dropped). A throw from it or from its sink ends the stream with that
+   * error, without acknowledging the transaction.
    */
-  readonly apply: (tx: PgTransaction) => void | Promise<void>;
+  readonly begin: (start: PgTransactionStart) => TransactionSink | null;
   /** Called each time the acknowledged position advances (after a commit, or caught up at a keepalive). */
   readonly onPosition?: (lsn: string) => void;
   readonly log: Logger;
+}
+
+/** Where one PostgreSQL transaction's changes are written, synchronously, as they arrive. */
+export interface TransactionSink {
+  /** Writes one row change. */
+  apply(change: PgRowChange): void;
+  /** Makes everything written durable with `endLsn` as the stored position; returns once committed. */
+  commit(endLsn: string): void;
+  /** Undoes everything written (the transaction will be sent again). */
+  rollback(): void;
+}
+
+/** The transaction between its Begin and its Commit. */
+interface OpenTransaction {
+  readonly start: PgTransactionStart;
+  readonly sink: TransactionSink | null;
+  /** partitions: partition maintenance moving rows, not an application change. */
+  maintenance: boolean;
 }
 
 /** Session settings for the walsender, so values arrive in the text forms the codec reads. */
@@ -44,9 +66,7 @@ export class ReverseStream {
   readonly #plugin: TextPgoutputPlugin;
   #position: bigint;
   #handled = 0;
-  #current: { xid: number; commitLsn: string; changes: PgRowChange[] } | null = null;
-  /** partitions: the open transaction is partition maintenance moving rows, not an application change. */
-  #maintenance = false;
+  #open: OpenTransaction | null = null;
   #failed: unknown = null;
   #stopped = false;
   #settle: ((error: unknown) => void) | null = null;
@@ -96,9 +116,10 @@ export class ReverseStream {
     return ended;
   }
 
-  /** Stops streaming: the transaction being collected is dropped (it was never acknowledged). */
+  /** Stops streaming: a transaction still open is rolled back (it was never acknowledged). */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abandon();
     await this.#service.stop().catch(() => undefined);
     this.#end(null);
   }
@@ -113,6 +134,11 @@ export class ReverseStream {
     if (this.#stopped || this.#failed !== null) return;
     this.#failed = error;
     this.#stopped = true;
+    try {
+      this.#abandon();
+    } catch {
+      // the first error is the one reported; SQLite discards an unfinished transaction anyway
+    }
     void this.#service
       .stop()
       .catch(() => undefined)
@@ -123,7 +149,7 @@ export class ReverseStream {
     try {
       if (this.#plugin.failure !== null) throw this.#plugin.failure;
       if (this.#stopped) return;
-      await this.#handle(message);
+      this.#handle(message);
     } catch (error) {
       this.#fail(error);
     } finally {
@@ -131,34 +157,40 @@ export class ReverseStream {
     }
   }
 
-  async #handle(message: PgoutputMessage): Promise<void> {
+  #handle(message: PgoutputMessage): void {
     if (message.tag === 'begin') {
-      this.#current = { xid: message.xid, commitLsn: message.commitLsn ?? '0/0', changes: [] };
-      this.#maintenance = false;
+      if (this.#open !== null)
+        throw new Error(`begin ${message.commitLsn} inside transaction ${this.#open.start.xid}`);
+      const start = { xid: message.xid, commitLsn: message.commitLsn ?? '0/0' };
+      this.#open = { start, sink: this.#options.begin(start), maintenance: false };
     } else if (message.tag === 'origin') {
       // partitions: rows moved out of DEFAULT must not reach SQLite as deletes
-      this.#maintenance = message.originName === MAINTENANCE_ORIGIN;
+      if (this.#open !== null) this.#open.maintenance = message.originName === MAINTENANCE_ORIGIN;
     } else if (message.tag === 'commit') {
-      const current = this.#current;
-      this.#current = null;
-      if (current === null || message.commitEndLsn === null) {
+      const open = this.#open;
+      if (open === null || message.commitEndLsn === null) {
         throw new Error(`commit ${message.commitLsn} without a begin`);
       }
-      const tx: PgTransaction = { ...current, endLsn: message.commitEndLsn };
-      await this.#options.apply(tx);
+      open.sink?.commit(message.commitEndLsn);
+      this.#open = null;
       if (this.#stopped) return;
-      this.#advance(parseLsn(tx.endLsn));
+      this.#advance(parseLsn(message.commitEndLsn));
     } else {
-      // relation, type, origin, message: nothing to apply
+      // relation, type, message: nothing to apply
       const change = rowChangeOf(message);
-      if (change !== null) this.#push(change);
+      if (change === null) return;
+      const open = this.#open;
+      if (open === null) throw new Error(`a ${change.kind} arrived outside a transaction`);
+      if (open.maintenance) return; // partitions: see MAINTENANCE_ORIGIN
+      open.sink?.apply(change);
     }
   }
 
-  #push(change: PgRowChange): void {
-    if (this.#maintenance) return; // partitions: see MAINTENANCE_ORIGIN
-    if (this.#current === null) throw new Error(`a ${change.kind} arrived outside a transaction`);
-    this.#current.changes.push(change);
+  /** Rolls back the transaction still open, if any. */
+  #abandon(): void {
+    const open = this.#open;
+    this.#open = null;
+    open?.sink?.rollback();
   }
 
   /**
@@ -170,7 +202,7 @@ export class ReverseStream {
   #onKeepalive(lsn: string, reply: boolean): void {
     if (this.#stopped) return;
     const at = parseLsn(lsn);
-    const idle = this.#handled === this.#plugin.received && this.#current === null;
+    const idle = this.#handled === this.#plugin.received && this.#open === null;
     if (idle && at > this.#position) this.#advance(at);
     else if (reply) this.#acknowledge();
   }

@@ -158,10 +158,17 @@ export function reversePlan(source: SourceSchema, target: TargetSchema): Reverse
     };
     tables.set(`${t.schema}\u0000${t.name}`, table);
   }
+  // pgoutput hands the same relation object to every row of a table: one lookup per relation.
+  const seen = new WeakMap<object, ReverseTable>();
   return {
     table(relation) {
+      const known = seen.get(relation);
+      if (known !== undefined) return known;
       const found = tables.get(`${relation.schema}\u0000${relation.name}`);
-      if (found !== undefined) return found;
+      if (found !== undefined) {
+        seen.set(relation, found);
+        return found;
+      }
       throw new BridgeError(
         'BAD_STATE',
         `PostgreSQL table ${JSON.stringify(relation.schema)}.${JSON.stringify(relation.name)} is published but has no SQLite table`,

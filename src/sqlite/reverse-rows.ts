@@ -6,12 +6,13 @@
  */
 import type Database from 'better-sqlite3';
 import { BridgeError } from '../errors.js';
-import type { PgRowChange, PgTuple as PgRowTuple, PgTransaction } from '../model/pg-transaction.js';
+import type { PgRowChange, PgTuple as PgRowTuple, PgTransactionStart } from '../model/pg-transaction.js';
 import type { SqlValue } from '../model/sql-value.js';
 import { foldText, sqliteEquals } from '../schema/key-collation.js';
 import { quoteIdent } from '../schema/quote.js';
 import { type ReversePlan, type ReverseTable, tableLabel } from '../schema/reverse-plan.js';
-import { CAPTURE_FLAG_TABLE } from './capture-sql.js';
+import { CAPTURE_FLAG_TABLE, captureTriggerNames } from './capture-sql.js';
+import { fenceTriggerNames } from './fence-sql.js';
 import { type SqliteDatabase, tableExists } from './open.js';
 
 type Statement = Database.Statement<unknown[]>;
@@ -19,7 +20,7 @@ type Statement = Database.Statement<unknown[]>;
 const statements = new WeakMap<SqliteDatabase, Map<string, Statement>>();
 
 /** A prepared statement for `sql`, compiled once per connection. */
-function prepared(db: SqliteDatabase, sql: string): Statement {
+export function prepared(db: SqliteDatabase, sql: string): Statement {
   let cache = statements.get(db);
   if (cache === undefined) {
     cache = new Map();
@@ -32,6 +33,53 @@ function prepared(db: SqliteDatabase, sql: string): Statement {
   }
   return statement;
 }
+
+/** A table's statements for full rows, compiled once per connection and table. */
+interface TableStatements {
+  /** INSERT of every column in `columnNames` order. */
+  readonly insertAll: Statement;
+  /** UPDATE of every non-key column (in `rest` order) by key. */
+  readonly updateRest: Statement | null;
+  readonly rest: readonly string[];
+  readonly delete: Statement;
+  readonly exists: Statement;
+}
+
+const tableStatements = new WeakMap<SqliteDatabase, WeakMap<ReverseTable, TableStatements>>();
+
+function statementsFor(db: SqliteDatabase, table: ReverseTable): TableStatements {
+  let cache = tableStatements.get(db);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    tableStatements.set(db, cache);
+  }
+  let found = cache.get(table);
+  if (found === undefined) {
+    const rest = table.columnNames.filter((c) => !table.keyColumns.includes(c));
+    found = {
+      insertAll: db.prepare(insertSql(table, table.columnNames)),
+      updateRest: rest.length === 0 ? null : db.prepare(updateSql(table, rest)),
+      rest,
+      delete: db.prepare(deleteSql(table)),
+      exists: db.prepare(existsSql(table)),
+    };
+    cache.set(table, found);
+  }
+  return found;
+}
+
+/**
+ * Rows of one table in one transaction after which its litebridge triggers are set aside for the
+ * rest of the transaction: with capture off they do nothing, but SQLite still evaluates their
+ * WHEN per row, which costs more than the row's own insert. Below this, small transactions leave
+ * the schema alone.
+ */
+const SET_ASIDE_AFTER = 10_000;
+
+const TRIGGER_SQL = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?";
+
+/** SQLite's answer to an INSERT whose key is taken. */
+const KEY_TAKEN = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_ROWID']);
 
 /** The capture flag's value, or undefined when capture is not installed in the file. */
 export function captureFlag(db: SqliteDatabase): bigint | undefined {
@@ -58,11 +106,15 @@ interface Unsettled {
 export class RowWriter {
   readonly #db: SqliteDatabase;
   readonly #plan: ReversePlan;
-  readonly #tx: PgTransaction;
+  readonly #tx: PgTransactionStart;
   readonly #unsettled = new Map<string, Unsettled>();
+  /** Changes per table so far, until its triggers are set aside. */
+  readonly #written = new Map<ReverseTable, number>();
+  /** The CREATE TRIGGER statements of the triggers set aside, run again before COMMIT. */
+  #setAside: string[] = [];
   #rows = 0;
 
-  constructor(db: SqliteDatabase, plan: ReversePlan, tx: PgTransaction) {
+  constructor(db: SqliteDatabase, plan: ReversePlan, tx: PgTransactionStart) {
     this.#db = db;
     this.#plan = plan;
     this.#tx = tx;
@@ -79,23 +131,28 @@ export class RowWriter {
       return;
     }
     const table = this.#plan.table(change.relation);
+    this.#count(table);
     if (change.kind === 'delete') {
       const key = table.decodeKey(change.old, this.#tx);
-      this.#rows += prepared(this.#db, deleteSql(table)).run(...key).changes;
-      this.#unsettled.delete(keyId(table, key));
+      this.#rows += statementsFor(this.#db, table).delete.run(...key).changes;
+      this.#settle(table, key);
       return;
     }
     const row = table.decodeRow(change.new, this.#tx);
     const key = table.keyColumns.map((c) => row.get(c) as SqlValue);
-    if (change.kind === 'insert') this.#refuseSecondRow(table, key, change.new);
+    if (change.kind === 'insert') {
+      this.#refuseSecondRow(table, key, change.new);
+      if (this.#insert(table, row, key)) return;
+    }
     if (change.kind === 'update' && change.old !== null) {
       const oldKey = table.decodeKey(change.old, this.#tx);
       // The key changed, or only its spelling: 'yssy' → 'YSSY' is the same NOCASE key in SQLite.
       if (renderKey(oldKey) !== renderKey(key)) {
         const sameKey = keyId(table, oldKey) === keyId(table, key);
-        if (!sameKey && prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
+        const statements = statementsFor(this.#db, table);
+        if (!sameKey && statements.exists.get(...key) !== undefined) {
           // Re-delivered: the row is at its new key already; drop any copy left at the old one.
-          this.#rows += prepared(this.#db, deleteSql(table)).run(...oldKey).changes;
+          this.#rows += statements.delete.run(...oldKey).changes;
           this.#upsert(table, row, key);
           return;
         }
@@ -107,7 +164,7 @@ export class RowWriter {
         );
         if (moved.changes > 0) {
           this.#rows += moved.changes;
-          this.#unsettled.delete(keyId(table, key));
+          this.#settle(table, key);
           return;
         }
       }
@@ -115,8 +172,37 @@ export class RowWriter {
     this.#upsert(table, row, key);
   }
 
-  /** Rows written; throws BAD_STATE when a partial update's row was never settled. */
+  /**
+   * Rows written; puts back the triggers set aside (the transaction commits with the schema it
+   * began with). Throws BAD_STATE when a partial update's row was never settled.
+   */
   finish(): number {
+    this.#unsettledFailure();
+    for (const sql of this.#setAside) this.#db.exec(sql);
+    this.#setAside = [];
+    return this.#rows;
+  }
+
+  #count(table: ReverseTable): void {
+    const n = this.#written.get(table);
+    if (n === -1) return;
+    if (n === undefined || n < SET_ASIDE_AFTER) {
+      this.#written.set(table, (n ?? 0) + 1);
+      return;
+    }
+    this.#written.set(table, -1);
+    // Inside this transaction only: a crash or rollback brings them back, nobody else sees them gone.
+    const { ins, upd, del, replaceIns, replaceUpd } = captureTriggerNames(table.sqliteName);
+    const fence = fenceTriggerNames(table.sqliteName);
+    for (const name of [ins, upd, del, replaceIns, replaceUpd, fence.ins, fence.upd, fence.del]) {
+      const sql = prepared(this.#db, TRIGGER_SQL).pluck().get(name);
+      if (typeof sql !== 'string') continue;
+      this.#db.exec(`DROP TRIGGER ${quoteIdent(name)}`);
+      this.#setAside.push(sql);
+    }
+  }
+
+  #unsettledFailure(): void {
     for (const u of this.#unsettled.values()) {
       throw new BridgeError(
         'BAD_STATE',
@@ -132,7 +218,6 @@ export class RowWriter {
         },
       );
     }
-    return this.#rows;
   }
 
   /**
@@ -160,29 +245,54 @@ export class RowWriter {
     );
   }
 
+  /**
+   * A full row inserted as it is, the common case (one statement); false when it is not a full
+   * row or its key is taken already (a re-delivery), for `#upsert` to settle.
+   */
+  #insert(table: ReverseTable, row: ReadonlyMap<string, SqlValue>, key: readonly SqlValue[]): boolean {
+    if (row.size !== table.columnNames.length) return false;
+    try {
+      this.#rows += statementsFor(this.#db, table).insertAll.run(
+        ...table.columnNames.map((c) => row.get(c)),
+      ).changes;
+    } catch (error) {
+      if (KEY_TAKEN.has((error as { code?: unknown }).code as string)) return false;
+      throw error;
+    }
+    this.#settle(table, key);
+    return true;
+  }
+
   #upsert(table: ReverseTable, row: ReadonlyMap<string, SqlValue>, key: readonly SqlValue[]): void {
-    const id = keyId(table, key);
-    const rest = [...row.keys()].filter((c) => !table.keyColumns.includes(c));
+    const full = row.size === table.columnNames.length;
+    const statements = statementsFor(this.#db, table);
+    const rest = full ? statements.rest : [...row.keys()].filter((c) => !table.keyColumns.includes(c));
     if (rest.length > 0) {
-      const changed = prepared(this.#db, updateSql(table, rest)).run(...rest.map((c) => row.get(c)), ...key);
+      const update =
+        full && statements.updateRest !== null
+          ? statements.updateRest
+          : prepared(this.#db, updateSql(table, rest));
+      const changed = update.run(...rest.map((c) => row.get(c)), ...key);
       if (changed.changes > 0) {
         this.#rows += changed.changes;
-        if (table.columnNames.every((c) => row.has(c))) this.#unsettled.delete(id);
+        if (full) this.#settle(table, key);
         return;
       }
-    } else if (prepared(this.#db, existsSql(table)).get(...key) !== undefined) {
+    } else if (statements.exists.get(...key) !== undefined) {
       return;
     }
-    const missing = table.columnNames.filter((c) => !row.has(c));
-    if (missing.length > 0) {
-      this.#unsettled.set(id, { table, key, missing });
+    if (!full) {
+      const missing = table.columnNames.filter((c) => !row.has(c));
+      this.#unsettled.set(keyId(table, key), { table, key, missing });
       return;
     }
-    const columns = [...row.keys()];
-    this.#rows += prepared(this.#db, insertSql(table, columns)).run(
-      ...columns.map((c) => row.get(c)),
-    ).changes;
-    this.#unsettled.delete(id);
+    this.#rows += statements.insertAll.run(...table.columnNames.map((c) => row.get(c))).changes;
+    this.#settle(table, key);
+  }
+
+  /** The key's row is written or gone: a partial update left unsettled on it no longer is. */
+  #settle(table: ReverseTable, key: readonly SqlValue[]): void {
+    if (this.#unsettled.size > 0) this.#unsettled.delete(keyId(table, key));
   }
 }
 

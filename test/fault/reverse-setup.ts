@@ -1,9 +1,11 @@
 /** Shared set-up of the reverse replication fault tests: a cut-over SQLite file and a PostgreSQL writer. */
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { customAlphabet } from 'nanoid';
 import { expect } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { parseLsn } from '../../src/model/position.js';
 import { createPool } from '../../src/pg/pool.js';
 import { ensurePublication, ensureSlot } from '../../src/pg/replication.js';
 import { runSnapshot } from '../../src/pipeline/snapshot.js';
@@ -11,11 +13,49 @@ import { introspect } from '../../src/schema/introspect.js';
 import { translate } from '../../src/schema/translate.js';
 import { installCaptureFor } from '../../src/sqlite/capture.js';
 import { openSqlite } from '../../src/sqlite/open.js';
-import { setReverseStart } from '../../src/sqlite/reverse-apply.js';
+import { readReverseLsn, setReverseStart } from '../../src/sqlite/reverse-apply.js';
 import { writerWorkloadFile } from '../support/app-writer.js';
+import { startChild, type TestChild } from '../support/child.js';
 import { tempSqlite } from '../support/sqlite.js';
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 8);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dist = (path: string): string => pathToFileURL(`${ROOT}dist/src/${path}`).href;
+
+/** The sync process running reverse replication (built code, as the CLI runs it) until SIGTERM. */
+const SCRIPT = `
+const [runPath, loadPath, logPath, sqlite, pg, sourceId] = process.argv.slice(1);
+const { runReverse } = await import(runPath);
+const { loadConfig } = await import(loadPath);
+const { createRootLogger } = await import(logPath);
+const { Subject } = await import('rxjs');
+const stop = new Subject();
+process.once('SIGTERM', () => stop.next());
+runReverse(loadConfig({ sqlite, pg, sourceId }, {}), createRootLogger('error'), { shutdown$: stop }).then(
+  () => process.exit(0),
+  (error) => { console.error(error); process.exit(2); },
+);
+`;
+
+/** Starts the reverse replication process (built code, as the CLI runs it) for `config`. */
+export function startReverse(config: Config): TestChild {
+  const args = [dist('reverse/run-reverse.js'), dist('config/load.js'), dist('log/logger.js')];
+  return startChild(
+    process.execPath,
+    ['--input-type=module', '-e', SCRIPT, ...args, config.sqlitePath, config.pgUrl, config.sourceId],
+    { cwd: ROOT },
+  );
+}
+
+/** The reverse replication position the SQLite file has committed. */
+export function storedLsn(config: Config): bigint {
+  const sqlite = openSqlite(config.sqlitePath, { readonly: true });
+  try {
+    return parseLsn(readReverseLsn(sqlite) ?? '0/0');
+  } finally {
+    sqlite.close();
+  }
+}
 
 /**
  * A SQLite file with the writer workload (`big`, `late`), snapshotted to `url`, with capture

@@ -1,53 +1,13 @@
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
-import type { Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { parseLsn } from '../../src/model/position.js';
 import { openSqlite } from '../../src/sqlite/open.js';
-import { readReverseLsn } from '../../src/sqlite/reverse-apply.js';
 import { runVerify } from '../../src/verify/verify.js';
-import { startChild, type TestChild } from '../support/child.js';
 import { useTestDatabase } from '../support/pg.js';
 import { until } from '../support/until.js';
-import { cutOverFile, startPgWriter } from './reverse-setup.js';
+import { cutOverFile, startPgWriter, startReverse, storedLsn } from './reverse-setup.js';
 
 const db = useTestDatabase();
 const TRIALS = 12;
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const dist = (path: string): string => pathToFileURL(`${ROOT}dist/src/${path}`).href;
-
-/** The sync process running reverse replication (built code, as the CLI runs it) until SIGTERM. */
-const SCRIPT = `
-const [runPath, loadPath, logPath, sqlite, pg, sourceId] = process.argv.slice(1);
-const { runReverse } = await import(runPath);
-const { loadConfig } = await import(loadPath);
-const { createRootLogger } = await import(logPath);
-const { Subject } = await import('rxjs');
-const stop = new Subject();
-process.once('SIGTERM', () => stop.next());
-runReverse(loadConfig({ sqlite, pg, sourceId }, {}), createRootLogger('error'), { shutdown$: stop }).then(
-  () => process.exit(0),
-  (error) => { console.error(error); process.exit(2); },
-);
-`;
-
-function startReverse(config: Config): TestChild {
-  const args = [dist('reverse/run-reverse.js'), dist('config/load.js'), dist('log/logger.js')];
-  return startChild(
-    process.execPath,
-    ['--input-type=module', '-e', SCRIPT, ...args, config.sqlitePath, config.pgUrl, config.sourceId],
-    { cwd: ROOT },
-  );
-}
-
-function storedLsn(config: Config): bigint {
-  const sqlite = openSqlite(config.sqlitePath, { readonly: true });
-  try {
-    return parseLsn(readReverseLsn(sqlite) ?? '0/0');
-  } finally {
-    sqlite.close();
-  }
-}
 
 it(`survives ${TRIALS} SIGKILLs of the process streaming PostgreSQL's changes into SQLite: nothing lost or doubled`, async () => {
   const config = await cutOverFile(db.url(), 'sigkill');
