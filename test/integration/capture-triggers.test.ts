@@ -12,7 +12,9 @@ import {
 } from '../../src/sqlite/capture.js';
 import { captureKeyColumns } from '../../src/sqlite/capture-sql.js';
 import { openSqlite, type SqliteDatabase } from '../../src/sqlite/open.js';
+import { startWriterProcess } from '../support/app-writer.js';
 import { copyFixture, tempSqlite } from '../support/sqlite.js';
+import { until } from '../support/until.js';
 
 /** A new file with `ddl`, capture installed; `events()` lists (op, table, key) in seq order. */
 function captured(ddl: string, options: { foreignKeys?: boolean } = {}) {
@@ -168,6 +170,23 @@ describe('every write form records the exact keys', () => {
     ]);
   });
 
+  test('an INTEGER PRIMARY KEY changed through any rowid name is a key change', () => {
+    const { db, events } = captured(T);
+    db.exec("INSERT INTO t VALUES (1, 'a', 'x')");
+    db.exec('UPDATE t SET rowid = 2; UPDATE t SET _ROWID_ = 3; UPDATE t SET Oid = 4; UPDATE t SET ID = 5');
+    expect(events()).toEqual([
+      ['I', 't', 1n],
+      ['D', 't', 1n],
+      ['I', 't', 2n],
+      ['D', 't', 2n],
+      ['I', 't', 3n],
+      ['D', 't', 3n],
+      ['I', 't', 4n],
+      ['D', 't', 4n],
+      ['I', 't', 5n],
+    ]);
+  });
+
   test('rolled-back transaction and rolled-back SAVEPOINT leave no events', () => {
     const { db, events } = captured(T);
     db.exec("BEGIN; INSERT INTO t VALUES (1, 'a', 'x'); ROLLBACK");
@@ -253,7 +272,7 @@ describe('install, version, uninstall', () => {
     const { db, schema } = captured(`${T} CREATE TABLE "odd ""name""" (x, y, PRIMARY KEY (y, x));`);
     const before = triggers(db);
     const fingerprint = captureFingerprint(db);
-    expect(before).toHaveLength(8); // t: 3, plus 2 for its UNIQUE column; the odd table: 3
+    expect(before).toHaveLength(10); // t: 4, plus 2 for its UNIQUE column; the odd table: 4
     expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 0, dropped: 0 });
     expect(triggers(db)).toEqual(before);
     expect(captureFingerprint(db)).toBe(fingerprint);
@@ -262,14 +281,14 @@ describe('install, version, uninstall', () => {
       version: CAPTURE_VERSION,
       sourceId: 'test',
       enabled: true,
-      triggers: 8,
+      triggers: 10,
     });
   });
 
   test('another stored version: every trigger re-created; a stale trigger: replaced', () => {
     const { db, schema } = captured(T);
     db.exec("UPDATE _litebridge_meta SET value = 0 WHERE key = 'capture_version'");
-    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 5, dropped: 5 });
+    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 6, dropped: 6 });
     db.exec(
       'DROP TRIGGER _litebridge_t_upd; CREATE TRIGGER _litebridge_t_upd AFTER UPDATE ON t BEGIN SELECT 1; END',
     );
@@ -280,12 +299,56 @@ describe('install, version, uninstall', () => {
     expect(captureState(db).head).toBe(2n);
   });
 
+  test('upgrade from the previous version while an application writes: every write captured once', async () => {
+    const { db, path, schema, events } = captured('CREATE TABLE w (id INTEGER PRIMARY KEY, v TEXT);');
+    // Capture as version 3 installed it: one UPDATE trigger running two INSERTs.
+    const into = 'INSERT INTO "_litebridge_changelog" (tbl, op, k0, at)';
+    const now = "(julianday('now') - 2440587.5) * 86400000.0";
+    const changed = 'OLD."id" IS NOT NEW."id" COLLATE BINARY';
+    db.exec(
+      'DROP TRIGGER "_litebridge_w_upd"; DROP TRIGGER "_litebridge_w_upk";' +
+        'CREATE TRIGGER "_litebridge_w_upd" AFTER UPDATE ON "w" FOR EACH ROW WHEN (SELECT enabled FROM "_litebridge_capture" WHERE id = 1)\nBEGIN\n' +
+        `  ${into} SELECT 'w', 'D', OLD."id", ${now} WHERE ${changed};\n` +
+        `  ${into} VALUES ('w', CASE WHEN ${changed} THEN 'I' ELSE 'U' END, NEW."id", ${now});\nEND;` +
+        "UPDATE _litebridge_meta SET value = 3 WHERE key = 'capture_version'",
+    );
+    // Each step its own autocommit: insert, update a value, move the key.
+    const writer = await startWriterProcess<{ n: number }>(
+      `const db = new (require(process.argv[1]))(process.argv[2]);
+db.pragma('busy_timeout = 10000');
+let n = 0;
+const ins = db.prepare("INSERT INTO w (id, v) VALUES (?, 'a')");
+const upd = db.prepare("UPDATE w SET v = 'b' WHERE id = ?");
+const move = db.prepare('UPDATE w SET id = ? WHERE id = ?');
+const timer = setInterval(() => { n++; ins.run(n); upd.run(n); move.run(n + 1000000, n); }, 1);
+process.on('message', () => { clearInterval(timer); process.send({ n }, () => process.exit(0)); });
+process.on('disconnect', () => process.exit(0));
+process.send('started');`,
+      [path],
+    );
+    const head = () => Number(captureState(db).head);
+    await until(async () => head() >= 40);
+    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 4, dropped: 3 });
+    const upgradedAt = head();
+    await until(async () => head() >= upgradedAt + 40);
+    const { n } = await writer.stop();
+    expect(captureState(db).version).toBe(CAPTURE_VERSION);
+    expect(events()).toEqual(
+      Array.from({ length: n }, (_, i) => [
+        ['I', 'w', BigInt(i + 1)],
+        ['U', 'w', BigInt(i + 1)],
+        ['D', 'w', BigInt(i + 1)],
+        ['I', 'w', BigInt(i + 1000001)],
+      ]).flat(),
+    );
+  });
+
   test('a new table after install: fingerprint changes, re-install adds its triggers', () => {
     const { db } = captured(T);
     const fingerprint = captureFingerprint(db);
     db.exec('CREATE TABLE later (id INTEGER PRIMARY KEY)');
     expect(captureFingerprint(db)).not.toBe(fingerprint);
-    expect(installCapture(db, introspect(db), { sourceId: 'test' })).toEqual({ created: 3, dropped: 0 });
+    expect(installCapture(db, introspect(db), { sourceId: 'test' })).toEqual({ created: 4, dropped: 0 });
   });
 
   test('another source id is refused', () => {
@@ -308,8 +371,8 @@ describe('install, version, uninstall', () => {
     const db = openSqlite(copyFixture());
     const schema = introspect(db);
     installCapture(db, schema, { sourceId: 'collector' });
-    // 3 per table, plus 2 for each of the 4 tables with a secondary UNIQUE index.
-    expect(captureState(db)).toMatchObject({ installed: true, triggers: schema.tables.length * 3 + 4 * 2 });
+    // 4 per table, plus 2 for each of the 4 tables with a secondary UNIQUE index.
+    expect(captureState(db)).toMatchObject({ installed: true, triggers: schema.tables.length * 4 + 4 * 2 });
     const id = db.prepare('SELECT max(id) FROM flights').pluck().get() as bigint;
     db.prepare('UPDATE flights SET altitude = 1 WHERE id = ?').run(id);
     db.prepare('DELETE FROM flights WHERE id = ?').run(id);
