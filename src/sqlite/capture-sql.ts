@@ -1,7 +1,8 @@
 /**
  * Pure builders of the SQL that litebridge adds to the application's SQLite file for change
- * capture: its bookkeeping tables and, per replicated table, three AFTER triggers that record
- * the key (never the row) of every inserted, updated and deleted row in `_litebridge_changelog`.
+ * capture: its bookkeeping tables and, per replicated table, four AFTER triggers (insert, update
+ * keeping the key, update changing it, delete) that record the key (never the row) of every
+ * inserted, updated and deleted row in `_litebridge_changelog`.
  * Every object is named `_litebridge_*`; every identifier is quoted, every name a literal.
  */
 import { BridgeError } from '../errors.js';
