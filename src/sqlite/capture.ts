@@ -29,9 +29,8 @@ import { inImmediate, type SqliteDatabase, schemaVersion } from './open.js';
 /**
  * Version 2: BEFORE triggers record rows a REPLACE removes for a secondary UNIQUE value.
  * Version 3: keys and UNIQUE values compared with their collation (NOCASE, RTRIM).
- * Version 4: UPDATE split in two triggers (key kept: `_upd`, one INSERT; key changed: `_upk`).
  */
-export const CAPTURE_VERSION = 4;
+export const CAPTURE_VERSION = 3;
 
 export interface CaptureOptions {
   /** The source id this file is replicated as; one file is captured for one source. */
