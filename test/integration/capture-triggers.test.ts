@@ -12,7 +12,9 @@ import {
 } from '../../src/sqlite/capture.js';
 import { captureKeyColumns } from '../../src/sqlite/capture-sql.js';
 import { openSqlite, type SqliteDatabase } from '../../src/sqlite/open.js';
+import { startWriterProcess } from '../support/app-writer.js';
 import { copyFixture, tempSqlite } from '../support/sqlite.js';
+import { until } from '../support/until.js';
 
 /** A new file with `ddl`, capture installed; `events()` lists (op, table, key) in seq order. */
 function captured(ddl: string, options: { foreignKeys?: boolean } = {}) {
@@ -168,6 +170,23 @@ describe('every write form records the exact keys', () => {
     ]);
   });
 
+  test('an INTEGER PRIMARY KEY changed through any rowid name is a key change', () => {
+    const { db, events } = captured(T);
+    db.exec("INSERT INTO t VALUES (1, 'a', 'x')");
+    db.exec('UPDATE t SET rowid = 2; UPDATE t SET _ROWID_ = 3; UPDATE t SET Oid = 4; UPDATE t SET ID = 5');
+    expect(events()).toEqual([
+      ['I', 't', 1n],
+      ['D', 't', 1n],
+      ['I', 't', 2n],
+      ['D', 't', 2n],
+      ['I', 't', 3n],
+      ['D', 't', 3n],
+      ['I', 't', 4n],
+      ['D', 't', 4n],
+      ['I', 't', 5n],
+    ]);
+  });
+
   test('rolled-back transaction and rolled-back SAVEPOINT leave no events', () => {
     const { db, events } = captured(T);
     db.exec("BEGIN; INSERT INTO t VALUES (1, 'a', 'x'); ROLLBACK");
@@ -278,6 +297,50 @@ describe('install, version, uninstall', () => {
     expect(captureFingerprint(db)).not.toBe(fingerprint);
     db.exec("INSERT INTO t VALUES (1, 'a', 'x'); UPDATE t SET v = 'y'");
     expect(captureState(db).head).toBe(2n);
+  });
+
+  test('upgrade from the previous version while an application writes: every write captured once', async () => {
+    const { db, path, schema, events } = captured('CREATE TABLE w (id INTEGER PRIMARY KEY, v TEXT);');
+    // Capture as version 2 installed it: the key compared without its collation.
+    const into = 'INSERT INTO "_litebridge_changelog" (tbl, op, k0, at)';
+    const now = "(julianday('now') - 2440587.5) * 86400000.0";
+    const changed = 'OLD."id" IS NOT NEW."id"';
+    db.exec(
+      'DROP TRIGGER "_litebridge_w_upd";' +
+        'CREATE TRIGGER "_litebridge_w_upd" AFTER UPDATE ON "w" FOR EACH ROW WHEN (SELECT enabled FROM "_litebridge_capture" WHERE id = 1)\nBEGIN\n' +
+        `  ${into} SELECT 'w', 'D', OLD."id", ${now} WHERE ${changed};\n` +
+        `  ${into} VALUES ('w', CASE WHEN ${changed} THEN 'I' ELSE 'U' END, NEW."id", ${now});\nEND;` +
+        `UPDATE _litebridge_meta SET value = ${CAPTURE_VERSION - 1} WHERE key = 'capture_version'`,
+    );
+    // Each step its own autocommit: insert, update a value, move the key.
+    const writer = await startWriterProcess<{ n: number }>(
+      `const db = new (require(process.argv[1]))(process.argv[2]);
+db.pragma('busy_timeout = 10000');
+let n = 0;
+const ins = db.prepare("INSERT INTO w (id, v) VALUES (?, 'a')");
+const upd = db.prepare("UPDATE w SET v = 'b' WHERE id = ?");
+const move = db.prepare('UPDATE w SET id = ? WHERE id = ?');
+const timer = setInterval(() => { n++; ins.run(n); upd.run(n); move.run(n + 1000000, n); }, 1);
+process.on('message', () => { clearInterval(timer); process.send({ n }, () => process.exit(0)); });
+process.on('disconnect', () => process.exit(0));
+process.send('started');`,
+      [path],
+    );
+    const head = () => Number(captureState(db).head);
+    await until(async () => head() >= 40);
+    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 3, dropped: 3 });
+    const upgradedAt = head();
+    await until(async () => head() >= upgradedAt + 40);
+    const { n } = await writer.stop();
+    expect(captureState(db).version).toBe(CAPTURE_VERSION);
+    expect(events()).toEqual(
+      Array.from({ length: n }, (_, i) => [
+        ['I', 'w', BigInt(i + 1)],
+        ['U', 'w', BigInt(i + 1)],
+        ['D', 'w', BigInt(i + 1)],
+        ['I', 'w', BigInt(i + 1000001)],
+      ]).flat(),
+    );
   });
 
   test('a new table after install: fingerprint changes, re-install adds its triggers', () => {
