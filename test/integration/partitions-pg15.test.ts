@@ -21,6 +21,8 @@ describe.skipIf(!present)('partitions on PostgreSQL 15', () => {
     const started = await server.start();
     url = started.url();
     pool = new pg.Pool({ connectionString: url, max: 2 });
+    // The server's stop at the end terminates an idle connection not yet closed: expected, not a failure.
+    pool.on('error', () => undefined);
   }, 120_000);
   afterAll(async () => {
     await pool?.end();
