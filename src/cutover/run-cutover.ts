@@ -9,7 +9,8 @@
  * setval, the reverse start position, and the switch, all in ONE PostgreSQL transaction. Any
  * failure before its COMMIT rolls it back, removes the fence and the slot, and leaves sync
  * forward as before; an interrupted run (killed) leaves at most the fence and the slot, which
- * a second run reuses.
+ * a second run reuses. After the COMMIT nothing is undone: a failure there (or a COMMIT whose
+ * answer was lost but which PostgreSQL recorded) leaves the cutover standing.
  */
 import type { Config } from '../config/config.js';
 import { BridgeError } from '../errors.js';
@@ -36,13 +37,16 @@ import { type ForeignKeyReport, validateForeignKeys } from './foreign-keys.js';
 import { type Preflight, runPreflight } from './preflight.js';
 import { resetSequences } from './sequences.js';
 
-/** The steps of the fence window, in order ('switch' ends with the COMMIT). */
-export type CutoverStep = 'fence' | 'drain' | 'checksum' | 'setval' | 'switch';
+/**
+ * The steps of the fence window, in order ('switch' ends with the COMMIT), and 'switched': after
+ * the COMMIT, when the cutover stands whatever fails next.
+ */
+export type CutoverStep = 'fence' | 'drain' | 'checksum' | 'setval' | 'switch' | 'switched';
 
 /**
  * Callbacks run right after a step of the fence window ('switch': just before its COMMIT), for
- * callers that must interrupt a cutover there; a callback that throws fails the cutover. The CLI
- * passes none.
+ * callers that must interrupt a cutover there; a callback that throws fails the cutover (undone
+ * before the COMMIT, standing after it). The CLI passes none.
  */
 export type CutoverHooks = { readonly [Step in CutoverStep]?: () => void | Promise<void> };
 
@@ -74,7 +78,7 @@ export async function runCutover(
     const preflight = await preflightSince(ctx, since, options);
     if (options.dryRun === true) return { ...empty(preflight), status: 'dry-run' };
     const outside = await prepareOutsideFence(ctx).catch(async (error: unknown) => {
-      await undo(ctx, { session: null, fenced: false });
+      await undo(ctx, { session: null, fenced: false, switched: false });
       throw error;
     });
     return await cutOver(ctx, { preflight, since, ...outside }, options, hooks);
@@ -137,6 +141,8 @@ interface Held {
   /** The lock session until its COMMIT (a failed COMMIT has rolled back by itself). */
   session: PgClient | null;
   fenced: boolean;
+  /** The switch committed: the fence and the slot are the application's way forward and back. */
+  switched: boolean;
 }
 
 /**
@@ -149,7 +155,7 @@ async function cutOver(
   options: CutoverOptions,
   hooks: CutoverHooks,
 ): Promise<CutoverResult> {
-  const held: Held = { session: null, fenced: false };
+  const held: Held = { session: null, fenced: false, switched: false };
   try {
     // The fence window starts with the locks: from here the application's writes wait or fail.
     const locked = await lockTargetTables(
@@ -169,14 +175,21 @@ async function cutOver(
     await hooks.setval?.();
     const lsn = await switchToPostgres(ctx, held, drained.checkpoint, hooks);
     const fenceMs = performance.now() - started;
-    await recordFenceMs(ctx.pool, ctx.config.sourceId, fenceMs);
     ctx.log.info(
       { fenceMs: Math.round(fenceMs), lsn, seq: drained.checkpoint.toString() },
       'cut over to PostgreSQL',
     );
+    await recordFenceMs(ctx.pool, ctx.config.sourceId, fenceMs).catch((e: Error) =>
+      ctx.log.warn({ err: e.message }, 'the fence time was not recorded (status will not show it)'),
+    );
+    await hooks.switched?.();
     return switched({ ...before, fenceMs, fenceAt, drained, checksum, sequences, lsn });
   } catch (error) {
-    await undo(ctx, held);
+    if (held.switched) {
+      ctx.log.error({ err: (error as Error).message }, 'failed after the switch: the cutover stands');
+    } else {
+      await undo(ctx, held);
+    }
     throw error;
   }
 }
@@ -204,7 +217,9 @@ async function verifyInsideFence(
 
 /**
  * The switch: the WAL insert position is stored in SQLite as where reverse replication starts,
- * the phase moves to 'cutover' with where it happened, and the lock session commits.
+ * the phase moves to 'cutover' with where it happened, and the lock session commits. A COMMIT
+ * that fails has rolled back by itself, unless only its answer was lost: the phase stored in
+ * PostgreSQL tells which.
  */
 async function switchToPostgres(
   ctx: CutoverContext,
@@ -217,9 +232,25 @@ async function switchToPostgres(
   setReverseStart(ctx.db, lsn);
   await recordSwitch(session, ctx.config.sourceId, { seq, lsn });
   await hooks.switch?.();
-  held.session = null; // a failed COMMIT has rolled back by itself
-  await commitLockSession(session);
+  held.session = null;
+  try {
+    await commitLockSession(session);
+  } catch (error) {
+    held.switched = await switchRecorded(ctx);
+    if (!held.switched) throw error;
+    ctx.log.warn(
+      { err: (error as Error).message },
+      'the switch COMMIT reported a failure but PostgreSQL recorded it',
+    );
+  }
+  held.switched = true;
   return lsn;
+}
+
+/** Whether PostgreSQL holds the phase 'cutover' for this source (false when it cannot tell). */
+async function switchRecorded(ctx: CutoverContext): Promise<boolean> {
+  const record = await readCutoverRecord(ctx.pool, ctx.config.sourceId).catch(() => null);
+  return record !== null && record.phase === 'cutover';
 }
 
 /** Puts everything back as before the cutover: sync goes on forward, the application writes SQLite. */

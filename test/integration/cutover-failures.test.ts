@@ -76,6 +76,23 @@ describe('a cutover that fails at a step is undone: sync goes on forward, a seco
   }
 });
 
+it('a failure after the switch committed leaves the cutover standing: fence, slot and phase stay', async () => {
+  const name = 'after_switch';
+  const { file, sync, app, write } = await prepared(name);
+  await expect(cutover(file, db.url(), {}, name, failAfter('switched'))).rejects.toThrow(
+    'after step "switched"',
+  );
+  // Undoing here would hand SQLite back to the application while PostgreSQL is the primary.
+  expect(fenced(file)).toBe(true);
+  expect((await phaseOf(file)).phase).toBe('cutover');
+  expect(await slots()).toContain(slotName(db.name(), name));
+  expect(() => write(3000)).toThrow(/moved to PostgreSQL/);
+  expect((await cutover(file, db.url(), {}, name)).status).toBe('already');
+  app.close();
+  await sync.stop();
+  await dropIdleSlots(db.query);
+}, 60_000);
+
 describe('a cutover killed at a step leaves a state a second cutover completes', () => {
   for (const step of STEPS) {
     it(`killed after "${step}"`, async () => {

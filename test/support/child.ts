@@ -1,6 +1,7 @@
 /** Child processes the fault tests start and kill: the built CLI, or a node script. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 /** The built command line (`npm test` builds first), run as the operator runs it. */
 const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -35,6 +36,12 @@ export interface ChildOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** Children still running; whatever a failed test left behind is SIGKILLed after its file. */
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts `command` with stdin closed and its output collected. */
 export function startChild(command: string, args: readonly string[], options: ChildOptions = {}): TestChild {
   const child = spawn(command, [...args], {
@@ -42,6 +49,8 @@ export function startChild(command: string, args: readonly string[], options: Ch
     env: { ...process.env, ...options.env },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout?.on('data', (d) => (out += String(d)));

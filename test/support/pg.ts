@@ -2,6 +2,7 @@ import { customAlphabet } from 'nanoid';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createPool, type PgPool } from '../../src/pg/pool.js';
+import { until } from './until.js';
 
 /** A database of its own for one test file, on the run's PostgreSQL. */
 export interface TestDatabase {
@@ -56,14 +57,36 @@ export function useTestDatabase(): TestDatabase {
   afterAll(async () => {
     await pool?.end();
     pool = undefined;
-    if (name !== undefined) await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    if (name === undefined) return;
+    // A slot in the database keeps DROP DATABASE out, and FORCE does not end walsenders: a test
+    // that failed half-way may leave both behind.
+    await adminQuery(
+      `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+        WHERE database = $1 AND active_pid IS NOT NULL`,
+      [name],
+    );
+    await until(async () => {
+      const active = await adminQuery('SELECT 1 FROM pg_replication_slots WHERE database = $1 AND active', [
+        name,
+      ]);
+      return active.rowCount === 0;
+    }, 10_000);
+    await adminQuery(
+      'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1',
+      [name],
+    );
+    await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
 
   return {
     name: current,
     url: () => adminUrl(current()),
     query: (sql, params) => {
-      pool ??= new pg.Pool({ connectionString: adminUrl(current()), max: 2 });
+      if (pool === undefined) {
+        pool = new pg.Pool({ connectionString: adminUrl(current()), max: 2 });
+        // An idle connection the server ends (a test restarting it) must not fail the run.
+        pool.on('error', () => undefined);
+      }
       return pool.query(sql, params === undefined ? undefined : [...params]);
     },
   };
