@@ -86,7 +86,9 @@ export function reversePlan(source: SourceSchema, target: TargetSchema): Reverse
     const encodePartition = partitionTarget === null ? null : encoderFor(partitionTarget);
     const label = `"${t.source}" (PostgreSQL ${JSON.stringify(t.schema)}.${JSON.stringify(t.name)})`;
 
-    const decodeValue = (pgName: string, text: string | null, at: Position, key: () => string): SqlValue => {
+    const keyText = (tuple: TextTuple): string => `(${pgKey.map((k) => String(tuple[k])).join(', ')})`;
+    /** Decodes one value of `tuple` (its key is rendered for a message only when it fails). */
+    const decodeValue = (pgName: string, text: string | null, at: Position, tuple: TextTuple): SqlValue => {
       const way = columns.get(pgName);
       if (way === undefined) {
         throw new BridgeError(
@@ -102,14 +104,14 @@ export function reversePlan(source: SourceSchema, target: TargetSchema): Reverse
         return way.decode(text);
       } catch (error) {
         if (!(error instanceof CodecError)) throw error;
-        throw new BridgeError('DATA', `table ${label} key ${key()}: ${error.reason}`, {
+        const key = keyText(tuple);
+        throw new BridgeError('DATA', `table ${label} key ${key}: ${error.reason}`, {
           cause: error,
-          details: { table: t.source, key: key(), column: pgName, value: error.value, lsn: at.commitLsn },
+          details: { table: t.source, key, column: pgName, value: error.value, lsn: at.commitLsn },
           hint: error.hint ?? 'change the value in PostgreSQL to one SQLite can hold',
         });
       }
     };
-    const keyText = (tuple: TextTuple): string => `(${pgKey.map((k) => String(tuple[k])).join(', ')})`;
 
     const table: ReverseTable = {
       sqliteName: t.source,
@@ -132,9 +134,11 @@ export function reversePlan(source: SourceSchema, target: TargetSchema): Reverse
       },
       decodeRow(tuple, at) {
         const row = new Map<string, SqlValue>();
-        for (const [pgName, text] of Object.entries(tuple)) {
+        // for…in, not Object.entries: no pair array per row (this runs for every row streamed).
+        for (const pgName in tuple) {
+          const text = tuple[pgName];
           if (text === undefined) continue;
-          const value = decodeValue(pgName, text, at, () => keyText(tuple));
+          const value = decodeValue(pgName, text, at, tuple);
           const way = columns.get(pgName)!;
           if (!way.generated) row.set(way.sqliteName, value);
         }
@@ -152,7 +156,7 @@ export function reversePlan(source: SourceSchema, target: TargetSchema): Reverse
               },
             );
           }
-          return decodeValue(k, text, at, () => keyText(tuple));
+          return decodeValue(k, text, at, tuple);
         });
       },
     };

@@ -134,7 +134,7 @@ export class RowWriter {
     this.#count(table);
     if (change.kind === 'delete') {
       const key = table.decodeKey(change.old, this.#tx);
-      this.#rows += statementsFor(this.#db, table).delete.run(...key).changes;
+      this.#rows += statementsFor(this.#db, table).delete.run(key).changes;
       this.#settle(table, key);
       return;
     }
@@ -252,9 +252,7 @@ export class RowWriter {
   #insert(table: ReverseTable, row: ReadonlyMap<string, SqlValue>, key: readonly SqlValue[]): boolean {
     if (row.size !== table.columnNames.length) return false;
     try {
-      this.#rows += statementsFor(this.#db, table).insertAll.run(
-        ...table.columnNames.map((c) => row.get(c)),
-      ).changes;
+      this.#rows += statementsFor(this.#db, table).insertAll.run(valuesOf(row, table.columnNames)).changes;
     } catch (error) {
       if (KEY_TAKEN.has((error as { code?: unknown }).code as string)) return false;
       throw error;
@@ -272,7 +270,7 @@ export class RowWriter {
         full && statements.updateRest !== null
           ? statements.updateRest
           : prepared(this.#db, updateSql(table, rest));
-      const changed = update.run(...rest.map((c) => row.get(c)), ...key);
+      const changed = update.run(valuesOf(row, rest), key);
       if (changed.changes > 0) {
         this.#rows += changed.changes;
         if (full) this.#settle(table, key);
@@ -286,7 +284,7 @@ export class RowWriter {
       this.#unsettled.set(keyId(table, key), { table, key, missing });
       return;
     }
-    this.#rows += statements.insertAll.run(...table.columnNames.map((c) => row.get(c))).changes;
+    this.#rows += statements.insertAll.run(valuesOf(row, table.columnNames)).changes;
     this.#settle(table, key);
   }
 
@@ -294,6 +292,16 @@ export class RowWriter {
   #settle(table: ReverseTable, key: readonly SqlValue[]): void {
     if (this.#unsettled.size > 0) this.#unsettled.delete(keyId(table, key));
   }
+}
+
+/**
+ * The values of `columns` in `row`, in order: one array, bound as it is (better-sqlite3 binds
+ * an array's elements as the anonymous parameters, with no spread per row).
+ */
+function valuesOf(row: ReadonlyMap<string, SqlValue>, columns: readonly string[]): SqlValue[] {
+  const values = new Array<SqlValue>(columns.length);
+  for (let i = 0; i < columns.length; i++) values[i] = row.get(columns[i]!) as SqlValue;
+  return values;
 }
 
 /** A string identifying a key of a table within one transaction, as SQLite compares keys (NOCASE, RTRIM). */
