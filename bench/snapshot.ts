@@ -82,6 +82,7 @@ async function main(): Promise<void> {
           workload,
           rows,
           adminUrl,
+          serverPid: server.pid,
           keep: values.keep,
           litebridgeArgs:
             values.parallel === undefined

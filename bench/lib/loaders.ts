@@ -21,6 +21,10 @@ export interface ToolResult {
   readonly reason?: string;
   readonly wallMs?: number;
   readonly peakRssMb?: number;
+  /** CPU seconds of the loader (its processes, or for pg-floor the bench's own streaming). */
+  readonly cpuSeconds?: number;
+  /** CPU seconds of the PostgreSQL server meanwhile (null: the server is not the bench's own). */
+  readonly serverCpuSeconds?: number | null;
   readonly rowsExpected: number;
   readonly expectedPerTable: Readonly<Record<string, number>>;
   readonly rowsLoaded?: number;
@@ -43,6 +47,8 @@ export interface RunContext {
   readonly workload: string;
   readonly rows: number;
   readonly adminUrl: string;
+  /** The postmaster's pid when the bench started the server (its CPU is measured), else null. */
+  readonly serverPid: number | null;
   readonly keep: boolean;
   /** Extra `litebridge snapshot` flags (e.g. `--parallel 4`), to compare settings. */
   readonly litebridgeArgs: readonly string[];
@@ -97,7 +103,7 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
             status.code === 0 ? buildSameKeys(url, file) : status,
           );
       }
-    });
+    }, ctx.serverPid);
     ctx.log(`${tool}: ${describeExit(m.result)} after ${(m.wallMs / 1000).toFixed(1)} s`);
     const rowsPerTable = await countRows(url, VATSIM_TABLES);
     const rowsLoaded = Object.values(rowsPerTable).reduce<number>((a, b) => a + (b ?? 0), 0);
@@ -114,6 +120,8 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
       wallMs: m.wallMs,
       // pg-floor streams from the bench's own process: it has no process tree of its own.
       ...(tool === 'pg-floor' ? {} : { peakRssMb: m.peakRssMb }),
+      cpuSeconds: m.cpuSeconds,
+      serverCpuSeconds: m.serverCpuSeconds,
       rowsLoaded,
       rowsPerSec: rowsLoaded / (m.wallMs / 1000),
       rowsPerTable,

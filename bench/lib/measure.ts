@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { ownAndChildrenCpuSeconds, serverCpuSeconds } from './proc-stat.js';
 
-/** Wall time and memory of one measured piece of work. */
+/** Wall time, CPU and memory of one measured piece of work. */
 export interface Measurement<T> {
   readonly result: T;
   readonly wallMs: number;
   /** Peak resident memory of the watched process trees, MiB (sum over live processes, or the largest VmHWM). */
   readonly peakRssMb: number;
+  /** CPU seconds of this process and of the children it ran and waited for (the loader). */
+  readonly cpuSeconds: number;
+  /** CPU seconds of the PostgreSQL server meanwhile (null when its process is not known). */
+  readonly serverCpuSeconds: number | null;
 }
 
 /** How a child process ended. */
@@ -97,14 +102,23 @@ async function treeOf(roots: ReadonlySet<number>): Promise<Set<number>> {
 }
 
 /** Runs `work`, timing it and sampling the memory of every process it registers with the sampler. */
-export async function measure<T>(work: (sampler: TreeSampler) => Promise<T>): Promise<Measurement<T>> {
+export async function measure<T>(
+  work: (sampler: TreeSampler) => Promise<T>,
+  serverPid: number | null = null,
+): Promise<Measurement<T>> {
   const sampler = new TreeSampler();
+  const server = (): number | null => (serverPid === null ? null : serverCpuSeconds(serverPid));
+  const serverBefore = server();
+  const cpuBefore = ownAndChildrenCpuSeconds();
   sampler.start();
   const started = process.hrtime.bigint();
   try {
     const result = await work(sampler);
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    return { result, wallMs, peakRssMb: await sampler.stop() };
+    const cpuSeconds = ownAndChildrenCpuSeconds() - cpuBefore;
+    const serverAfter = server();
+    const serverCpu = serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore;
+    return { result, wallMs, peakRssMb: await sampler.stop(), cpuSeconds, serverCpuSeconds: serverCpu };
   } catch (error) {
     await sampler.stop();
     throw error;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -126,6 +127,13 @@ export async function compareReals(
   });
 }
 
+/** The bench's PostgreSQL: its URL and, when the bench started it, the postmaster's pid (for its CPU). */
+export interface BenchServer {
+  readonly adminUrl: string;
+  readonly pid: number | null;
+  stop(): Promise<void>;
+}
+
 /**
  * The server a bench loads into: `pgUrl` when given, else an embedded PostgreSQL with its data in
  * `<outDir>/pg` (`throwaway`: fsync off). `stop()` stops only a server this started.
@@ -135,11 +143,17 @@ export async function benchServer(
   pgUrl: string | undefined,
   throwaway: boolean,
   log: (line: string) => void,
-): Promise<{ readonly adminUrl: string; stop(): Promise<void> }> {
-  if (pgUrl !== undefined) return { adminUrl: pgUrl, stop: async () => undefined };
-  log(`starting embedded PostgreSQL in ${join(outDir, 'pg')}`);
-  const server = await startEmbeddedPostgres({ dataDir: join(outDir, 'pg'), throwaway });
-  return { adminUrl: server.url(), stop: () => server.stop() };
+): Promise<BenchServer> {
+  if (pgUrl !== undefined) return { adminUrl: pgUrl, pid: null, stop: async () => undefined };
+  const dataDir = join(outDir, 'pg');
+  log(`starting embedded PostgreSQL in ${dataDir}`);
+  const server = await startEmbeddedPostgres({ dataDir, throwaway });
+  const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return {
+    adminUrl: server.url(),
+    pid: Number.isInteger(pid) && pid > 0 ? pid : null,
+    stop: () => server.stop(),
+  };
 }
 
 /** Waits until the `litebridge sync` process `sync` has finished its snapshot; throws if it exits first. */

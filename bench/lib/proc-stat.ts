@@ -29,3 +29,45 @@ export function cpuSeconds(pid: number): number | null {
     return null;
   }
 }
+
+/** utime, stime, cutime and cstime of a process, in seconds; null when it is gone. */
+function times(pid: number | 'self'): readonly [number, number, number, number] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const t = clockTicks();
+    return [Number(fields[11]) / t, Number(fields[12]) / t, Number(fields[13]) / t, Number(fields[14]) / t];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time (seconds) of this process and of every child it has waited for (a loader it ran and
+ * its own waited-for children): the loader's CPU is the difference over its run.
+ */
+export function ownAndChildrenCpuSeconds(): number {
+  const t = times('self');
+  return t === null ? 0 : t[0] + t[1] + t[2] + t[3];
+}
+
+/**
+ * CPU time (seconds) a server has used so far: the postmaster `pid`, the backends it has reaped
+ * (its cutime and cstime) and those still running. The difference over a run is the server's
+ * CPU for it, backends that ended meanwhile included. null when the process is gone.
+ */
+export function serverCpuSeconds(pid: number): number | null {
+  const own = times(pid);
+  if (own === null) return null;
+  let total = own[0] + own[1] + own[2] + own[3];
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    for (const child of children) {
+      const t = child === '' ? null : times(Number(child));
+      if (t !== null) total += t[0] + t[1];
+    }
+  } catch {
+    // no children file: the reaped ones still count
+  }
+  return total;
+}

@@ -43,6 +43,14 @@ function wallCell(r: ToolResult): string {
   return `${seconds(r.wallMs)} s (median of ${sorted.length}: ${seconds(sorted[0]!)}–${seconds(sorted.at(-1)!)} s)`;
 }
 
+/** `loader s + server s`, or – when not measured. */
+function cpuCell(r: ToolResult): string {
+  if (r.cpuSeconds === undefined) return '–';
+  const server =
+    r.serverCpuSeconds === null || r.serverCpuSeconds === undefined ? '?' : r.serverCpuSeconds.toFixed(1);
+  return `${r.cpuSeconds.toFixed(1)} s + ${server} s`;
+}
+
 function realCell(r: ToolResult): string {
   if (r.realCheck === undefined) return '';
   if (r.realCheck === null) return 'table missing';
@@ -85,13 +93,13 @@ export function markdownReport(input: {
     `- PostgreSQL ${input.postgres}; pgloader: ${machine.pgloader ?? 'not installed'}; sqlite3 CLI ${machine.sqlite3Cli ?? 'not installed'}`,
     `- Source file: ${(input.workloadBytes / 1024 ** 2).toFixed(0)} MiB (10 tables, WAL mode)`,
     '',
-    '| loader | wall time | rows/s | peak RSS | rows loaded | REAL values changed¹ | notes |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| loader | wall time | rows/s | CPU: loader + PostgreSQL² | peak RSS | rows loaded | REAL values changed¹ | notes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of results) {
     lines.push(
       `| ${TOOL_LABEL[r.tool] ?? r.tool} | ${wallCell(r)} | ` +
-        `${r.rowsPerSec === undefined ? '–' : int(r.rowsPerSec)} | ` +
+        `${r.rowsPerSec === undefined ? '–' : int(r.rowsPerSec)} | ${cpuCell(r)} | ` +
         `${r.peakRssMb === undefined ? '–' : `${int(r.peakRssMb)} MiB`} | ` +
         `${r.rowsLoaded === undefined ? '–' : `${int(r.rowsLoaded)} / ${int(r.rowsExpected)}`} | ${realCell(r)} | ${checkCell(r)} |`,
     );
@@ -101,6 +109,9 @@ export function markdownReport(input: {
     '¹ `traffic_movements.confidence_score` holds full 17-significant-digit doubles; counted are values',
     'that differ from SQLite after the load (the sqlite3 CLI prints REALs with 15 significant digits).',
     "Peak RSS is the loader's own process tree (sampled every 50 ms), not the PostgreSQL server.",
+    "² CPU seconds (user + system) of the loader's processes (pg-floor: the bench's own, which",
+    'streams the files) and of every PostgreSQL server process meanwhile; with the server busy on',
+    'every core, a loader can only be as much slower than the floor as its own CPU adds.',
   );
   const rs = ratios(results);
   if (rs.length > 0) {

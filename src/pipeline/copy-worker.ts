@@ -26,13 +26,24 @@ const pool = createPool(data.pgUrl, {
 });
 const log = createRootLogger().child({ component: 'copy-worker' });
 const readers = new Map<number, TableReader>();
-const options = {
-  pool,
-  sourceId: data.sourceId,
-  onBadRow: data.onBadRow,
-  progress: { advance: (table: string, rows: number) => post({ type: 'advance', table, rows }) },
-  log,
+
+/** Progress is posted at most every PROGRESS_MS (a message per page cost measurable CPU). */
+const PROGRESS_MS = 100;
+const unreported = new Map<string, number>();
+let reportedAt = 0;
+/** Posts the rows copied since the last report. */
+function reportProgress(): void {
+  for (const [table, rows] of unreported) post({ type: 'advance', table, rows });
+  unreported.clear();
+  reportedAt = Date.now();
+}
+const progress = {
+  advance(table: string, rows: number): void {
+    unreported.set(table, (unreported.get(table) ?? 0) + rows);
+    if (Date.now() - reportedAt >= PROGRESS_MS) reportProgress();
+  },
 };
+const options = { pool, sourceId: data.sourceId, onBadRow: data.onBadRow, progress, log };
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
@@ -55,8 +66,14 @@ port.on('message', (message: ToWorker) => {
         return copyTable(reader, options, message.range);
       };
       run().then(
-        (result) => post({ type: 'done', id: message.id, result }),
-        (error: unknown) => post({ type: 'failed', id: message.id, error: toWire(error) }),
+        (result) => {
+          reportProgress();
+          post({ type: 'done', id: message.id, result });
+        },
+        (error: unknown) => {
+          reportProgress();
+          post({ type: 'failed', id: message.id, error: toWire(error) });
+        },
       );
       return;
     }
