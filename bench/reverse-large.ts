@@ -7,44 +7,23 @@
  * the sync process while it applied it (sampled from /proc every 50 ms).
  * Run: `npm run build && node dist/bench/reverse-large.js --tx-rows 2000000`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { parseLsn } from '../src/model/position.js';
-import { startEmbeddedPostgres } from '../src/pg/embedded-server.js';
-import { parseCount, runBench } from './lib/args.js';
-import { startChild, waitFor } from './lib/child.js';
-import { machineInfo } from './lib/machine.js';
-import { freshDatabase, serverVersion, snapshotDone } from './lib/pg-admin.js';
-import { cpuSeconds } from './lib/proc-stat.js';
-import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
+import { benchArgs, parseCount, runBench, workloadArgs, workloadOptions } from './lib/args.js';
+import { cliJson, waitFor } from './lib/child.js';
+import { log, resultPath, writeJson } from './lib/harness.js';
+import { describeMachine, machineInfo } from './lib/machine.js';
+import { withLiveDatabase, withSync } from './lib/pg-admin.js';
+import { cpuSeconds, statusKb } from './lib/proc-stat.js';
 
 const USAGE = `usage: node dist/bench/reverse-large.js [--tx-rows N] [--rows N] [--seed N] [--out DIR]
   --tx-rows  rows the one PostgreSQL transaction inserts, then deletes (default 2000000)
   --rows     rows in the collector-shaped file cut over first (default 20000; cached per rows+seed)
   --out      output folder (default bench/out)`;
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 /** Ids of the inserted rows start above every id the workload holds. */
 const FIRST_ID = 1_000_000_000;
-
-const log = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
-
-/** Resident set size of `pid` in bytes (VmRSS), or null once it is gone. */
-function rssBytes(pid: number): number | null {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match === null ? null : Number(match[1]) * 1024;
-  } catch {
-    return null;
-  }
-}
 
 /** The `reverse_lsn` SQLite has committed, read on a connection of its own. */
 function storedLsn(sqlitePath: string): bigint {
@@ -83,10 +62,10 @@ async function timed(
   sqlitePath: string,
   syncPid: number,
 ): Promise<Omit<Run, 'rows'> & { readonly count: number }> {
-  const rssBefore = rssBytes(syncPid) ?? 0;
+  const rssBefore = (statusKb(syncPid, 'VmRSS') ?? 0) * 1024;
   let peak = rssBefore;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, rssBytes(syncPid) ?? 0);
+    peak = Math.max(peak, (statusKb(syncPid, 'VmRSS') ?? 0) * 1024);
   }, 50);
   try {
     const t0 = performance.now();
@@ -134,41 +113,20 @@ function countInSqlite(sqlitePath: string): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'tx-rows': { type: 'string', default: '2000000' },
-      rows: { type: 'string', default: '20000' },
-      seed: { type: 'string', default: '1' },
-      out: { type: 'string', default: join(ROOT, 'bench', 'out') },
-      help: { type: 'boolean', default: false },
-    },
+  const values = benchArgs(USAGE, {
+    'tx-rows': { type: 'string', default: '2000000' },
+    ...workloadOptions('20000'),
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (values === null) return;
   const txRows = parseCount(values['tx-rows'], '--tx-rows', 1);
-  const rows = parseCount(values.rows, '--rows');
-  const seed = parseCount(values.seed, '--seed');
+  const { rows, seed } = workloadArgs(values);
   const outDir = values.out;
-  mkdirSync(outDir, { recursive: true });
   const machine = machineInfo();
-  const sqlite = workingCopy(cachedWorkload(outDir, rows, seed, log), join(outDir, 'reverse-large-work.db'));
-  const logPath = join(outDir, 'reverse-large.log');
-  writeFileSync(logPath, '');
-  const server = await startEmbeddedPostgres({ dataDir: join(outDir, 'pg-reverse-large') });
-  try {
-    const postgres = await serverVersion(server.url());
-    const url = await freshDatabase(server.url(), 'litebridge_reverse_large');
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const conn = ['--sqlite', sqlite, '--pg', url];
-    const sync = startChild(CLI, ['sync', ...conn, '--poll', '50'], logPath);
-    const pid = sync.process.pid ?? 0;
-    try {
-      await snapshotDone(client, sync, logPath);
-      const cutover = startChild(CLI, ['cutover', ...conn, '--json'], logPath, true);
-      if ((await cutover.exited) !== 0) throw new Error(`cutover failed (see ${logPath})`);
+  await withLiveDatabase({ name: 'reverse-large', outDir, rows, seed }, (live) =>
+    withSync(live, async (sync) => {
+      const { client, sqlite, postgres } = live;
+      const pid = sync.process.pid ?? 0;
+      await cliJson(['cutover', '--sqlite', sqlite, '--pg', live.url], live.logPath);
       log('cut over; warming up reverse replication with a one-row transaction');
       const insert = `INSERT INTO traffic_movements
           (id, callsign, airport_icao, movement_type, aircraft_type, pilot_name, timestamp,
@@ -193,14 +151,13 @@ async function main(): Promise<void> {
       const afterDelete = countInSqlite(sqlite);
       if (afterDelete !== 0) throw new Error(`SQLite still has ${afterDelete} of the deleted rows`);
       const runs: Run[] = [inserted, deleted].map(({ count, ...r }) => ({ ...r, rows: count }));
-      const stamp = machine.date.replace(/[:]/g, '').replace(/\..*$/, '');
-      const out = join(outDir, `reverse-large-${stamp}.json`);
-      writeFileSync(out, `${JSON.stringify({ machine, postgres, rows, seed, txRows, runs }, null, 2)}\n`);
+      const out = resultPath(outDir, 'reverse-large', machine);
+      writeJson(out, { machine, postgres, rows, seed, txRows, runs });
       process.stdout.write(
         `${[
           `## Reverse replication of one ${txRows}-row PostgreSQL transaction after cutover`,
           '',
-          `- Date: ${machine.date}; ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; PostgreSQL ${postgres}`,
+          `- Date: ${machine.date}; ${describeMachine(machine, false)}; PostgreSQL ${postgres}`,
           '',
           '| transaction | rows | PostgreSQL (statement + COMMIT) | COMMIT → SQLite COMMIT | rows/s | sync CPU meanwhile | sync RSS before | sync peak RSS |',
           '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -212,14 +169,8 @@ async function main(): Promise<void> {
           `(written to ${out})`,
         ].join('\n')}\n`,
       );
-    } finally {
-      sync.process.kill('SIGTERM');
-      await sync.exited;
-      await client.end().catch(() => undefined);
-    }
-  } finally {
-    await server.stop();
-  }
+    }),
+  );
 }
 
 runBench(main, USAGE);

@@ -44,3 +44,8 @@ export function machineInfo(): MachineInfo {
     date: new Date().toISOString(),
   };
 }
+
+/** The machine as the reports print it: `CPU, N cores, M GiB RAM; Node vX` (without the memory when asked). */
+export function describeMachine(m: MachineInfo, memory = true): string {
+  return `${m.cpu}, ${m.cores} cores${memory ? `, ${m.memoryGb} GiB RAM` : ''}; Node ${m.node}`;
+}

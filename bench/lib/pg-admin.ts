@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/pg/embedded-server.js';
-import { type Child, waitFor } from './child.js';
+import { type Child, startSync, stopChild, waitFor } from './child.js';
+import { log } from './harness.js';
+import { cachedWorkload, workingCopy } from './workload-cache.js';
 
 /** `adminUrl` pointed at another database. */
 export function databaseUrl(adminUrl: string, database: string): string {
@@ -12,13 +14,14 @@ export function databaseUrl(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` with a client connected to `url`, then closes it (an error closing it is ignored). */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -38,6 +41,20 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
   await withClient(adminUrl, (client) =>
     client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
   );
+}
+
+/** Whether database `name` exists. */
+export function databaseExists(adminUrl: string, name: string): Promise<boolean> {
+  return withClient(
+    adminUrl,
+    async (client) =>
+      (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+  );
+}
+
+/** ANALYZE, as autovacuum would shortly after a load: plans then match a settled database. */
+export async function analyze(url: string): Promise<void> {
+  await withClient(url, (client) => client.query('ANALYZE'));
 }
 
 /** The server's version string. */
@@ -127,11 +144,49 @@ export async function compareReals(
   });
 }
 
-/** The bench's PostgreSQL: its URL and, when the bench started it, the postmaster's pid (for its CPU). */
+/** The bench's PostgreSQL: its URL, version and, when the bench started it, the postmaster's pid (for its CPU). */
 export interface BenchServer {
   readonly adminUrl: string;
   readonly pid: number | null;
-  stop(): Promise<void>;
+  readonly postgres: string;
+}
+
+/** Where a bench's PostgreSQL is: its command-line values `--out`, `--pg-url`, `--fast` (see PG_OPTIONS). */
+export interface ServerOptions {
+  readonly out: string;
+  /** Superuser URL of an existing server: used instead of starting one. */
+  readonly 'pg-url'?: string | undefined;
+  /** Start the embedded server with fsync off (default: durable settings). */
+  readonly fast?: boolean | undefined;
+  /** The embedded server's data folder inside `out` (default `pg`). */
+  readonly dataDir?: string;
+}
+
+/**
+ * Runs `work` against the bench's server: `--pg-url` when given, else an embedded PostgreSQL with
+ * its data in `<out>/<dataDir>`, stopped afterwards (a server given by URL is left running).
+ */
+export async function withBenchServer<T>(
+  options: ServerOptions,
+  work: (server: BenchServer) => Promise<T>,
+): Promise<T> {
+  let adminUrl = options['pg-url'];
+  let pid: number | null = null;
+  let stop = async (): Promise<void> => undefined;
+  if (adminUrl === undefined) {
+    const dataDir = join(options.out, options.dataDir ?? 'pg');
+    log(`starting embedded PostgreSQL in ${dataDir}`);
+    const server = await startEmbeddedPostgres({ dataDir, throwaway: options.fast === true });
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    adminUrl = server.url();
+    pid = Number.isInteger(postmaster) && postmaster > 0 ? postmaster : null;
+    stop = () => server.stop();
+  }
+  try {
+    return await work({ adminUrl, pid, postgres: await serverVersion(adminUrl) });
+  } finally {
+    await stop();
+  }
 }
 
 /**
@@ -143,7 +198,7 @@ export async function benchServer(
   pgUrl: string | undefined,
   throwaway: boolean,
   log: (line: string) => void,
-): Promise<BenchServer> {
+): Promise<{ adminUrl: string; pid: number | null; stop(): Promise<void> }> {
   if (pgUrl !== undefined) return { adminUrl: pgUrl, pid: null, stop: async () => undefined };
   const dataDir = join(outDir, 'pg');
   log(`starting embedded PostgreSQL in ${dataDir}`);
@@ -156,14 +211,93 @@ export async function benchServer(
   };
 }
 
+/** PostgreSQL's view of the source: snapshot state and checkpoint (null until sync has created it). */
+export async function readCheckpoint(
+  client: pg.Client,
+): Promise<{ state: string; checkpoint: number } | null> {
+  try {
+    const { rows } = await client.query<{ snapshot_state: string; checkpoint_seq: string | null }>(
+      'SELECT snapshot_state, checkpoint_seq FROM litebridge.sources LIMIT 1',
+    );
+    const row = rows[0];
+    return row === undefined
+      ? null
+      : { state: row.snapshot_state, checkpoint: Number(row.checkpoint_seq ?? 0) };
+  } catch {
+    return null;
+  }
+}
+
 /** Waits until the `litebridge sync` process `sync` has finished its snapshot; throws if it exits first. */
-export async function snapshotDone(client: pg.Client, sync: Child, logPath: string): Promise<void> {
-  await waitFor('the snapshot', 30 * 60_000, async () => {
-    if (sync.process.exitCode !== null) throw new Error(`sync exited (see ${logPath})`);
-    // litebridge.sources does not exist until sync has created it.
-    const r = await client
-      .query("SELECT 1 FROM litebridge.sources WHERE snapshot_state = 'done'")
-      .catch(() => null);
-    return r?.rowCount === 1 ? true : null;
+export async function snapshotDone(
+  client: pg.Client,
+  sync: Child,
+  logPath: string,
+  everyMs = 100,
+): Promise<void> {
+  await waitFor(
+    'the snapshot',
+    30 * 60_000,
+    async () => {
+      const code = sync.process.exitCode;
+      if (code !== null) throw new Error(`sync exited with ${code} during the snapshot (see ${logPath})`);
+      return (await readCheckpoint(client))?.state === 'done' ? true : null;
+    },
+    everyMs,
+  );
+}
+
+/**
+ * A bench that replicates a working copy of the workload live, named `name`: in its `outDir` the
+ * copy `<name>-work.db`, the log the child processes append to `<name>.log` (emptied first), the
+ * embedded server's data `pg-<name>`, and on it the fresh database `litebridge_<name>`.
+ */
+export interface LiveOptions {
+  readonly name: string;
+  readonly outDir: string;
+  readonly rows: number;
+  readonly seed: number;
+  /** Another log file name in `outDir`. */
+  readonly logName?: string;
+  /** Another data folder in `outDir`. */
+  readonly dataDir?: string;
+}
+
+/** What a live bench works with: the server's version, the files, the fresh database and a client of it. */
+export interface LiveDatabase {
+  readonly postgres: string;
+  /** The cached workload the working copy `sqlite` was taken from. */
+  readonly workload: string;
+  readonly sqlite: string;
+  readonly logPath: string;
+  readonly url: string;
+  readonly client: pg.Client;
+}
+
+/** Runs `work` on a fresh working copy of the workload and a fresh database on an embedded server. */
+export async function withLiveDatabase<T>(
+  options: LiveOptions,
+  work: (live: LiveDatabase) => Promise<T>,
+): Promise<T> {
+  const { name, outDir } = options;
+  const workload = cachedWorkload(outDir, options.rows, options.seed, log);
+  const sqlite = workingCopy(workload, join(outDir, `${name}-work.db`));
+  const logPath = join(outDir, options.logName ?? `${name}.log`);
+  writeFileSync(logPath, '');
+  return withBenchServer({ out: outDir, dataDir: options.dataDir ?? `pg-${name}` }, async (server) => {
+    const { adminUrl, postgres } = server;
+    const url = await freshDatabase(adminUrl, `litebridge_${name.replaceAll('-', '_')}`);
+    return withClient(url, (client) => work({ postgres, workload, sqlite, logPath, url, client }));
   });
+}
+
+/** Runs `work` while `litebridge sync` follows the working copy, from the end of its snapshot; then stops it. */
+export async function withSync<T>(live: LiveDatabase, work: (sync: Child) => Promise<T>): Promise<T> {
+  const sync = startSync(live.sqlite, live.url, live.logPath);
+  try {
+    await snapshotDone(live.client, sync, live.logPath);
+    return await work(sync);
+  } finally {
+    await stopChild(sync);
+  }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -28,6 +28,17 @@ export function cpuSeconds(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** CPU time (seconds) of several processes together (see {@link cpuSeconds}); null when one is gone. */
+export function cpuSecondsOf(pids: readonly number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    const s = cpuSeconds(pid);
+    if (s === null) return null;
+    total += s;
+  }
+  return total;
 }
 
 /** utime, stime, cutime and cstime of a process, in seconds; null when it is gone. */
@@ -70,4 +81,35 @@ export function serverCpuSeconds(pid: number): number | null {
     // no children file: the reaped ones still count
   }
   return total;
+}
+
+/** A `kB` field of /proc/<pid>/status (`VmRSS`, `VmHWM`), in kB; null when the process is gone or not on Linux. */
+export function statusKb(pid: number | 'self', field: string): number | null {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
+    return match === null ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Peak resident memory of this process since the last {@link resetOwnPeakRss}, MiB: Linux's VmHWM,
+ * which `/proc/self/clear_refs` resets, so each phase of a bench gets its own peak even when it runs
+ * synchronously (no timer could sample it). Elsewhere: the process's lifetime peak.
+ */
+export function ownPeakRssMb(): number {
+  const hwm = statusKb('self', 'VmHWM');
+  return hwm === null ? process.resourceUsage().maxRSS / 1024 : hwm / 1024;
+}
+
+/** Starts a new peak for {@link ownPeakRssMb}. */
+export function resetOwnPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not Linux, or not allowed: the peak stays the lifetime peak
+  }
 }
