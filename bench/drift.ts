@@ -6,11 +6,8 @@
  * peak resident memory of each phase. Run:
  * `npm run build && node dist/bench/drift.js --rows 2000000 [--connections N] [--chunk-rows N]`.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPool } from '../src/pg/pool.js';
@@ -21,10 +18,12 @@ import { type ChunkSummary, SqliteTableChecksum } from '../src/verify/checksum-s
 import { ChecksumWorkers } from '../src/verify/checksum-workers.js';
 import { CHUNK_ROWS, type ChunkPlan, chunkCount, planChunks } from '../src/verify/chunks.js';
 import { replicatedTables, runDriftReport } from '../src/verify/drift-report.js';
-import { parseCount, runBench } from './lib/args.js';
-import { machineInfo } from './lib/machine.js';
-import { benchServer, databaseUrl, freshDatabase, serverVersion } from './lib/pg-admin.js';
-import { cpuSeconds } from './lib/proc-stat.js';
+import { benchArgs, PG_OPTIONS, parseCount, runBench, workloadArgs, workloadOptions } from './lib/args.js';
+import { cliSnapshot } from './lib/child.js';
+import { int, log, resultPath, writeJson } from './lib/harness.js';
+import { describeMachine, type MachineInfo, machineInfo } from './lib/machine.js';
+import { databaseExists, databaseUrl, freshDatabase, withBenchServer } from './lib/pg-admin.js';
+import { cpuSecondsOf, ownPeakRssMb, resetOwnPeakRss } from './lib/proc-stat.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
 
 const USAGE = `usage: node dist/bench/drift.js [--rows N] [--seed N] [--connections N] [--chunk-rows N]
@@ -39,38 +38,6 @@ const USAGE = `usage: node dist/bench/drift.js [--rows N] [--seed N] [--connecti
   --reuse        reuse the snapshotted database and working copy of an earlier run with the same
                  rows and seed (skips the snapshot); they are always kept
   --out          output folder (default bench/out)`;
-
-/** The repository: this file runs as dist/bench/drift.js. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-
-const log = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-/**
- * Peak resident memory since the last {@link resetPeakRss}, MiB: Linux's VmHWM, which
- * `/proc/self/clear_refs` resets, so each phase gets its own peak even though the SQLite side runs
- * synchronously (no timer could sample it). Elsewhere: the process's lifetime peak.
- */
-function peakRssMb(): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m !== null) return Number(m[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
-}
-
-function resetPeakRss(): void {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // not Linux, or not allowed: the peak stays the lifetime peak
-  }
-}
 
 /** One measured phase: rows checksummed per side, wall time, peak RSS of this process. */
 interface Phase {
@@ -90,13 +57,8 @@ async function measurePhase(
   cpuPids: readonly number[] = [process.pid],
 ): Promise<Phase> {
   global.gc?.();
-  resetPeakRss();
-  const cpu = (): number | null =>
-    cpuPids.reduce<number | null>((sum, pid) => {
-      const s = cpuSeconds(pid);
-      return sum === null || s === null ? null : sum + s;
-    }, 0);
-  const cpuBefore = cpu();
+  resetOwnPeakRss();
+  const cpuBefore = cpuSecondsOf(cpuPids);
   const perTable: Record<string, { rows: number; ms: number; chunks: number }> = {};
   let rows = 0;
   const started = performance.now();
@@ -105,13 +67,13 @@ async function measurePhase(
     rows += n;
   });
   const ms = performance.now() - started;
-  const cpuAfter = cpu();
+  const cpuAfter = cpuSecondsOf(cpuPids);
   const cpuUsed = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   return {
     rows,
     ms,
     rowsPerSec: (rows * 1000) / ms,
-    peakRssMb: peakRssMb(),
+    peakRssMb: ownPeakRssMb(),
     cpuSeconds: cpuUsed,
     rowsPerCpuSecond: cpuUsed === null || cpuUsed <= 0 ? null : rows / cpuUsed,
     perTable,
@@ -130,37 +92,23 @@ const rowsOf = (m: ReadonlyMap<number, ChunkSummary>): number =>
   [...m.values()].reduce((n, s) => n + s.rows, 0);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '2000000' },
-      seed: { type: 'string', default: '1' },
-      connections: { type: 'string', default: '2' },
-      'chunk-rows': { type: 'string', default: String(CHUNK_ROWS) },
-      'sqlite-workers': { type: 'string' },
-      'pg-url': { type: 'string' },
-      fast: { type: 'boolean', default: false },
-      reuse: { type: 'boolean', default: false },
-      out: { type: 'string', default: join(ROOT, 'bench', 'out') },
-      help: { type: 'boolean', default: false },
-    },
+  const values = benchArgs(USAGE, {
+    ...workloadOptions('2000000'),
+    connections: { type: 'string', default: '2' },
+    'chunk-rows': { type: 'string', default: String(CHUNK_ROWS) },
+    'sqlite-workers': { type: 'string' },
+    ...PG_OPTIONS,
+    reuse: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const rows = parseCount(values.rows, '--rows');
-  const seed = parseCount(values.seed, '--seed');
+  if (values === null) return;
+  const { rows, seed } = workloadArgs(values);
   const connections = parseCount(values.connections, '--connections', 1);
   const chunkRows = parseCount(values['chunk-rows'], '--chunk-rows', 1);
   const outDir = values.out;
-  mkdirSync(outDir, { recursive: true });
 
   const machine = machineInfo();
   const workload = cachedWorkload(outDir, rows, seed, log);
-  const server = await benchServer(outDir, values['pg-url'], values.fast === true, log);
-  const adminUrl = server.adminUrl;
-  try {
-    const postgres = await serverVersion(adminUrl);
+  await withBenchServer(values, async ({ adminUrl, postgres }) => {
     const database = `lb_bench_drift_${rows}_${seed}`;
     const file = join(outDir, `work-drift-${rows}-seed${seed}.db`);
     let url = databaseUrl(adminUrl, database);
@@ -170,11 +118,7 @@ async function main(): Promise<void> {
       workingCopy(workload, file);
       log('snapshot: litebridge snapshot (its own process, so its memory is not counted below)…');
       const started = performance.now();
-      const r = spawnSync(CLI, ['snapshot', '--sqlite', file, '--pg', url], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: { ...process.env, LITEBRIDGE_LOG_LEVEL: 'error' },
-      });
-      if (r.status !== 0) throw new Error(`litebridge snapshot failed (exit ${r.status ?? r.signal})`);
+      cliSnapshot(file, url);
       snapshotMs = performance.now() - started;
       log(`snapshot: done in ${(snapshotMs / 1000).toFixed(1)} s`);
     } else {
@@ -328,27 +272,15 @@ async function main(): Promise<void> {
       },
     };
     process.stdout.write(markdown(summary));
-    const stamp = machine.date.replace(/[:]/g, '').replace(/\..*$/, '');
-    const jsonPath = join(outDir, `drift-${stamp}.json`);
-    writeFileSync(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
+    const jsonPath = resultPath(outDir, 'drift', machine);
+    writeJson(jsonPath, summary);
     log(`wrote ${jsonPath}`);
     if (r.drift || differing.length > 0) process.exitCode = 1;
-  } finally {
-    await server.stop();
-  }
-}
-
-async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
-  const pool = createPool(adminUrl, { max: 1 });
-  try {
-    return (await pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-  } finally {
-    await pool.end();
-  }
+  });
 }
 
 function markdown(s: {
-  machine: ReturnType<typeof machineInfo>;
+  machine: MachineInfo;
   postgres: string;
   workload: { rows: number; seed: number };
   connections: number;
@@ -375,7 +307,7 @@ function markdown(s: {
     `## Drift bench: ${int(s.workload.rows)} VATSIM-collector rows (seed ${s.workload.seed})`,
     '',
     `- Date: ${m.date}`,
-    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB RAM; Node ${m.node}; PostgreSQL ${s.postgres} on the same machine`,
+    `- Machine: ${describeMachine(m)}; PostgreSQL ${s.postgres} on the same machine`,
     `- ${s.connections} PostgreSQL connection(s), ${int(s.chunkRows)} rows per chunk`,
     '',
     '| phase | rows | wall time | rows/s | CPU time¹ | rows per CPU second | peak RSS² |',

@@ -7,9 +7,8 @@
  * one maintenance pass. Prints each side's statement latency (median, p99, max) and the pass's
  * duration. Run: `npm run build && node dist/bench/partitions.js [--default-rows N] [--days N]`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { loadConfig } from '../src/config/load.js';
@@ -19,9 +18,10 @@ import { LOCK_TIMEOUT_MS } from '../src/pg/partition-maintenance.js';
 import { createPool } from '../src/pg/pool.js';
 import { maintainAll, partitionedTargets } from '../src/pipeline/partitions.js';
 import { runSnapshot } from '../src/pipeline/snapshot.js';
-import { parseCount, runBench } from './lib/args.js';
+import { benchArgs, parseCount, runBench } from './lib/args.js';
+import { log, writeJson } from './lib/harness.js';
 import { machineInfo } from './lib/machine.js';
-import { benchServer, freshDatabase, serverVersion } from './lib/pg-admin.js';
+import { freshDatabase, withBenchServer } from './lib/pg-admin.js';
 
 const USAGE = `usage: node dist/bench/partitions.js [--default-rows N] [--days N] [--rows N] [--pg-url URL] [--out DIR]
   --default-rows  rows put in DEFAULT for the next --days days (default 200000)
@@ -29,10 +29,6 @@ const USAGE = `usage: node dist/bench/partitions.js [--default-rows N] [--days N
   --rows          rows snapshotted into the last 30 days (default 100000)
   --pg-url        superuser URL of an existing PostgreSQL instead of the embedded one
   --out           output folder (default bench/out)`;
-
-const log = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
 
 const day = (n: number): string => `${new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10)}`;
 
@@ -69,28 +65,22 @@ function summary(latencies: number[]): { n: number; medianMs: number; p99Ms: num
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'default-rows': { type: 'string', default: '200000' },
-      days: { type: 'string', default: '4' },
-      rows: { type: 'string', default: '100000' },
-      'pg-url': { type: 'string' },
-      out: { type: 'string', default: 'bench/out' },
-      help: { type: 'boolean', default: false },
-    },
+  const values = benchArgs(USAGE, {
+    'default-rows': { type: 'string', default: '200000' },
+    days: { type: 'string', default: '4' },
+    rows: { type: 'string', default: '100000' },
+    'pg-url': { type: 'string' },
+    // Relative to the working folder, unlike the other benches' (workloadOptions).
+    out: { type: 'string', default: 'bench/out' },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (values === null) return;
   const defaultRows = parseCount(values['default-rows'], '--default-rows', 1);
   const days = parseCount(values.days, '--days', 1);
   const rows = parseCount(values.rows, '--rows', 1);
   const out = values.out;
-  mkdirSync(out, { recursive: true });
-  const server = await benchServer(join(out, 'partitions'), values['pg-url'], true, log);
-  try {
-    const url = await freshDatabase(server.adminUrl, 'litebridge_bench_partitions');
+  const dataDir = join('partitions', 'pg');
+  await withBenchServer({ ...values, fast: true, dataDir }, async ({ adminUrl, postgres }) => {
+    const url = await freshDatabase(adminUrl, 'litebridge_bench_partitions');
     const file = join(out, 'partitions-bench.db');
     const sqlite = new Database(file);
     sqlite.exec(
@@ -155,7 +145,7 @@ async function main(): Promise<void> {
     log(`during: writer ${JSON.stringify(during.writer)}, reader ${JSON.stringify(during.reader)}`);
     const result = {
       machine: machineInfo(),
-      server: await serverVersion(server.adminUrl),
+      server: postgres,
       lockTimeoutMs: LOCK_TIMEOUT_MS,
       rows,
       defaultRows,
@@ -165,11 +155,9 @@ async function main(): Promise<void> {
       baseline,
       during,
     };
-    writeFileSync(join(out, 'partitions.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeJson(join(out, 'partitions.json'), result);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 runBench(main, USAGE);

@@ -7,21 +7,19 @@
  * and the latency table (SQLite vs PostgreSQL, p50/p95) with machine and date. Run:
  * `npm run build && node dist/bench/queries.js [--rows 200000] [--runs 30]`.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log/logger.js';
 import { compareQueries } from '../src/parity/compare-queries.js';
 import { type ParityQuery, parseQueries } from '../src/parity/queries-file.js';
 import type { QueriesReport } from '../src/parity/query-report.js';
-import { createPool } from '../src/pg/pool.js';
 import { openSqlite } from '../src/sqlite/open.js';
-import { parseCount, runBench } from './lib/args.js';
-import { machineInfo } from './lib/machine.js';
-import { benchServer, freshDatabase, serverVersion } from './lib/pg-admin.js';
+import { benchArgs, PG_OPTIONS, parseCount, runBench, workloadArgs, workloadOptions } from './lib/args.js';
+import { cliSnapshot } from './lib/child.js';
+import { log, ROOT, resultPath, writeJson } from './lib/harness.js';
+import { describeMachine, type MachineInfo, machineInfo } from './lib/machine.js';
+import { analyze, freshDatabase, withBenchServer } from './lib/pg-admin.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
 
 const USAGE = `usage: node dist/bench/queries.js [--rows N] [--seed N] [--runs N] [--pg-url URL] [--fast] [--out DIR]
@@ -32,14 +30,7 @@ const USAGE = `usage: node dist/bench/queries.js [--rows N] [--seed N] [--runs N
   --fast    start the embedded PostgreSQL with fsync=off
   --out     output folder (default bench/out)`;
 
-/** The repository: this file runs as dist/bench/queries.js. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const STARTER = join(ROOT, 'examples', 'collector-queries.sql');
-
-const log = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
 
 /** Queries in the bench. */
 const QUERY_COUNT = 50;
@@ -109,40 +100,23 @@ function benchQueries(file: string): ParityQuery[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '200000' },
-      seed: { type: 'string', default: '1' },
-      runs: { type: 'string', default: '30' },
-      'pg-url': { type: 'string' },
-      fast: { type: 'boolean', default: false },
-      out: { type: 'string', default: join(ROOT, 'bench', 'out') },
-      help: { type: 'boolean', default: false },
-    },
+  const values = benchArgs(USAGE, {
+    ...workloadOptions('200000'),
+    runs: { type: 'string', default: '30' },
+    ...PG_OPTIONS,
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const rows = parseCount(values.rows, '--rows');
-  const seed = parseCount(values.seed, '--seed');
+  if (values === null) return;
+  const { rows, seed } = workloadArgs(values);
   const runs = parseCount(values.runs, '--runs', 1);
   const outDir = values.out;
-  mkdirSync(outDir, { recursive: true });
   const machine = machineInfo();
   const workload = cachedWorkload(outDir, rows, seed, log);
-  const server = await benchServer(outDir, values['pg-url'], values.fast === true, log);
-  try {
-    const postgres = await serverVersion(server.adminUrl);
-    const url = await freshDatabase(server.adminUrl, `lb_bench_queries_${rows}_${seed}`);
+  await withBenchServer(values, async ({ adminUrl, postgres }) => {
+    const url = await freshDatabase(adminUrl, `lb_bench_queries_${rows}_${seed}`);
     const file = join(outDir, `work-queries-${rows}-seed${seed}.db`);
     workingCopy(workload, file);
     log('snapshot…');
-    const r = spawnSync(CLI, ['snapshot', '--sqlite', file, '--pg', url], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, LITEBRIDGE_LOG_LEVEL: 'error' },
-    });
-    if (r.status !== 0) throw new Error(`litebridge snapshot failed (exit ${r.status ?? r.signal})`);
+    cliSnapshot(file, url);
     await analyze(url);
     const queries = benchQueries(file);
     log(`${queries.length} queries × ${runs} runs per side…`);
@@ -152,27 +126,11 @@ async function main(): Promise<void> {
     const wallMs = performance.now() - started;
     const summary = { machine, postgres, rows, seed, runs, wallMs, report };
     process.stdout.write(markdown(summary));
-    const stamp = machine.date.replace(/[:]/g, '').replace(/\..*$/, '');
-    const jsonPath = join(outDir, `queries-${stamp}.json`);
-    writeFileSync(
-      jsonPath,
-      `${JSON.stringify(summary, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
-    );
+    const jsonPath = resultPath(outDir, 'queries', machine);
+    writeJson(jsonPath, summary, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
     log(`wrote ${jsonPath}`);
     if (!report.queries.every((q) => q.status === 'same')) process.exitCode = 1;
-  } finally {
-    await server.stop();
-  }
-}
-
-/** ANALYZE after the snapshot, as autovacuum would shortly: plans then match a settled database. */
-async function analyze(url: string): Promise<void> {
-  const pool = createPool(url, { max: 1 });
-  try {
-    await pool.query('ANALYZE');
-  } finally {
-    await pool.end();
-  }
+  });
 }
 
 function statusCounts(report: QueriesReport): Record<string, number> {
@@ -182,7 +140,7 @@ function statusCounts(report: QueriesReport): Record<string, number> {
 }
 
 function markdown(s: {
-  machine: ReturnType<typeof machineInfo>;
+  machine: MachineInfo;
   postgres: string;
   rows: number;
   seed: number;
@@ -199,7 +157,7 @@ function markdown(s: {
     `## Query parity bench: ${s.report.queries.length} collector queries × ${s.runs} runs per side, ${s.rows.toLocaleString('en-US')} rows (seed ${s.seed})`,
     '',
     `- Date: ${m.date}`,
-    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB RAM; Node ${m.node}; PostgreSQL ${s.postgres} on the same machine (local socket)`,
+    `- Machine: ${describeMachine(m)}; PostgreSQL ${s.postgres} on the same machine (local socket)`,
     `- Wall time of the whole comparison: ${(s.wallMs / 1000).toFixed(1)} s`,
     `- Statuses: ${Object.entries(statusCounts(s.report))
       .map(([k, v]) => `${v} ${k}`)

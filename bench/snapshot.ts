@@ -3,14 +3,12 @@
  * litebridge, pgloader and the hand-written `sqlite3 -csv | psql \copy` pipe; wall time, rows/s,
  * peak memory and what arrived. Run: `npm run build && node dist/bench/snapshot.js --rows 2000000`.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { parseCount, runBench } from './lib/args.js';
+import { statSync } from 'node:fs';
+import { benchArgs, PG_OPTIONS, parseCount, runBench, workloadArgs, workloadOptions } from './lib/args.js';
+import { log, resultPath, writeJson } from './lib/harness.js';
 import { runTool, TOOLS, type Tool, type ToolResult } from './lib/loaders.js';
 import { machineInfo } from './lib/machine.js';
-import { benchServer, serverVersion } from './lib/pg-admin.js';
+import { withBenchServer } from './lib/pg-admin.js';
 import { markdownReport, ratios } from './lib/report.js';
 import { cachedWorkload } from './lib/workload-cache.js';
 
@@ -27,49 +25,29 @@ const USAGE = `usage: node dist/bench/snapshot.js [--rows N] [--seed N] [--only 
   --keep    keep the loaded databases and working copies for inspection
   --out     output folder (default bench/out)`;
 
-/** The repository: this file runs as dist/bench/snapshot.js. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-const log = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '2000000' },
-      seed: { type: 'string', default: '1' },
-      only: { type: 'string' },
-      repeat: { type: 'string', default: '1' },
-      parallel: { type: 'string' },
-      'pg-url': { type: 'string' },
-      fast: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-      out: { type: 'string', default: join(ROOT, 'bench', 'out') },
-      help: { type: 'boolean', default: false },
-    },
+  const values = benchArgs(USAGE, {
+    ...workloadOptions('2000000'),
+    only: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+    parallel: { type: 'string' },
+    ...PG_OPTIONS,
+    keep: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const rows = parseCount(values.rows, '--rows');
-  const seed = parseCount(values.seed, '--seed');
+  if (values === null) return;
+  const { rows, seed } = workloadArgs(values);
   const repeat = parseCount(values.repeat, '--repeat');
   const tools = (values.only?.split(',').map((t) => t.trim()) ?? [...TOOLS]) as Tool[];
   const unknown = tools.filter((t) => !(TOOLS as readonly string[]).includes(t));
   if (unknown.length > 0)
     throw new Error(`--only: unknown loader(s) ${unknown.join(', ')}; choose from ${TOOLS.join(', ')}`);
   const outDir = values.out;
-  mkdirSync(outDir, { recursive: true });
 
   const machine = machineInfo();
   const workload = cachedWorkload(outDir, rows, seed, log);
 
-  const server = await benchServer(outDir, values['pg-url'], values.fast === true, log);
-  const adminUrl = server.adminUrl;
-  try {
-    const postgres = await serverVersion(adminUrl);
+  await withBenchServer(values, async (server) => {
+    const { adminUrl, postgres } = server;
     const rounds = new Map<Tool, ToolResult[]>(tools.map((t) => [t, []]));
     for (let round = 0; round < repeat; round++) {
       // Rotate the order, so no loader is always the first after the server starts.
@@ -77,7 +55,6 @@ async function main(): Promise<void> {
       if (repeat > 1) log(`round ${round + 1} of ${repeat}: ${order.join(', ')}`);
       for (const tool of order) {
         const result = await runTool(tool, {
-          root: ROOT,
           outDir,
           workload,
           rows,
@@ -104,8 +81,7 @@ async function main(): Promise<void> {
       results,
     });
     process.stdout.write(report);
-    const stamp = machine.date.replace(/[:]/g, '').replace(/\..*$/, '');
-    const jsonPath = join(outDir, `snapshot-${stamp}.json`);
+    const jsonPath = resultPath(outDir, 'snapshot', machine);
     const json = {
       machine,
       postgres,
@@ -115,11 +91,9 @@ async function main(): Promise<void> {
       rounds: Object.fromEntries([...rounds].map(([tool, rs]) => [tool, rs.map((r) => r.wallMs ?? null)])),
       ratios: ratios(results),
     };
-    writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+    writeJson(jsonPath, json);
     log(`wrote ${jsonPath}`);
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 /** The round with the median wall time (a failed or skipped round if there is one). */

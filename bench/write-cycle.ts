@@ -11,19 +11,17 @@
  * and checks both sides end with the same rows. Run:
  * `npm run build && node dist/bench/write-cycle.js [--rows 200000] [--ticks 200] [--events 1500]`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/log/logger.js';
 import { percentile } from '../src/log/percentile.js';
 import { runSnapshot } from '../src/pipeline/snapshot.js';
-import { parseCount, runBench } from './lib/args.js';
-import { type MachineInfo, machineInfo } from './lib/machine.js';
-import { benchServer, freshDatabase, serverVersion } from './lib/pg-admin.js';
+import { benchArgs, PG_OPTIONS, parseCount, runBench, workloadArgs, workloadOptions } from './lib/args.js';
+import { log, resultPath, writeJson } from './lib/harness.js';
+import { describeMachine, type MachineInfo, machineInfo } from './lib/machine.js';
+import { analyze, freshDatabase, withBenchServer, withClient } from './lib/pg-admin.js';
 import { cachedWorkload, workingCopy } from './lib/workload-cache.js';
 import { type PostgresMode, recordTicks, replayPostgres, replaySqlite } from './lib/write-cycle.js';
 
@@ -40,9 +38,6 @@ const USAGE = `usage: node dist/bench/write-cycle.js [--rows N] [--seed N] [--ti
   --fast    start the embedded PostgreSQL with fsync=off (not the default: commits are measured)
   --out     output folder (default bench/out)`;
 
-/** The repository: this file runs as dist/bench/write-cycle.js. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
 /** The collector's partitioning, as in the README's config example, and the `--partitions` choices. */
 const FLIGHTS = { column: 'last_updated', interval: 'day', premake: 4 } as const;
 const MOVEMENTS = { column: 'timestamp', interval: 'week' } as const;
@@ -52,10 +47,6 @@ const PARTITIONS = {
   none: {},
 } as const;
 type PartitionChoice = keyof typeof PARTITIONS;
-
-const log = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
 
 /** What both sides hold at the end, per table: rows, sum of ids, and one sum over changed columns. */
 const FINGERPRINT = {
@@ -78,10 +69,8 @@ function sqliteFingerprint(file: string): Fingerprint {
   }
 }
 
-async function postgresFingerprint(url: string): Promise<Fingerprint> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+function postgresFingerprint(url: string): Promise<Fingerprint> {
+  return withClient(url, async (client) => {
     const get = async (sql: string) => {
       const r = (await client.query(sql)).rows[0] as Record<string, string>;
       return `${r.n}/${r.ids}/${r.payload}`;
@@ -90,9 +79,7 @@ async function postgresFingerprint(url: string): Promise<Fingerprint> {
       flights: await get(FINGERPRINT.flights),
       traffic_movements: await get(FINGERPRINT.traffic_movements),
     };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** p50/p99/max/mean of one side's cycle times (ms). */
@@ -118,26 +105,16 @@ function stats(times: readonly number[]): CycleStats {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '200000' },
-      seed: { type: 'string', default: '1' },
-      ticks: { type: 'string', default: '200' },
-      events: { type: 'string', default: '1500' },
-      partitions: { type: 'string', default: 'both' },
-      'pg-mode': { type: 'string', default: 'statements' },
-      'pg-url': { type: 'string' },
-      fast: { type: 'boolean', default: false },
-      out: { type: 'string', default: join(ROOT, 'bench', 'out') },
-      help: { type: 'boolean', default: false },
-    },
+  const values = benchArgs(USAGE, {
+    ...workloadOptions('200000'),
+    ticks: { type: 'string', default: '200' },
+    events: { type: 'string', default: '1500' },
+    partitions: { type: 'string', default: 'both' },
+    'pg-mode': { type: 'string', default: 'statements' },
+    ...PG_OPTIONS,
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const rows = parseCount(values.rows, '--rows', 1);
-  const seed = parseCount(values.seed, '--seed', 1);
+  if (values === null) return;
+  const { rows, seed } = workloadArgs(values, 1);
   const tickCount = parseCount(values.ticks, '--ticks', 1);
   const events = parseCount(values.events, '--events', 1);
   const partitions = values.partitions as PartitionChoice;
@@ -147,7 +124,6 @@ async function main(): Promise<void> {
   if (mode !== 'statements' && mode !== 'batched')
     throw new Error(`--pg-mode must be statements or batched, got ${values['pg-mode']}`);
   const outDir = values.out;
-  mkdirSync(outDir, { recursive: true });
   const machine = machineInfo();
   const workload = cachedWorkload(outDir, rows, seed, log);
 
@@ -166,10 +142,8 @@ async function main(): Promise<void> {
   const sqliteFile = workingCopy(workload, join(outDir, 'write-cycle-sqlite.db'));
   const sqliteTimes = replaySqlite(sqliteFile, ticks);
 
-  const server = await benchServer(outDir, values['pg-url'], values.fast === true, log);
-  try {
-    const postgres = await serverVersion(server.adminUrl);
-    const url = await freshDatabase(server.adminUrl, `lb_bench_write_cycle_${rows}_${seed}`);
+  await withBenchServer(values, async ({ adminUrl, postgres }) => {
+    const url = await freshDatabase(adminUrl, `lb_bench_write_cycle_${rows}_${seed}`);
     const pgFile = workingCopy(workload, join(outDir, 'write-cycle-pg.db'));
     const configFile = join(outDir, 'write-cycle.json');
     writeFileSync(configFile, JSON.stringify({ partitions: PARTITIONS[partitions] }));
@@ -207,43 +181,25 @@ async function main(): Promise<void> {
       end: { sqlite: sqliteEnd, postgres: pgEnd },
     };
     process.stdout.write(markdown(summary));
-    const stamp = machine.date.replace(/[:]/g, '').replace(/\..*$/, '');
-    const jsonPath = join(outDir, `write-cycle-${stamp}.json`);
-    writeFileSync(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
+    const jsonPath = resultPath(outDir, 'write-cycle', machine);
+    writeJson(jsonPath, summary);
     log(`wrote ${jsonPath}`);
     if (!sameRows) {
       log(`the two sides differ at the end: ${JSON.stringify(summary.end)}`);
       process.exitCode = 1;
     }
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 /** Partitions per partitioned table after the snapshot. */
-async function countPartitions(url: string): Promise<Record<string, number>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+function countPartitions(url: string): Promise<Record<string, number>> {
+  return withClient(url, async (client) => {
     const { rows } = await client.query<{ parent: string; n: string }>(
       `SELECT p.relname AS parent, count(*) AS n FROM pg_inherits i
          JOIN pg_class p ON p.oid = i.inhparent WHERE p.relkind = 'p' GROUP BY p.relname ORDER BY 1`,
     );
     return Object.fromEntries(rows.map((r) => [r.parent, Number(r.n)]));
-  } finally {
-    await client.end();
-  }
-}
-
-/** ANALYZE after the snapshot, as autovacuum would shortly. */
-async function analyze(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('ANALYZE');
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 function markdown(s: {
@@ -270,7 +226,7 @@ function markdown(s: {
     `## Write cycle bench: ${s.ticks} collector ticks of ${s.events} row changes, ${s.rows.toLocaleString('en-US')}-row file (seed ${s.seed})`,
     '',
     `- Date: ${m.date}`,
-    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB RAM; Node ${m.node}; PostgreSQL ${s.postgres} on the same machine (local socket, fsync ${s.fsync ? 'on' : 'off'})`,
+    `- Machine: ${describeMachine(m)}; PostgreSQL ${s.postgres} on the same machine (local socket, fsync ${s.fsync ? 'on' : 'off'})`,
     `- Partitions after the snapshot: ${
       Object.entries(s.partitions)
         .map(([t, n]) => `${t} ${n}`)

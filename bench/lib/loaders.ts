@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planVatsimRows, VATSIM_TABLES } from '../../src/workload/vatsim.js';
 import { buildSameKeys, createNaiveTables, csvPipe } from './csv-pipe.js';
+import { CLI } from './harness.js';
 import { versionOf } from './machine.js';
 import { type ExitStatus, measure, run, TreeSampler } from './measure.js';
 import { compareReals, countRows, dropDatabase, freshDatabase, type RealComparison } from './pg-admin.js';
@@ -42,7 +43,6 @@ export interface ToolResult {
 
 /** Everything a loader run needs. */
 export interface RunContext {
-  readonly root: string;
   readonly outDir: string;
   readonly workload: string;
   readonly rows: number;
@@ -65,13 +65,12 @@ const describeExit = (s: ExitStatus): string =>
 export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> {
   const log = join(ctx.outDir, `${tool}.log`);
   const base = { tool, rowsExpected: ctx.rows, expectedPerTable: planVatsimRows(ctx.rows), log } as const;
-  const skip = skipReason(tool, ctx.root);
+  const skip = skipReason(tool);
   if (skip !== undefined) return { ...base, status: 'skipped', reason: skip };
 
   const database = `lb_bench_${tool}`;
   const url = await freshDatabase(ctx.adminUrl, database);
   const file = workingCopy(ctx.workload, join(ctx.outDir, `work-${tool}.db`));
-  const cli = join(ctx.root, 'dist', 'src', 'cli', 'main.js');
   let floor: FloorInput | null = null;
   try {
     if (tool === 'csv' || tool === 'csv-keys') await createNaiveTables(url, file, VATSIM_TABLES);
@@ -84,7 +83,7 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
       switch (tool) {
         case 'litebridge':
           // Run as users run it: the bin, through its shebang (which sets node's flags).
-          return run(sampler, cli, ['snapshot', '--sqlite', file, '--pg', url, ...ctx.litebridgeArgs], log);
+          return run(sampler, CLI, ['snapshot', '--sqlite', file, '--pg', url, ...ctx.litebridgeArgs], log);
         case 'pgloader':
           return run(sampler, 'pgloader', ['--dynamic-space-size', '4096', `sqlite://${file}`, url], log);
         case 'pgloader-cast':
@@ -110,7 +109,7 @@ export async function runTool(tool: Tool, ctx: RunContext): Promise<ToolResult> 
     const realCheck = await compareReals(url, file, REAL_PROBE.table, REAL_PROBE.key, REAL_PROBE.column);
     let verify: string | undefined;
     if (tool === 'litebridge' && m.result.code === 0) {
-      const v = await run(new TreeSampler(), cli, ['verify', '--sqlite', file, '--pg', url], log);
+      const v = await run(new TreeSampler(), CLI, ['verify', '--sqlite', file, '--pg', url], log);
       verify = v.code === 0 ? 'differences: 0' : `verify ${describeExit(v)} (see ${log})`;
     }
     return {
@@ -156,14 +155,12 @@ function castLoadFile(outDir: string, file: string, url: string): string {
 }
 
 /** Why a loader cannot run here, with how to fix it; undefined when it can. */
-function skipReason(tool: Tool, root: string): string | undefined {
+function skipReason(tool: Tool): string | undefined {
   switch (tool) {
     case 'pg-floor':
       return undefined;
     case 'litebridge':
-      return existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))
-        ? undefined
-        : 'dist/src/cli/main.js not found: run `npm run build` first';
+      return existsSync(CLI) ? undefined : 'dist/src/cli/main.js not found: run `npm run build` first';
     case 'pgloader':
     case 'pgloader-cast':
       return versionOf('pgloader', ['--version']) === null

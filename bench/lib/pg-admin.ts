@@ -58,7 +58,7 @@ export async function analyze(url: string): Promise<void> {
 }
 
 /** The server's version string. */
-export function serverVersion(adminUrl: string): Promise<string> {
+function serverVersion(adminUrl: string): Promise<string> {
   return withClient(adminUrl, async (client) =>
     String((await client.query('SHOW server_version')).rows[0]?.server_version),
   );
@@ -187,28 +187,6 @@ export async function withBenchServer<T>(
   } finally {
     await stop();
   }
-}
-
-/**
- * The server a bench loads into: `pgUrl` when given, else an embedded PostgreSQL with its data in
- * `<outDir>/pg` (`throwaway`: fsync off). `stop()` stops only a server this started.
- */
-export async function benchServer(
-  outDir: string,
-  pgUrl: string | undefined,
-  throwaway: boolean,
-  log: (line: string) => void,
-): Promise<{ adminUrl: string; pid: number | null; stop(): Promise<void> }> {
-  if (pgUrl !== undefined) return { adminUrl: pgUrl, pid: null, stop: async () => undefined };
-  const dataDir = join(outDir, 'pg');
-  log(`starting embedded PostgreSQL in ${dataDir}`);
-  const server = await startEmbeddedPostgres({ dataDir, throwaway });
-  const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  return {
-    adminUrl: server.url(),
-    pid: Number.isInteger(pid) && pid > 0 ? pid : null,
-    stop: () => server.stop(),
-  };
 }
 
 /** PostgreSQL's view of the source: snapshot state and checkpoint (null until sync has created it). */

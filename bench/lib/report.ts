@@ -1,5 +1,6 @@
+import { int } from './harness.js';
 import type { ToolResult } from './loaders.js';
-import type { MachineInfo } from './machine.js';
+import { describeMachine, type MachineInfo } from './machine.js';
 
 /** How litebridge compares with another loader (>1: litebridge is faster / lighter). */
 export interface Ratio {
@@ -23,7 +24,6 @@ export function ratios(results: readonly ToolResult[]): Ratio[] {
     }));
 }
 
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const TOOL_LABEL: Record<string, string> = {
   litebridge: 'litebridge snapshot',
   pgloader: 'pgloader (defaults)',
@@ -89,7 +89,7 @@ export function markdownReport(input: {
     `## Snapshot bench: ${int(input.rows)} VATSIM-collector rows (seed ${input.seed})`,
     '',
     `- Date: ${machine.date}`,
-    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB RAM; Node ${machine.node}`,
+    `- Machine: ${describeMachine(machine)}`,
     `- PostgreSQL ${input.postgres}; pgloader: ${machine.pgloader ?? 'not installed'}; sqlite3 CLI ${machine.sqlite3Cli ?? 'not installed'}`,
     `- Source file: ${(input.workloadBytes / 1024 ** 2).toFixed(0)} MiB (10 tables, WAL mode)`,
     '',
