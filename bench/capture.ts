@@ -19,11 +19,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { introspect } from '../src/schema/introspect.js';
 import { installCapture } from '../src/sqlite/capture.js';
 import { VATSIM_SCHEMA_SQL } from '../src/workload/vatsim-schema.js';
+import { benchArgs } from './lib/args.js';
+import { int, log } from './lib/harness.js';
 
 const USAGE = `usage: node dist/bench/capture.js [--rows N] [--repeat N] [--floor] [--clock wall|cpu] [--workloads a,b]
   --rows       rows written per workload and configuration (default 20000)
@@ -149,7 +150,6 @@ const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 };
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 /** The median of per-round ratios, with the lowest and highest: `0.71× (0.65–0.77)`. */
 const ratio = (xs: readonly number[], offs: readonly number[]): string => {
   const r = xs.map((x, i) => x / offs[i]!);
@@ -157,20 +157,14 @@ const ratio = (xs: readonly number[], offs: readonly number[]): string => {
 };
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '20000' },
-      repeat: { type: 'string', default: '3' },
-      floor: { type: 'boolean', default: false },
-      clock: { type: 'string', default: 'wall' },
-      workloads: { type: 'string', default: WORKLOADS.map((w) => w.name).join(',') },
-      help: { type: 'boolean', default: false },
-    },
+  const values = benchArgs(USAGE, {
+    rows: { type: 'string', default: '20000' },
+    repeat: { type: 'string', default: '3' },
+    floor: { type: 'boolean', default: false },
+    clock: { type: 'string', default: 'wall' },
+    workloads: { type: 'string', default: WORKLOADS.map((w) => w.name).join(',') },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (values === null) return;
   const rows = Math.max(100, Math.round(Number(values.rows) / 100) * 100);
   const repeat = Math.max(1, Math.trunc(Number(values.repeat)));
   const clock: Clock = values.clock === 'cpu' ? 'cpu' : 'wall';
@@ -210,7 +204,7 @@ function main(): void {
       lines.push(
         `| ${label} | ${int(median(offs))} | ${int(median(ons))} | ${ratio(ons, offs)} |${floors}${points}`,
       );
-      process.stderr.write(`[bench] ${name} done\n`);
+      log(`${name} done`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
