@@ -44,7 +44,7 @@ export interface FinalCheck {
 }
 
 const MAX_SHOWN = 20;
-const ALL_EVENTS = 2 ** 31 - 1;
+const EVENTS_PER_BATCH = 10_000;
 
 /**
  * Compares, on `client` (the lock session, which sees its own drain), every key changed after
@@ -63,16 +63,23 @@ export async function finalCheck(
     different++;
     if (mismatches.length < MAX_SHOWN) mismatches.push(m);
   };
-  const changed = readBatch(db, since, tables, { maxEvents: ALL_EVENTS });
-  const byTable = new Map<string, RowChange[]>();
-  for (const change of changed?.changes ?? []) {
-    const list = byTable.get(change.table);
-    if (list === undefined) byTable.set(change.table, [change]);
-    else list.push(change);
-  }
-  for (const [name, changes] of byTable) {
-    const table = tables.get(name);
-    if (table !== undefined) await compareKeys(client, table.target, changes, note);
+  // Batch by batch, so the rows compared stay within a batch's memory (readBatch's limits).
+  let keysChecked = 0;
+  for (let after = since; ; ) {
+    const changed = readBatch(db, after, tables, { maxEvents: EVENTS_PER_BATCH });
+    if (changed === null) break;
+    const byTable = new Map<string, RowChange[]>();
+    for (const change of changed.changes) {
+      const list = byTable.get(change.table);
+      if (list === undefined) byTable.set(change.table, [change]);
+      else list.push(change);
+    }
+    for (const [name, changes] of byTable) {
+      const table = tables.get(name);
+      if (table !== undefined) await compareKeys(client, table.target, changes, note);
+    }
+    keysChecked += changed.changes.length;
+    after = changed.upTo;
   }
   const counts: TableCount[] = [];
   for (const { target } of tables.values()) {
@@ -90,7 +97,7 @@ export async function finalCheck(
   }
   return {
     equal: different === 0,
-    keysChecked: changed?.changes.length ?? 0,
+    keysChecked,
     tables: counts,
     mismatches,
     ms: Date.now() - started,

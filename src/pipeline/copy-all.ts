@@ -4,7 +4,7 @@ import type { SchemaNote, TargetTable } from '../model/target-schema.js';
 import type { PgPool } from '../pg/pool.js';
 import { buildTableKeys } from '../pg/post-data.js';
 import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
-import type { CopyTableResult } from './copy-table.js';
+import { type CopyTableResult, PAGE_BYTES, PAGE_ROWS } from './copy-table.js';
 
 /**
  * A large table is cut into key ranges of about this many rows (at most RANGES_PER_STREAM ×
@@ -22,6 +22,8 @@ interface Job {
   /** Rows of this piece (estimated: the table's rows over its pieces). */
   readonly rows: number;
   readonly tableRows: number;
+  /** Rows per page for this table (fewer when its largest row is large). */
+  readonly pageRows: number;
 }
 
 /** A table's parts still running, and what its finished parts copied. */
@@ -32,8 +34,13 @@ interface TableState {
   rejected: number;
 }
 
-/** Copies one key range of one table: in this thread, or on a copy worker. */
-export type RangeCopier = (table: number, reader: TableReader, range: KeyRange) => Promise<CopyTableResult>;
+/** Copies one key range of one table, `pageRows` rows per page: in this thread, or on a copy worker. */
+export type RangeCopier = (
+  table: number,
+  reader: TableReader,
+  range: KeyRange,
+  pageRows: number,
+) => Promise<CopyTableResult>;
 
 export interface CopyAllOptions {
   /** Builds the keys and indexes of each table once its last range is copied. */
@@ -73,7 +80,15 @@ export async function copyAll(
       Math.min(parallel * RANGES_PER_STREAM, Math.floor(rows / options.rowsPerRange)),
     );
     const ranges = reader.split(parts);
-    return ranges.map((range) => ({ table, reader, range, rows: rows / ranges.length, tableRows: rows }));
+    const pageRows = reader.pageRows(PAGE_ROWS, PAGE_BYTES);
+    return ranges.map((range) => ({
+      table,
+      reader,
+      range,
+      rows: rows / ranges.length,
+      tableRows: rows,
+      pageRows,
+    }));
   });
   // Small tables first (lookup tables, the parents of most foreign keys: their keys are in place
   // when a large table's foreign keys are counted, during the copy), then the largest pieces.
@@ -93,7 +108,7 @@ export async function copyAll(
       table.started = Date.now();
       options.progress.start(job.reader.target.source, job.tableRows);
     }
-    const part = await options.copy(job.table, job.reader, job.range);
+    const part = await options.copy(job.table, job.reader, job.range, job.pageRows);
     table.rows += part.rows;
     table.rejected += part.rejected;
     table.remaining -= 1;

@@ -19,7 +19,14 @@ export interface CopyWorkerData {
 /** Main thread → worker. */
 export type ToWorker =
   | { readonly type: 'begin' }
-  | { readonly type: 'job'; readonly id: number; readonly table: number; readonly range: KeyRange }
+  | {
+      readonly type: 'job';
+      readonly id: number;
+      readonly table: number;
+      readonly range: KeyRange;
+      /** Rows per page (see `TableReader.pageRows`). */
+      readonly pageRows: number;
+    }
   | { readonly type: 'close' };
 
 /** Worker → main thread. */

@@ -10,8 +10,13 @@ import { qualified } from '../schema/ddl.js';
 import { quoteIdent } from '../schema/quote.js';
 import type { KeyRange, TableReader } from '../sqlite/snapshot-read.js';
 
-/** Rows read from SQLite and encoded per COPY chunk: bounds memory (~1-2 MB per table in flight). */
+/** Rows read from SQLite and encoded per COPY chunk at most (~1-2 MB for the collector's rows). */
 export const PAGE_ROWS = 2_000;
+/**
+ * Bytes of rows a page may hold: with large rows (blobs, long texts) a page holds fewer rows
+ * (`TableReader.pageRows`), so memory stays bounded whatever the rows hold.
+ */
+export const PAGE_BYTES = 8 * 1024 * 1024;
 /** Quarantined rows kept in memory before they are written to litebridge.rejects. */
 const REJECT_FLUSH = 500;
 
@@ -46,6 +51,7 @@ export async function copyTable(
   reader: TableReader,
   options: CopyTableOptions,
   range: KeyRange = {},
+  pageRows = reader.pageRows(PAGE_ROWS, PAGE_BYTES),
 ): Promise<CopyTableResult> {
   const { target } = reader;
   const started = Date.now();
@@ -63,7 +69,7 @@ export async function copyTable(
   let result: CopyTableResult;
   try {
     await writer.write(BinaryCopyOut.header());
-    for (const page of reader.pages(PAGE_ROWS, range)) {
+    for (const page of reader.pages(pageRows, range)) {
       for (const row of page) {
         try {
           encodeRow(row, out);

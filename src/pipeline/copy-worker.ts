@@ -63,7 +63,7 @@ port.on('message', (message: ToWorker) => {
           reader = tableReader(db, source, target);
           readers.set(message.table, reader);
         }
-        return copyTable(reader, options, message.range);
+        return copyTable(reader, options, message.range, message.pageRows);
       };
       run().then(
         (result) => {

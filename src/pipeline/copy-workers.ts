@@ -127,12 +127,12 @@ export class CopyWorkers {
   }
 
   /** Copies one key range of table number `table` on the least busy worker. */
-  run(table: number, range: KeyRange): Promise<CopyTableResult> {
+  run(table: number, range: KeyRange, pageRows: number): Promise<CopyTableResult> {
     const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
-      thread.send({ type: 'job', id, table, range });
+      thread.send({ type: 'job', id, table, range, pageRows });
     });
   }
 

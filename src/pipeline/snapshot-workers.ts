@@ -70,8 +70,8 @@ export class SnapshotWorkers {
   copier(local: CopyTableOptions): RangeCopier {
     const threads = this.#pinned;
     return threads === null
-      ? (_table, reader, range) => copyTable(reader, local, range)
-      : (table, _reader, range) => threads.run(table, range);
+      ? (_table, reader, range, pageRows) => copyTable(reader, local, range, pageRows)
+      : (table, _reader, range, pageRows) => threads.run(table, range, pageRows);
   }
 
   /** Lets the threads wind down (their read transactions end at once) without waiting. */

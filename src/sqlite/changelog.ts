@@ -17,7 +17,16 @@ import { ReadSnapshot, restoreInvalidUtf8, type TextReread, textRereads } from '
 export interface BatchLimits {
   /** Changelog rows per batch at most. */
   readonly maxEvents: number;
+  /**
+   * Bytes of current rows per batch at most (default BATCH_BYTES): a batch ends before the
+   * first event of a key whose row would pass it (a batch always holds at least one key), so
+   * rows of large blobs or texts travel a few at a time.
+   */
+  readonly maxBytes?: number;
 }
+
+/** The default `maxBytes`: what a batch's rows may hold in memory. */
+export const BATCH_BYTES = 4 * 1024 * 1024;
 
 /** The changelog head `max(seq)`: 0 when the changelog is empty or absent. */
 export function changelogHead(db: SqliteDatabase): bigint {
@@ -95,7 +104,9 @@ function read(
   }
   try {
     return db
-      .transaction(() => readInSnapshot(db, after, tables, limits.maxEvents, schemaVersion))
+      .transaction(() =>
+        readInSnapshot(db, after, tables, limits.maxEvents, limits.maxBytes ?? BATCH_BYTES, schemaVersion),
+      )
       .deferred();
   } catch (error) {
     throw fromSqliteError(error, 'reading the changelog failed');
@@ -107,6 +118,7 @@ function readInSnapshot(
   after: bigint,
   tables: ReadonlyMap<string, ReplicatedTable>,
   maxEvents: number,
+  maxBytes: number,
   schemaVersion: number | undefined,
 ): ChangeBatch | null | 'schema-changed' {
   // The first read starts the snapshot: the schema version below is the snapshot's.
@@ -118,18 +130,19 @@ function readInSnapshot(
   if (schemaVersion !== undefined && currentSchemaVersion(db) !== schemaVersion) {
     return 'schema-changed';
   }
-  const events = [...eventsAfter(db, after, maxEvents)];
-  if (events.length === 0) return null;
+  const read = [...eventsAfter(db, after, maxEvents)];
+  if (read.length === 0) return null;
+  const { changes, events } = currentRows(db, read, tables, maxBytes);
   const first = events[0]!;
   const last = events[events.length - 1]!;
   return {
     after,
     upTo: last.seq,
     events: events.length,
-    changes: currentRows(db, touchedKeys(events, tables), tables),
+    changes,
     firstAt: first.at,
     lastAt: last.at,
-    atHead: events.length < maxEvents,
+    atHead: events.length === read.length && read.length < maxEvents,
   };
 }
 
@@ -158,16 +171,24 @@ function* eventsAfter(db: SqliteDatabase, after: bigint, limit = -1): Generator<
 }
 
 /**
- * The distinct keys the events touch, per replicated table (two keys SQLite compares as equal
- * are one), in order of first event; events of other tables are left out.
+ * The row as it is now of each distinct key the events touch (two keys SQLite compares as equal
+ * are one; events of tables not replicated are left out): the gone keys first, then the present
+ * ones, per table in order of first event. The rows stop before the first event of a key whose
+ * row would take them past `maxBytes` (never before the first key); `events` are the ones they
+ * cover.
  */
-function touchedKeys(
-  events: readonly ChangeEvent[],
+function currentRows(
+  db: SqliteDatabase,
+  read: readonly ChangeEvent[],
   tables: ReadonlyMap<string, ReplicatedTable>,
-): Map<string, Map<string, SqlValue[]>> {
-  const touched = new Map<string, Map<string, SqlValue[]>>();
+  maxBytes: number,
+): { changes: RowChange[]; events: readonly ChangeEvent[] } {
+  const touched = new Map<string, { lookup: RowLookup; keys: Map<string, RowChange> }>();
   const collationsOf = new Map<string, readonly KeyCollation[]>();
-  for (const event of events) {
+  let bytes = 0;
+  let taken = read.length;
+  for (let e = 0; e < read.length; e++) {
+    const event = read[e]!;
     let collations = collationsOf.get(event.table);
     if (collations === undefined) {
       const entry = tables.get(event.table);
@@ -175,36 +196,36 @@ function touchedKeys(
       collationsOf.set(event.table, collations);
     }
     if (collations.length === 0) continue;
+    let table = touched.get(event.table);
+    if (table === undefined) {
+      table = { lookup: rowLookup(db, tables.get(event.table)!), keys: new Map() };
+      touched.set(event.table, table);
+    }
     const key = event.key.slice(0, collations.length);
-    let keys = touched.get(event.table);
-    if (keys === undefined) touched.set(event.table, (keys = new Map()));
     const id = keyId(key, collations);
-    if (!keys.has(id)) keys.set(id, key);
+    if (table.keys.has(id)) continue;
+    const row = table.lookup.row.get(...key) ?? null;
+    if (row !== null) restoreInvalidUtf8(row, table.lookup.text, () => key);
+    bytes += rowBytes(row);
+    if (bytes > maxBytes && e > 0) {
+      taken = e;
+      break;
+    }
+    table.keys.set(id, { table: event.table, key, row });
   }
-  return touched;
+  const changes = [...touched.values()].flatMap((t) => [...t.keys.values()]);
+  return {
+    changes: [...changes.filter((c) => c.row === null), ...changes.filter((c) => c.row !== null)],
+    events: taken === read.length ? read : read.slice(0, taken),
+  };
 }
 
-/** The row of each touched key as it is now: the gone keys first, then the present ones. */
-function currentRows(
-  db: SqliteDatabase,
-  touched: ReadonlyMap<string, ReadonlyMap<string, SqlValue[]>>,
-  tables: ReadonlyMap<string, ReplicatedTable>,
-): RowChange[] {
-  const gone: RowChange[] = [];
-  const present: RowChange[] = [];
-  for (const [table, keys] of touched) {
-    const lookup = rowLookup(db, tables.get(table)!);
-    for (const key of keys.values()) {
-      const row = lookup.row.get(...key) ?? null;
-      if (row === null) {
-        gone.push({ table, key, row: null });
-        continue;
-      }
-      restoreInvalidUtf8(row, lookup.text, () => key);
-      present.push({ table, key, row });
-    }
-  }
-  return [...gone, ...present];
+/** About the memory a row's values take: text and blobs byte for byte, other values 8 bytes. */
+function rowBytes(row: readonly SqlValue[] | null): number {
+  if (row === null) return 0;
+  let bytes = 0;
+  for (const v of row) bytes += typeof v === 'string' ? v.length : v instanceof Uint8Array ? v.byteLength : 8;
+  return bytes;
 }
 
 /** The prepared statements reading one table's rows by capture key (cached per database). */

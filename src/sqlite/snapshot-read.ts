@@ -6,6 +6,7 @@ import type { TargetTable } from '../model/target-schema.js';
 import { sourceKeyCollations, sqliteCollated } from '../schema/key-collation.js';
 import { quoteIdent } from '../schema/quote.js';
 import { type SqliteDatabase, tableExists } from './open.js';
+import { rowSizes, rowsWithin } from './row-size.js';
 
 /** Names under which SQLite exposes the rowid, in the order we try them. */
 const ROWID_NAMES = ['rowid', '_rowid_', 'oid'] as const;
@@ -36,6 +37,12 @@ export interface TableReader {
   pages(pageSize: number, range?: KeyRange): Generator<Page>;
   /** Cuts the table into `parts` key ranges of about equal row counts (for parallel COPY streams). */
   split(parts: number): KeyRange[];
+  /**
+   * How many rows a page may hold so that it stays within `maxBytes` however large the table's
+   * largest row is (at most `maxRows`, at least 1): a table of multi-megabyte blobs is paged a
+   * few rows at a time, a table of short rows `maxRows` at a time.
+   */
+  pageRows(maxRows: number, maxBytes: number): number;
   /** The source key of a row from a page, as `{ column: value }` for messages and rejects. */
   keyOf(row: readonly SqlValue[]): Record<string, SqlValue>;
 }
@@ -173,6 +180,7 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
       ).raw(true);
 
   const rereads = textRereads(db, source.name, target, `(${key}) = (${placeholders})`);
+  let largestRow: number | undefined;
 
   return {
     source,
@@ -201,6 +209,10 @@ export function tableReader(db: SqliteDatabase, source: SourceTable, target: Tar
         if (cut !== undefined) cuts.push(cut);
       }
       return [...cuts, null].map((upTo, i) => ({ after: i === 0 ? null : cuts[i - 1]!, upTo }));
+    },
+    pageRows(maxRows: number, maxBytes: number): number {
+      largestRow ??= rowSizes(db, source).largest;
+      return rowsWithin(maxRows, maxBytes, largestRow);
     },
     keyOf(row) {
       const page = pageKey(row);

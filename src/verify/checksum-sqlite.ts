@@ -11,6 +11,7 @@ import { foldText, targetKeyCollations } from '../schema/key-collation.js';
 import { keyColumnIndexes } from '../schema/key-columns.js';
 import { quoteIdent } from '../schema/quote.js';
 import type { SqliteDatabase } from '../sqlite/open.js';
+import { type RowSizes, rowSizes } from '../sqlite/row-size.js';
 import { targetValuesSql } from '../sqlite/snapshot-read.js';
 import { type ChunkPlan, chunkCount, chunkRange } from './chunks.js';
 import { bucketOf, canonicalizer, HashSum, recordText } from './row-hash.js';
@@ -87,8 +88,8 @@ export class SqliteTableChecksum {
     );
   }
 
-  /** Rows, min and max of the key (for planning chunks). */
-  stats(): { rows: number; min: SqlValue; max: SqlValue } {
+  /** Rows, min and max of the key, and the rows' sizes (for planning chunks). */
+  stats(): { rows: number; min: SqlValue; max: SqlValue; sizes: RowSizes } {
     const [rows, min, max] = this.#run(
       () =>
         this.#db
@@ -96,7 +97,7 @@ export class SqliteTableChecksum {
           .raw(true)
           .get() as [bigint, SqlValue, SqlValue],
     );
-    return { rows: Number(rows), min, max };
+    return { rows: Number(rows), min, max, sizes: rowSizes(this.#db, this.#source) };
   }
 
   /** Rows in the whole table. */

@@ -9,6 +9,7 @@
 import type { SqlValue } from '../model/sql-value.js';
 import type { TargetColumn, TargetTable } from '../model/target-schema.js';
 import { keyColumns } from '../schema/key-columns.js';
+import { type RowSizes, rowsWithin } from '../sqlite/row-size.js';
 
 /** Integer PostgreSQL key types: range chunking. */
 const INTEGER_TYPES = new Set(['bigint', 'integer', 'smallint']);
@@ -17,6 +18,12 @@ const INT64_MAX = 2n ** 63n - 1n;
 
 /** Rows a chunk aims at: small enough to narrow down quickly, large enough to keep queries few. */
 export const CHUNK_ROWS = 10_000;
+/**
+ * Bytes of rows a chunk aims at, at most: a table of large rows (blobs, long texts) gets chunks
+ * of fewer rows, so one chunk's hashing (which the drift observer does between sync's batches)
+ * stays short.
+ */
+export const CHUNK_BYTES = 16 * 1024 * 1024;
 
 /** Chunks of a table. */
 export type ChunkPlan =
@@ -51,15 +58,23 @@ export function rangeKey(target: TargetTable): TargetColumn | null {
 }
 
 /**
- * Plans chunks from SQLite's key bounds and row count: ranges of about `chunkRows` rows (even
- * spacing between min and max), or `ceil(rows / chunkRows)` buckets.
+ * Plans chunks from SQLite's key bounds, row count and largest row: ranges of about `chunkRows`
+ * rows, fewer when that many of the largest rows would pass CHUNK_BYTES (even spacing between
+ * min and max), or as many buckets.
  */
 export function planChunks(
   target: TargetTable,
-  stats: { readonly rows: number; readonly min: SqlValue; readonly max: SqlValue },
+  stats: {
+    readonly rows: number;
+    readonly min: SqlValue;
+    readonly max: SqlValue;
+    /** The rows' sizes (absent: small rows). */
+    readonly sizes?: RowSizes;
+  },
   chunkRows = CHUNK_ROWS,
 ): ChunkPlan {
-  const parts = Math.max(1, Math.ceil(stats.rows / chunkRows));
+  const perChunk = rowsWithin(chunkRows, CHUNK_BYTES, stats.sizes?.largest ?? 0);
+  const parts = Math.max(1, Math.ceil(stats.rows / perChunk));
   if (rangeKey(target) === null) return { kind: 'bucket', buckets: parts };
   if (typeof stats.min !== 'bigint' || typeof stats.max !== 'bigint') return { kind: 'range', bounds: [] };
   const span = stats.max - stats.min + 1n;

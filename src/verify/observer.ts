@@ -27,10 +27,18 @@ export interface ObserverOptions {
   readonly metrics?: BridgeMetrics;
 }
 
+/**
+ * Bytes of rows one tick hashes at most (the observer runs between sync's batches): the default
+ * 20 chunks of the collector's rows are about 50 MB.
+ */
+const TICK_BYTES = 64 * 1024 * 1024;
+
 /** Findings of one table over its current rotation. */
 interface Rotation {
   readonly table: ReplicatedTable;
   readonly plan: ChunkPlan;
+  /** Chunks checked per tick (`chunksPerTick`, fewer for large rows). */
+  readonly perTick: number;
   next: number;
   checked: number;
   missing: number;
@@ -147,7 +155,7 @@ export class DriftObserver {
     const rotation = await this.#rotation();
     if (rotation === null) return out;
     const total = chunkCount(rotation.plan);
-    const per = this.#fullPass || rotation.plan.kind === 'bucket' ? total : this.#options.chunksPerTick;
+    const per = this.#fullPass || rotation.plan.kind === 'bucket' ? total : rotation.perTick;
     const chunks: number[] = [];
     for (let c = rotation.next; c < total && chunks.length < per; c++) chunks.push(c);
     rotation.next += chunks.length;
@@ -173,9 +181,16 @@ export class DriftObserver {
     }
     if (table === undefined) return null;
     const stats = sqliteChecksumFor(this.#db, table).stats();
+    const plan = planChunks(table.target, stats);
+    // A tick hashes about TICK_BYTES at most: fewer chunks of large rows (blobs, long texts).
+    const chunkBytes = stats.sizes.total / chunkCount(plan);
     this.#current = {
       table,
-      plan: planChunks(table.target, stats),
+      plan,
+      perTick: Math.max(
+        1,
+        Math.min(this.#options.chunksPerTick, Math.floor(TICK_BYTES / Math.max(1, chunkBytes))),
+      ),
       next: 0,
       checked: 0,
       missing: 0,

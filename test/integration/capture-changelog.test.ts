@@ -88,6 +88,35 @@ describe('readBatch', () => {
     expect(rest).toMatchObject({ after: 2n, upTo: 5n, events: 3, atHead: true });
   });
 
+  test('maxBytes: a batch ends before the key whose row would pass it, and the next batches cover the rest', () => {
+    const { db, tables } = captured(DDL);
+    const blob = Buffer.alloc(1000, 7);
+    // Keys 1..6, each row about 1,000 bytes; then key 1 changed again (seq 7).
+    for (let i = 1; i <= 6; i++) db.prepare('INSERT INTO t VALUES (?, ?, ?)').run(i, `r${i}`, blob);
+    db.prepare('UPDATE t SET v = ? WHERE id = 1').run('again');
+    db.exec("INSERT INTO r VALUES ('small')");
+    const first = readBatch(db, 0n, tables, { maxEvents: 100, maxBytes: 2_500 })!;
+    // Rows 1 and 2 fit; row 3's first event (seq 3) would pass 2,500 bytes: the batch ends at seq 2.
+    expect(first).toMatchObject({ after: 0n, upTo: 2n, events: 2, atHead: false });
+    expect(first.changes.map((c) => c.key)).toEqual([[1n], [2n]]);
+    const keys: bigint[] = [];
+    let at = first.upTo;
+    for (let batch = readBatch(db, at, tables, { maxEvents: 100, maxBytes: 2_500 }); batch !== null; ) {
+      keys.push(...batch.changes.filter((c) => c.table === 't').map((c) => c.key[0] as bigint));
+      at = batch.upTo;
+      batch = readBatch(db, at, tables, { maxEvents: 100, maxBytes: 2_500 });
+    }
+    // Key 1's second event is after the first batch: it travels again, with the current row.
+    expect(keys).toEqual([3n, 4n, 5n, 6n, 1n]);
+    expect(at).toBe(changelogHead(db));
+    // A row larger than the limit still travels, alone.
+    const one = readBatch(db, 0n, tables, { maxEvents: 100, maxBytes: 10 })!;
+    expect(one).toMatchObject({ upTo: 1n, events: 1 });
+    expect(one.changes).toHaveLength(1);
+    // Without maxBytes the default (megabytes) takes them all.
+    expect(readBatch(db, 0n, tables, { maxEvents: 100 })).toMatchObject({ upTo: 8n, atHead: true });
+  });
+
   test('events of tables not replicated are skipped but covered by upTo', () => {
     const { db, tables } = captured(DDL);
     const onlyT = new Map([...tables].filter(([name]) => name === 't'));
