@@ -39,7 +39,11 @@ column and value; use --on-bad-row=quarantine to keep such rows in litebridge.re
       )
       .option('--poll <ms>', 'fallback poll interval when no file event arrives', '1000')
       .option('--drift-interval <seconds>', 'seconds between drift observer checks; 0 turns it off', '10')
-      .option('--drift-chunks <n>', 'chunks (about 10,000 rows each, fewer of large rows) the observer checks per interval', '20')
+      .option(
+        '--drift-chunks <n>',
+        'chunks (about 10,000 rows each, fewer of large rows) the observer checks per interval',
+        '20',
+      )
       .option('--metrics-port <port>', 'serve Prometheus metrics on this port (127.0.0.1)');
   },
   async run(flags, log) {

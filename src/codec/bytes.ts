@@ -17,6 +17,27 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
   }
 }
 
+/** Strict UTF-16 decoders: throw on a lone surrogate. */
+const strictUtf16 = {
+  'UTF-16le': new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true }),
+  'UTF-16be': new TextDecoder('utf-16be', { fatal: true, ignoreBOM: true }),
+} as const;
+
+/**
+ * Whether `bytes` are valid text in a SQLite database `encoding` (`PRAGMA encoding`: UTF-8,
+ * UTF-16le or UTF-16be): what a text value's own bytes (`CAST(x AS BLOB)`) must be for the string
+ * better-sqlite3 decoded from them to be the value itself.
+ */
+export function isValidText(bytes: Uint8Array, encoding: string): boolean {
+  if (encoding !== 'UTF-16le' && encoding !== 'UTF-16be') return isValidUtf8(bytes);
+  try {
+    strictUtf16[encoding].decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The bytes as text if they are valid UTF-8, else null. */
 export function decodeUtf8(bytes: Uint8Array): string | null {
   try {

@@ -1,7 +1,7 @@
 /** The value codec: SQLite values to PostgreSQL text for each target type, binary COPY, comparison. */
 
 export { type ClassVerdict, classVerdicts, verdictText } from './accepts.js';
-export { isValidUtf8 } from './bytes.js';
+export { isValidText, isValidUtf8 } from './bytes.js';
 export { CodecError, renderValue } from './codec-error.js';
 export { sameValue } from './compare.js';
 export { type BinaryColumn, binaryRowEncoder } from './copy-binary.js';

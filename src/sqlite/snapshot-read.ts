@@ -1,4 +1,4 @@
-import { isValidUtf8 } from '../codec/index.js';
+import { isValidText } from '../codec/index.js';
 import { BridgeError, fromSqliteError } from '../errors.js';
 import type { SourceTable } from '../model/source-schema.js';
 import type { SqlValue } from '../model/sql-value.js';
@@ -66,6 +66,8 @@ function pageKeyColumns(source: SourceTable): readonly string[] {
 export interface TextReread {
   readonly index: number;
   readonly bytes: { get(...key: unknown[]): unknown };
+  /** The database's text encoding (`PRAGMA encoding`), which those bytes are in. */
+  readonly encoding: string;
 }
 
 /** The SELECT list of a table's target values, in target column order. */
@@ -83,11 +85,13 @@ export function textRereads(
   target: TargetTable,
   where: string,
 ): TextReread[] {
+  const encoding = String(db.pragma('encoding', { simple: true }));
   return target.columns.flatMap((c, index) =>
     c.type === 'text' || c.type === 'jsonb'
       ? [
           {
             index,
+            encoding,
             bytes: prepare(
               db,
               `SELECT CAST(${quoteIdent(c.source.name)} AS BLOB) FROM ${quoteIdent(table)} WHERE ${where}`,
@@ -99,10 +103,15 @@ export function textRereads(
   );
 }
 
+/** A UTF-16 code unit of a surrogate pair: a character past U+FFFF. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
- * better-sqlite3 decodes invalid UTF-8 with U+FFFD replacement characters: a text value holding
- * one is re-read as bytes, and kept as bytes when they are not valid UTF-8, so the codec reports
- * it instead of writing a changed value. Rare (only on U+FFFD), so cheap.
+ * better-sqlite3 decodes invalid UTF-8 with U+FFFD replacement characters, and SQLite turns a
+ * lone surrogate of a UTF-16 database into some other character past U+FFFF: a text value holding
+ * U+FFFD (or, in a UTF-16 database, a character past U+FFFF) is re-read as bytes, and kept as
+ * bytes when they are not valid text in the database's encoding, so the codec reports it instead
+ * of writing a changed value; real characters stay text. Rare, so cheap.
  */
 export function restoreInvalidUtf8(
   row: SqlValue[],
@@ -112,9 +121,14 @@ export function restoreInvalidUtf8(
   for (let t = 0; t < rereads.length; t++) {
     const reread = rereads[t]!;
     const v = row[reread.index];
-    if (typeof v === 'string' && v.includes('\uFFFD')) {
+    if (
+      typeof v === 'string' &&
+      (v.includes('\uFFFD') || (reread.encoding !== 'UTF-8' && SURROGATE.test(v)))
+    ) {
       const bytes = reread.bytes.get(...key()) as Uint8Array | null | undefined;
-      if (bytes !== undefined && bytes !== null && !isValidUtf8(bytes)) row[reread.index] = bytes;
+      if (bytes !== undefined && bytes !== null && !isValidText(bytes, reread.encoding)) {
+        row[reread.index] = bytes;
+      }
     }
   }
 }
