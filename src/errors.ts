@@ -94,12 +94,26 @@ export function fromPgError(error: unknown, context: string): BridgeError {
 export function fromSqliteError(error: unknown, context: string): BridgeError {
   if (error instanceof BridgeError) return error;
   const e = error as { code?: string; message?: string };
+  const hint = typeof e.code === 'string' ? SQLITE_HINTS[e.code] : undefined;
   return new BridgeError('SOURCE', `${context}: ${e.message ?? String(error)}`, {
     retriable: typeof e.code === 'string' && RETRIABLE_SQLITE.has(e.code),
     cause: error,
     details: { sqliteCode: e.code },
+    ...(hint === undefined ? {} : { hint }),
   });
 }
+
+/** The fix for SQLite errors a user's file or folder causes (permissions, read-only mounts). */
+const SQLITE_HINTS: Readonly<Record<string, string>> = {
+  SQLITE_READONLY_DIRECTORY:
+    "the file's folder is read-only: SQLite needs to create the -wal and -shm files of a WAL-mode database beside it; make the folder writable for this user (or copy the file somewhere writable)",
+  SQLITE_READONLY:
+    'the file (or its -wal/-shm files) cannot be written by this user: give it the permissions of the application that writes it, or run litebridge as that user',
+  SQLITE_CANTOPEN:
+    'check the path, and that this user may read the file and enter and write its folder (SQLite creates -wal, -shm or -journal files beside it)',
+  SQLITE_NOTADB:
+    'the file is not a SQLite database, or it is encrypted (SQLCipher and similar are not supported): point --sqlite at the application database',
+};
 
 /** What to say about a program that could not be started (spawn's 'error' event). */
 export interface SpawnFailureFacts {

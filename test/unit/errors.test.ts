@@ -1,8 +1,28 @@
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../../src/cli/output.js';
 import { BridgeError, fromPgError, fromSqliteError, isPgFailure } from '../../src/errors.js';
+import { openSqlite } from '../../src/sqlite/open.js';
+import { tempSqlite } from '../support/sqlite.js';
 
 describe('error classification', () => {
+  it('gives SQLite errors caused by the user file their fix: a file that is not a database', () => {
+    const path = tempSqlite('not-a-database.db');
+    writeFileSync(
+      path,
+      'these are not the pages of a SQLite database, and there are enough of them'.repeat(20),
+    );
+    let error: unknown;
+    try {
+      openSqlite(path).prepare('SELECT 1 FROM sqlite_master').get();
+    } catch (e) {
+      error = fromSqliteError(e, 'reading');
+    }
+    expect(error).toBeInstanceOf(BridgeError);
+    expect((error as BridgeError).details).toMatchObject({ sqliteCode: 'SQLITE_NOTADB' });
+    expect((error as BridgeError).hint).toMatch(/not a SQLite database, or it is encrypted/);
+  });
+
   it('retries connection loss, restarts, serialization failures and deadlocks; not data or syntax errors', () => {
     const retriable = (e: object) => fromPgError(Object.assign(new Error('x'), e), 'ctx').retriable;
     expect(retriable({ code: 'ECONNREFUSED' })).toBe(true);
