@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { fromPgError } from '../errors.js';
+import { BridgeError, fromPgError } from '../errors.js';
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
@@ -67,14 +67,27 @@ export async function inTransaction<T>(pool: PgPool, fn: (client: PgClient) => P
 
 /** Checks the server answers, with an error that names what failed. */
 export async function ping(pool: PgPool): Promise<string> {
+  let row: { version: string; encoding: string; database: string };
   try {
-    const result = await pool.query<{ version: string }>(
-      "SELECT current_setting('server_version') AS version",
+    const result = await pool.query<{ version: string; encoding: string; database: string }>(
+      "SELECT current_setting('server_version') AS version, current_setting('server_encoding') AS encoding, current_database() AS database",
     );
-    return result.rows[0]!.version;
+    row = result.rows[0]!;
   } catch (error) {
     throw fromPgError(error, 'cannot connect to PostgreSQL');
   }
+  if (row.encoding !== 'UTF8') {
+    // SQLite text is Unicode: another encoding cannot hold all of it (and SQL_ASCII checks nothing).
+    throw new BridgeError(
+      'BAD_STATE',
+      `PostgreSQL database "${row.database}" has encoding ${row.encoding}: litebridge needs UTF8 to hold SQLite's text exactly`,
+      {
+        details: { database: row.database, encoding: row.encoding },
+        hint: "create a UTF8 database for the migration (CREATE DATABASE <name> ENCODING 'UTF8' TEMPLATE template0) and point --pg at it",
+      },
+    );
+  }
+  return row.version;
 }
 
 /** Query options that make pg return every column as PostgreSQL's own text, rows as arrays. */
