@@ -1,6 +1,7 @@
 /** Shared set-up of the reverse replication fault tests: a cut-over SQLite file and a PostgreSQL writer. */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { customAlphabet } from 'nanoid';
+import pg from 'pg';
 import { expect } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -17,6 +18,7 @@ import { readReverseLsn, setReverseStart } from '../../src/sqlite/reverse-apply.
 import { writerWorkloadFile } from '../support/app-writer.js';
 import { startChild, type TestChild } from '../support/child.js';
 import { tempSqlite } from '../support/sqlite.js';
+import { until } from '../support/until.js';
 
 const suffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 8);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,6 +47,30 @@ export function startReverse(config: Config): TestChild {
     ['--input-type=module', '-e', SCRIPT, ...args, config.sqlitePath, config.pgUrl, config.sourceId],
     { cwd: ROOT },
   );
+}
+
+/**
+ * Waits until a process streams the database's replication slot: a reverse process has started,
+ * connected and begun streaming (on a loaded machine that takes from a fraction of a second to
+ * several), so a kill after it lands while the process works, not while node starts.
+ */
+export async function untilStreaming(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await until(
+      async () => {
+        const r = await client.query(
+          'SELECT 1 FROM pg_replication_slots WHERE database = current_database() AND active',
+        );
+        return (r.rowCount ?? 0) > 0;
+      },
+      60_000,
+      20,
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 /** The reverse replication position the SQLite file has committed. */

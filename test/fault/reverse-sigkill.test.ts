@@ -4,7 +4,7 @@ import { openSqlite } from '../../src/sqlite/open.js';
 import { runVerify } from '../../src/verify/verify.js';
 import { useTestDatabase } from '../support/pg.js';
 import { until } from '../support/until.js';
-import { cutOverFile, startPgWriter, startReverse, storedLsn } from './reverse-setup.js';
+import { cutOverFile, startPgWriter, startReverse, storedLsn, untilStreaming } from './reverse-setup.js';
 
 const db = useTestDatabase();
 const TRIALS = 12;
@@ -17,7 +17,8 @@ it(`survives ${TRIALS} SIGKILLs of the process streaming PostgreSQL's changes in
   try {
     for (let trial = 0; trial < TRIALS; trial++) {
       const reverse = startReverse(config);
-      await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 700)));
+      await untilStreaming(db.url());
+      await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 600)));
       const killed = await reverse.kill('SIGKILL');
       stderr += killed.err;
       expect(killed.signal).toBe('SIGKILL');
