@@ -22,8 +22,6 @@ interface Job {
   /** Rows of this piece (estimated: the table's rows over its pieces). */
   readonly rows: number;
   readonly tableRows: number;
-  /** Rows per page for this table (fewer when its largest row is large). */
-  readonly pageRows: number;
 }
 
 /** A table's parts still running, and what its finished parts copied. */
@@ -80,15 +78,7 @@ export async function copyAll(
       Math.min(parallel * RANGES_PER_STREAM, Math.floor(rows / options.rowsPerRange)),
     );
     const ranges = reader.split(parts);
-    const pageRows = reader.pageRows(PAGE_ROWS, PAGE_BYTES);
-    return ranges.map((range) => ({
-      table,
-      reader,
-      range,
-      rows: rows / ranges.length,
-      tableRows: rows,
-      pageRows,
-    }));
+    return ranges.map((range) => ({ table, reader, range, rows: rows / ranges.length, tableRows: rows }));
   });
   // Small tables first (lookup tables, the parents of most foreign keys: their keys are in place
   // when a large table's foreign keys are counted, during the copy), then the largest pieces.
@@ -108,7 +98,9 @@ export async function copyAll(
       table.started = Date.now();
       options.progress.start(job.reader.target.source, job.tableRows);
     }
-    const part = await options.copy(job.table, job.reader, job.range, job.pageRows);
+    // Decided when the table's first range starts (the reader keeps it), while others copy.
+    const pageRows = job.reader.pageRows(PAGE_ROWS, PAGE_BYTES);
+    const part = await options.copy(job.table, job.reader, job.range, pageRows);
     table.rows += part.rows;
     table.rejected += part.rejected;
     table.remaining -= 1;
