@@ -24,7 +24,8 @@ events and batches applied, drift rows per table and kind; and, read at each scr
 reads them, the backlog, the snapshot's rows copied and total, the phase, caught up, and after
 cutover the reverse slot's retained WAL.
 
-SIGINT / SIGTERM: the batch in flight is committed, then sync exits 0. If PostgreSQL goes away
+SIGINT / SIGTERM / SIGHUP (the terminal or SSH session closed): the batch in flight is
+committed, then sync exits 0. If PostgreSQL goes away
 meanwhile, sync exits 2 with a TARGET error (nothing is lost: the next run applies that batch).
 
 Exit status: 0 stopped cleanly, 2 error (a value PostgreSQL cannot hold names table, key,

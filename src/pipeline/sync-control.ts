@@ -29,8 +29,9 @@ export function startSync(config: Config, log: Logger, options: Omit<SyncOptions
 }
 
 /**
- * Runs sync until the process receives SIGINT or SIGTERM (the batch in flight is committed
- * first); each SIGUSR2 asks the drift observer for a full check.
+ * Runs sync until the process receives SIGINT, SIGTERM or SIGHUP (a closed terminal or SSH
+ * session; the batch in flight is committed first); each SIGUSR2 asks the drift observer for a
+ * full check.
  */
 export function syncUntilSignalled(
   config: Config,
@@ -39,7 +40,11 @@ export function syncUntilSignalled(
 ): Promise<SyncResult> {
   return runSync(config, log, {
     ...options,
-    shutdown$: merge(fromEvent(process, 'SIGINT'), fromEvent(process, 'SIGTERM')).pipe(take(1)),
+    shutdown$: merge(
+      fromEvent(process, 'SIGINT'),
+      fromEvent(process, 'SIGTERM'),
+      fromEvent(process, 'SIGHUP'),
+    ).pipe(take(1)),
     checkNow$: fromEvent(process, 'SIGUSR2'),
   });
 }
