@@ -7,14 +7,19 @@
  * With `--floor` it also measures the cheapest triggers there can be, to show what part of the cost
  * any trigger-based capture pays: a trigger whose WHEN is false (SQLite still prepares the row for
  * it), and the cheapest trigger that records anything, `INSERT INTO t VALUES (new.rowid)` into a
- * one-column table (`old.rowid` on DELETE). Every round runs each configuration once, one after
+ * one-column table (`old.rowid` on DELETE), and the cheapest that also records when, the same with
+ * the capture time as litebridge computes it. Every round runs each configuration once, one after
  * the other, so a busy machine slows them alike; each ratio is taken within its round (against
  * that round's run without capture), and the table gives the median ratio and its spread (lowest
- * and highest round). `--clock cpu` times the writer's CPU (user + system) instead of the wall
- * clock: steadier on a shared machine, blind to waiting for the disk.
+ * and highest round).
+ * `--variants` adds litebridge's triggers rebuilt without one part each (the flag lookup, the
+ * capture time, the time's conversion to ms, the changelog's 8 key slots), to size each part.
+ * `--clock cpu` times the writer's CPU (user + system) instead of the wall clock: steadier on a
+ * shared machine, blind to waiting for the disk.
  * `--clock instructions` counts instructions instead: each measured writer runs under
  * valgrind's callgrind, which counts the instructions the process executes whatever else the
- * machine is doing (the same run counted twice differs by about 0.1%). Only the writes count:
+ * machine is doing (rounds differ by up to 1% on updates and deletes, up to 4% on inserts,
+ * where V8 may collect garbage inside a counted call). Only the writes count:
  * collection is on only inside better-sqlite3's native `Statement#run` (`--toggle-collect`),
  * which covers binding, SQLite's whole statement (triggers included) and the BEGIN and COMMIT
  * of the transactions. Node's start, the file's opening, the preparing and the JavaScript loop
@@ -38,15 +43,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { introspect } from '../src/schema/introspect.js';
+import { quoteIdent } from '../src/schema/quote.js';
 import { installCapture } from '../src/sqlite/capture.js';
-import { CAPTURE_NOW_SQL } from '../src/sqlite/capture-sql.js';
+import { CAPTURE_FLAG_TABLE, CAPTURE_NOW_SQL, CHANGELOG_TABLE } from '../src/sqlite/capture-sql.js';
 import { VATSIM_SCHEMA_SQL } from '../src/workload/vatsim-schema.js';
 
-const USAGE = `usage: node dist/bench/capture.js [--rows N] [--repeat N] [--floor] [--clock wall|cpu|instructions] [--workloads a,b]
+const USAGE = `usage: node dist/bench/capture.js [--rows N] [--repeat N] [--floor] [--variants a,b] [--clock wall|cpu|instructions] [--workloads a,b]
   --rows       rows written per workload and configuration (default 20000; 2000 with --clock instructions)
   --repeat     interleaved rounds, the median is reported with its spread (default 3)
   --floor      also measure the cheapest possible triggers (a never-firing one, a one-rowid append,
                a rowid and capture time append)
+  --variants   also measure litebridge's triggers without one part: no-flag,no-time,raw-time,narrow
   --clock      wall (default): the writer's elapsed time; cpu: its user + system CPU time;
                instructions: the instructions of its writes, counted by valgrind's callgrind
   --workloads  comma-separated subset of ${'insert,update,delete,tx100,txupdate100,txdelete100'}`;
@@ -141,8 +148,49 @@ function write(file: string, mode: Workload, rows: number, first: number, clock:
  * What the file carries: nothing, litebridge's capture, or one of the floor triggers on
  * `flights` (the table the writer writes).
  */
-type Capture = 'off' | 'litebridge' | 'never-fires' | 'one-rowid' | 'rowid-time';
-type Floor = Exclude<Capture, 'off' | 'litebridge'>;
+type Floor = 'never-fires' | 'one-rowid' | 'rowid-time';
+type Capture = 'off' | 'litebridge' | Floor | Variant;
+
+/** Column headings of the floors and the variants. */
+const HEADINGS: Record<Exclude<Capture, 'off' | 'litebridge'>, string> = {
+  'never-fires': 'floor: trigger never fires',
+  'one-rowid': 'floor: trigger appends new.rowid',
+  'rowid-time': 'floor: appends new.rowid and capture time',
+  'no-flag': 'variant: no flag lookup',
+  'no-time': 'variant: constant instead of capture time',
+  'raw-time': "variant: julianday('now') as it is",
+  narrow: 'variant: 5-column changelog',
+};
+
+/**
+ * Variants of litebridge's installed triggers (`--variants`), each without one part, to size
+ * what that part costs: the capture flag lookup; the capture time (a constant 0); the time's
+ * conversion to ms; the changelog's 8 key slots (seq, tbl, op, k0, at only: flights has one key).
+ */
+const VARIANTS = ['no-flag', 'no-time', 'raw-time', 'narrow'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+/** Re-creates the installed triggers of `flights` (and for `narrow` the changelog) as `variant`. */
+function makeVariant(db: Database.Database, variant: Variant): void {
+  const flag = `(SELECT enabled FROM ${quoteIdent(CAPTURE_FLAG_TABLE)})`;
+  const edit = (sql: string): string =>
+    variant === 'no-flag'
+      ? sql.replace(` AND ${flag}`, '').replace(`WHEN ${flag}`, '')
+      : variant === 'no-time'
+        ? sql.replaceAll(CAPTURE_NOW_SQL, '0')
+        : variant === 'raw-time'
+          ? sql.replaceAll(CAPTURE_NOW_SQL, "julianday('now')")
+          : sql;
+  if (variant === 'narrow') {
+    db.exec(
+      `DROP TABLE ${quoteIdent(CHANGELOG_TABLE)}; CREATE TABLE ${quoteIdent(CHANGELOG_TABLE)} (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, k0, at REAL NOT NULL)`,
+    );
+  }
+  const triggers = db
+    .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'flights'")
+    .all() as { name: string; sql: string }[];
+  for (const { name, sql } of triggers) db.exec(`DROP TRIGGER ${quoteIdent(name)}; ${edit(sql)}`);
+}
 
 /**
  * The floor triggers, one per operation: `WHEN 0`; append the row's rowid to a one-column table;
@@ -165,14 +213,18 @@ function floorSql(capture: Floor): string {
   ].join(';\n');
 }
 
+const isVariant = (capture: Capture): capture is Variant => (VARIANTS as readonly string[]).includes(capture);
+
 /** A fresh collector-shaped file with `capture` installed. */
 function freshFile(dir: string, name: string, capture: Capture): string {
   const file = join(dir, `${name}.db`);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.exec(VATSIM_SCHEMA_SQL);
-  if (capture === 'litebridge') installCapture(db, introspect(db), { sourceId: 'bench' });
-  else if (capture !== 'off') db.exec(floorSql(capture));
+  if (capture === 'litebridge' || isVariant(capture)) {
+    installCapture(db, introspect(db), { sourceId: 'bench' });
+    if (isVariant(capture)) makeVariant(db, capture);
+  } else if (capture !== 'off') db.exec(floorSql(capture));
   db.close();
   return file;
 }
@@ -213,6 +265,7 @@ function main(): void {
       rows: { type: 'string' },
       repeat: { type: 'string', default: '3' },
       floor: { type: 'boolean', default: false },
+      variants: { type: 'string', default: '' },
       clock: { type: 'string', default: 'wall' },
       workloads: { type: 'string', default: WORKLOADS.map((w) => w.name).join(',') },
       help: { type: 'boolean', default: false },
@@ -228,9 +281,14 @@ function main(): void {
   const rows = Math.max(100, Math.round(rowsWanted / 100) * 100);
   const repeat = Math.max(1, Math.trunc(Number(values.repeat)));
   const chosen = new Set(values.workloads.split(','));
-  const captures: readonly Capture[] = values.floor
-    ? ['off', 'litebridge', 'never-fires', 'one-rowid', 'rowid-time']
-    : ['off', 'litebridge'];
+  const variants = VARIANTS.filter((v) => values.variants.split(',').includes(v));
+  const captures: readonly Capture[] = [
+    'off',
+    'litebridge',
+    ...(values.floor ? (['never-fires', 'one-rowid', 'rowid-time'] as const) : []),
+    ...variants,
+  ];
+  const extra = captures.slice(2) as Exclude<Capture, 'off' | 'litebridge'>[];
   // Medians as rows/s, or with counted instructions as instructions per row.
   const unit = counted ? 'instructions/row' : 'rows/s';
   const shown = (rate: number): string => int(counted ? 1e9 / rate : rate);
@@ -241,12 +299,8 @@ function main(): void {
       "of rates to the same round without capture: median (lowest–highest). `flights` with the collector's indexes,",
       'journal_mode=WAL, synchronous=NORMAL, writer in a separate process (better-sqlite3).',
       '',
-      values.floor
-        ? `| workload | ${unit} without capture | ${unit} with capture | with / without | floor: trigger never fires | floor: trigger appends new.rowid | floor: appends new.rowid and capture time | litebridge − rowid floor (points) | litebridge − rowid and time floor (points) |`
-        : `| workload | ${unit} without capture | ${unit} with capture | with / without |`,
-      values.floor
-        ? '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
-        : '| --- | ---: | ---: | ---: |',
+      `| workload | ${unit} without capture | ${unit} with capture | with / without |${extra.map((c) => ` ${HEADINGS[c]} |`).join('')}${values.floor ? ' litebridge − rowid floor (points) | litebridge − rowid and time floor (points) |' : ''}`,
+      `| --- | ---: | ---: | ---: |${' ---: |'.repeat(extra.length + (values.floor ? 2 : 0))}`,
     ];
     for (const { name, label } of WORKLOADS.filter((w) => chosen.has(w.name))) {
       const rates = new Map<Capture, number[]>(captures.map((c) => [c, []]));
@@ -258,10 +312,7 @@ function main(): void {
       }
       const offs = rates.get('off')!;
       const ons = rates.get('litebridge')!;
-      const floors = captures
-        .slice(2)
-        .map((c) => ` ${ratio(rates.get(c)!, offs)} |`)
-        .join('');
+      const floors = extra.map((c) => ` ${ratio(rates.get(c)!, offs)} |`).join('');
       // litebridge − a floor: median over rounds of the round's difference, in points of the rate without capture.
       const points = (floor: Floor): string =>
         ` ${(100 * median(ons.map((x, i) => (x - rates.get(floor)![i]!) / offs[i]!))).toFixed(1)} |`;
