@@ -29,7 +29,7 @@ import { inImmediate, type SqliteDatabase, schemaVersion } from './open.js';
 /**
  * Version 2: BEFORE triggers record rows a REPLACE removes for a secondary UNIQUE value.
  * Version 3: keys and UNIQUE values compared with their collation (NOCASE, RTRIM).
- * Version 4 (withdrawn, never installed by a release): the split of version 5 alone.
+ * Version 4 (withdrawn, then measured again and replaced by 5): the split of version 5 alone.
  * Version 5: UPDATE split in two triggers (key kept: `_upd`, one INSERT; key changed: `_upk`),
  * and the flag read without a key (`SELECT enabled FROM _litebridge_capture`).
  */
