@@ -1,7 +1,8 @@
 /**
  * Pure builders of the SQL that litebridge adds to the application's SQLite file for change
- * capture: its bookkeeping tables and, per replicated table, three AFTER triggers that record
- * the key (never the row) of every inserted, updated and deleted row in `_litebridge_changelog`.
+ * capture: its bookkeeping tables and, per replicated table, four AFTER triggers (insert, update
+ * keeping the key, update changing it, delete) that record the key (never the row) of every
+ * inserted, updated and deleted row in `_litebridge_changelog`.
  * Every object is named `_litebridge_*`; every identifier is quoted, every name a literal.
  */
 import { BridgeError } from '../errors.js';
@@ -28,7 +29,7 @@ export const META_TABLE = '_litebridge_meta';
 /** Key columns the changelog holds: tables with more key columns are refused. */
 export const MAX_KEY_COLUMNS = 8;
 /** Trigger suffixes, one per operation. */
-export const TRIGGER_SUFFIXES = ['_ins', '_upd', '_del', '_rpi', '_rpu'] as const;
+export const TRIGGER_SUFFIXES = ['_ins', '_upd', '_upk', '_del', '_rpi', '_rpu'] as const;
 
 /** Longest table part of a trigger name kept readable before it is shortened with a hash. */
 const READABLE_NAME_CHARS = 40;
@@ -89,12 +90,15 @@ export function captureKeyColumns(table: SourceTable): readonly string[] {
 }
 
 /**
- * The three trigger names of a table: `_litebridge_<table>_{ins,upd,del}` when the name is
- * short and plain ASCII, else a sanitized prefix plus a hash of the exact name.
+ * The trigger names of a table: `_litebridge_<table>_{ins,upd,upk,del,rpi,rpu}` when the name
+ * is short and plain ASCII, else a sanitized prefix plus a hash of the exact name.
  */
 export function captureTriggerNames(table: string): {
   ins: string;
+  /** AFTER UPDATE that keeps the key: one U row. */
   upd: string;
+  /** AFTER UPDATE that changes the key: D(old key), I(new key). */
+  updKey: string;
   del: string;
   /** BEFORE INSERT / BEFORE UPDATE: rows a REPLACE may remove for a secondary UNIQUE value. */
   replaceIns: string;
@@ -107,6 +111,7 @@ export function captureTriggerNames(table: string): {
   return {
     ins: `${CAPTURE_PREFIX}${base}_ins`,
     upd: `${CAPTURE_PREFIX}${base}_upd`,
+    updKey: `${CAPTURE_PREFIX}${base}_upk`,
     del: `${CAPTURE_PREFIX}${base}_del`,
     replaceIns: `${CAPTURE_PREFIX}${base}_rpi`,
     replaceUpd: `${CAPTURE_PREFIX}${base}_rpu`,
@@ -147,11 +152,26 @@ function replaceableUniques(table: SourceTable): (readonly UniquePart[])[] {
 }
 
 /**
+ * Names an UPDATE must assign for its key to change: the key columns and, as `SET rowid = …`
+ * changes an INTEGER PRIMARY KEY without naming it, the rowid's three names (SQLite matches
+ * `UPDATE OF` by name, case-insensitively; a name the table lacks never matches).
+ */
+function keyAssignments(keys: readonly string[]): string {
+  const names = new Map<string, string>();
+  for (const name of [...keys, 'rowid', '_rowid_', 'oid']) {
+    if (!names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
+  }
+  return [...names.values()].map(quoteIdent).join(', ');
+}
+
+/**
  * The capture triggers of one table. AFTER INSERT, AFTER UPDATE and AFTER DELETE record the key
  * of every changed row: an UPDATE that changes the key (compared as the key compares, so a
  * case-only change of a NOCASE key is no key change) as D(old key) then I(new key), any other
- * UPDATE as U(key). Each fires only when the capture flag
- * is on.
+ * UPDATE as U(key). The two UPDATE cases are two triggers with exclusive WHEN clauses, so an
+ * UPDATE that keeps its key runs one INSERT; the key-change trigger is `UPDATE OF` the key
+ * (and rowid) names, so SQLite does not even call it for an UPDATE that assigns none of them.
+ * Each fires only when the capture flag is on.
  *
  * SQLite's REPLACE also deletes rows that collide on a secondary UNIQUE index, without firing a
  * delete trigger (unless the application turned `recursive_triggers` on). So for a table with
@@ -167,7 +187,9 @@ export function captureTriggersSql(table: SourceTable): CaptureTrigger[] {
   const tbl = quoteLiteral(table.name);
   const into = `INSERT INTO ${quoteIdent(CHANGELOG_TABLE)} (tbl, op, ${KEY_SLOTS.slice(0, keys.length).join(', ')}, at)`;
   const values = (row: 'NEW' | 'OLD' | 't') => keys.map((k) => `${row}.${quoteIdent(k)}`).join(', ');
-  const when = `WHEN (SELECT enabled FROM ${quoteIdent(CAPTURE_FLAG_TABLE)} WHERE id = 1)`;
+  // The flag table holds one row at most (id 1, by its CHECK), so the lookup needs no key: a
+  // cursor that only rewinds costs less per row than a seek of id 1.
+  const when = `WHEN (SELECT enabled FROM ${quoteIdent(CAPTURE_FLAG_TABLE)})`;
   const collations = sourceKeyCollations(table);
   // The key changed as SQLite compares it: a case-only change of a NOCASE key is an update (U).
   const keyChanged = keys
@@ -176,23 +198,41 @@ export function captureTriggersSql(table: SourceTable): CaptureTrigger[] {
         `OLD.${quoteIdent(k)} IS NOT ${sqliteCollated(`NEW.${quoteIdent(k)}`, collations[i] ?? 'binary')}`,
     )
     .join(' OR ');
-  const trigger = (name: string, timing: string, body: readonly string[]): CaptureTrigger => ({
+  const trigger = (
+    name: string,
+    timing: string,
+    body: readonly string[],
+    condition = when,
+  ): CaptureTrigger => ({
     name,
-    sql: `CREATE TRIGGER ${quoteIdent(name)} ${timing} ON ${on} FOR EACH ROW ${when}\nBEGIN\n${body
+    sql: `CREATE TRIGGER ${quoteIdent(name)} ${timing} ON ${on} FOR EACH ROW ${condition}\nBEGIN\n${body
       .map((s) => `  ${s};\n`)
       .join('')}END`,
   });
+  // The key comparison first: it is cheaper than the flag lookup and settles which trigger runs.
+  const flag = when.slice('WHEN '.length);
   const triggers = [
     trigger(names.ins, 'AFTER INSERT', [
       `${into} VALUES (${tbl}, 'I', ${values('NEW')}, ${CAPTURE_NOW_SQL})`,
     ]),
-    trigger(names.upd, 'AFTER UPDATE', [
-      `${into} SELECT ${tbl}, 'D', ${values('OLD')}, ${CAPTURE_NOW_SQL} WHERE ${keyChanged}`,
-      `${into} VALUES (${tbl}, CASE WHEN ${keyChanged} THEN 'I' ELSE 'U' END, ${values('NEW')}, ${CAPTURE_NOW_SQL})`,
-    ]),
+    trigger(
+      names.upd,
+      'AFTER UPDATE',
+      [`${into} VALUES (${tbl}, 'U', ${values('NEW')}, ${CAPTURE_NOW_SQL})`],
+      `WHEN NOT (${keyChanged}) AND ${flag}`,
+    ),
     trigger(names.del, 'AFTER DELETE', [
       `${into} VALUES (${tbl}, 'D', ${values('OLD')}, ${CAPTURE_NOW_SQL})`,
     ]),
+    trigger(
+      names.updKey,
+      `AFTER UPDATE OF ${keyAssignments(keys)}`,
+      [
+        `${into} VALUES (${tbl}, 'D', ${values('OLD')}, ${CAPTURE_NOW_SQL})`,
+        `${into} VALUES (${tbl}, 'I', ${values('NEW')}, ${CAPTURE_NOW_SQL})`,
+      ],
+      `WHEN (${keyChanged}) AND ${flag}`,
+    ),
   ];
   const uniques = replaceableUniques(table);
   if (uniques.length > 0) {

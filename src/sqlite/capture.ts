@@ -29,8 +29,11 @@ import { inImmediate, type SqliteDatabase, schemaVersion } from './open.js';
 /**
  * Version 2: BEFORE triggers record rows a REPLACE removes for a secondary UNIQUE value.
  * Version 3: keys and UNIQUE values compared with their collation (NOCASE, RTRIM).
+ * Version 4 (withdrawn, then measured again and replaced by 5): the split of version 5 alone.
+ * Version 5: UPDATE split in two triggers (key kept: `_upd`, one INSERT; key changed: `_upk`),
+ * and the flag read without a key (`SELECT enabled FROM _litebridge_capture`).
  */
-export const CAPTURE_VERSION = 3;
+export const CAPTURE_VERSION = 5;
 
 export interface CaptureOptions {
   /** The source id this file is replicated as; one file is captured for one source. */

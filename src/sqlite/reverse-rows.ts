@@ -192,9 +192,11 @@ export class RowWriter {
     }
     this.#written.set(table, -1);
     // Inside this transaction only: a crash or rollback brings them back, nobody else sees them gone.
-    const { ins, upd, del, replaceIns, replaceUpd } = captureTriggerNames(table.sqliteName);
-    const fence = fenceTriggerNames(table.sqliteName);
-    for (const name of [ins, upd, del, replaceIns, replaceUpd, fence.ins, fence.upd, fence.del]) {
+    const names = [
+      ...Object.values(captureTriggerNames(table.sqliteName)),
+      ...Object.values(fenceTriggerNames(table.sqliteName)),
+    ];
+    for (const name of names) {
       const sql = prepared(this.#db, TRIGGER_SQL).pluck().get(name);
       if (typeof sql !== 'string') continue;
       this.#db.exec(`DROP TRIGGER ${quoteIdent(name)}`);

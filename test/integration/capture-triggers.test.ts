@@ -256,7 +256,7 @@ describe('every write form records the exact keys', () => {
     const { db, events } = captured(T);
     db.transaction(() => {
       setCaptureEnabled(db, false);
-      db.exec("INSERT INTO t VALUES (1, 'a', 'x'); UPDATE t SET v = 'y'; DELETE FROM t");
+      db.exec("INSERT INTO t VALUES (1, 'a', 'x'); UPDATE t SET v = 'y'; UPDATE t SET id = 3; DELETE FROM t");
       setCaptureEnabled(db, true);
     })();
     db.exec("INSERT INTO t VALUES (2, 'b', 'x')");
@@ -272,7 +272,7 @@ describe('install, version, uninstall', () => {
     const { db, schema } = captured(`${T} CREATE TABLE "odd ""name""" (x, y, PRIMARY KEY (y, x));`);
     const before = triggers(db);
     const fingerprint = captureFingerprint(db);
-    expect(before).toHaveLength(8); // t: 3, plus 2 for its UNIQUE column; the odd table: 3
+    expect(before).toHaveLength(10); // t: 4, plus 2 for its UNIQUE column; the odd table: 4
     expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 0, dropped: 0 });
     expect(triggers(db)).toEqual(before);
     expect(captureFingerprint(db)).toBe(fingerprint);
@@ -281,14 +281,14 @@ describe('install, version, uninstall', () => {
       version: CAPTURE_VERSION,
       sourceId: 'test',
       enabled: true,
-      triggers: 8,
+      triggers: 10,
     });
   });
 
   test('another stored version: every trigger re-created; a stale trigger: replaced', () => {
     const { db, schema } = captured(T);
     db.exec("UPDATE _litebridge_meta SET value = 0 WHERE key = 'capture_version'");
-    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 5, dropped: 5 });
+    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 6, dropped: 6 });
     db.exec(
       'DROP TRIGGER _litebridge_t_upd; CREATE TRIGGER _litebridge_t_upd AFTER UPDATE ON t BEGIN SELECT 1; END',
     );
@@ -301,16 +301,16 @@ describe('install, version, uninstall', () => {
 
   test('upgrade from the previous version while an application writes: every write captured once', async () => {
     const { db, path, schema, events } = captured('CREATE TABLE w (id INTEGER PRIMARY KEY, v TEXT);');
-    // Capture as version 2 installed it: the key compared without its collation.
+    // Capture as version 3 installed it: one UPDATE trigger running two INSERTs.
     const into = 'INSERT INTO "_litebridge_changelog" (tbl, op, k0, at)';
     const now = "(julianday('now') - 2440587.5) * 86400000.0";
-    const changed = 'OLD."id" IS NOT NEW."id"';
+    const changed = 'OLD."id" IS NOT NEW."id" COLLATE BINARY';
     db.exec(
-      'DROP TRIGGER "_litebridge_w_upd";' +
+      'DROP TRIGGER "_litebridge_w_upd"; DROP TRIGGER "_litebridge_w_upk";' +
         'CREATE TRIGGER "_litebridge_w_upd" AFTER UPDATE ON "w" FOR EACH ROW WHEN (SELECT enabled FROM "_litebridge_capture" WHERE id = 1)\nBEGIN\n' +
         `  ${into} SELECT 'w', 'D', OLD."id", ${now} WHERE ${changed};\n` +
         `  ${into} VALUES ('w', CASE WHEN ${changed} THEN 'I' ELSE 'U' END, NEW."id", ${now});\nEND;` +
-        `UPDATE _litebridge_meta SET value = ${CAPTURE_VERSION - 1} WHERE key = 'capture_version'`,
+        "UPDATE _litebridge_meta SET value = 3 WHERE key = 'capture_version'",
     );
     // Each step its own autocommit: insert, update a value, move the key.
     const writer = await startWriterProcess<{ n: number }>(
@@ -328,7 +328,7 @@ process.send('started');`,
     );
     const head = () => Number(captureState(db).head);
     await until(async () => head() >= 40);
-    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 3, dropped: 3 });
+    expect(installCapture(db, schema, { sourceId: 'test' })).toEqual({ created: 4, dropped: 3 });
     const upgradedAt = head();
     await until(async () => head() >= upgradedAt + 40);
     const { n } = await writer.stop();
@@ -348,7 +348,7 @@ process.send('started');`,
     const fingerprint = captureFingerprint(db);
     db.exec('CREATE TABLE later (id INTEGER PRIMARY KEY)');
     expect(captureFingerprint(db)).not.toBe(fingerprint);
-    expect(installCapture(db, introspect(db), { sourceId: 'test' })).toEqual({ created: 3, dropped: 0 });
+    expect(installCapture(db, introspect(db), { sourceId: 'test' })).toEqual({ created: 4, dropped: 0 });
   });
 
   test('another source id is refused', () => {
@@ -371,8 +371,8 @@ process.send('started');`,
     const db = openSqlite(copyFixture());
     const schema = introspect(db);
     installCapture(db, schema, { sourceId: 'collector' });
-    // 3 per table, plus 2 for each of the 4 tables with a secondary UNIQUE index.
-    expect(captureState(db)).toMatchObject({ installed: true, triggers: schema.tables.length * 3 + 4 * 2 });
+    // 4 per table, plus 2 for each of the 4 tables with a secondary UNIQUE index.
+    expect(captureState(db)).toMatchObject({ installed: true, triggers: schema.tables.length * 4 + 4 * 2 });
     const id = db.prepare('SELECT max(id) FROM flights').pluck().get() as bigint;
     db.prepare('UPDATE flights SET altitude = 1 WHERE id = ?').run(id);
     db.prepare('DELETE FROM flights WHERE id = ?').run(id);

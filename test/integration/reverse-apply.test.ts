@@ -5,6 +5,7 @@ import type { PgRowChange, PgTransaction } from '../../src/model/pg-transaction.
 import { introspect } from '../../src/schema/introspect.js';
 import { translate } from '../../src/schema/translate.js';
 import { installCaptureFor } from '../../src/sqlite/capture.js';
+import { captureTriggerNames } from '../../src/sqlite/capture-sql.js';
 import { openSqlite, type SqliteDatabase } from '../../src/sqlite/open.js';
 import {
   applyReverseTransaction,
@@ -13,6 +14,7 @@ import {
   reversePlan,
   setReverseStart,
 } from '../../src/sqlite/reverse-apply.js';
+import { RowWriter } from '../../src/sqlite/reverse-rows.js';
 import { tempSqlite } from '../support/sqlite.js';
 
 const flights = { schema: 'public', name: 'flights' };
@@ -172,5 +174,31 @@ describe('applyReverseTransaction', () => {
     expect(all(db)).toEqual(before);
     expect(readReverseLsn(db)).toBe('0/100');
     expect(changelog(db)).toBe(0n);
+  });
+
+  it('sets every capture trigger of a table aside after 10,000 of its rows, and puts each back unchanged', () => {
+    const { db, plan } = setup();
+    const names = Object.values(captureTriggerNames('flights'));
+    const present = () =>
+      db
+        .prepare(
+          `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${names.map(() => '?').join(', ')}) ORDER BY name`,
+        )
+        .all(...names);
+    const before = present();
+    expect(before).toHaveLength(4); // insert, update keeping the key, key change, delete
+    db.exec('BEGIN IMMEDIATE');
+    const writer = new RowWriter(db, plan, { xid: xid++, commitLsn: '0/200' });
+    for (let id = 10; id < 10_011; id++) {
+      writer.apply({
+        kind: 'insert',
+        relation: flights,
+        new: { id: String(id), callsign: 'x', altitude: null, route: null, seen: null, code: 'X' },
+      });
+    }
+    expect(present()).toEqual([]);
+    writer.finish();
+    db.exec('COMMIT');
+    expect(present()).toEqual(before);
   });
 });

@@ -12,7 +12,8 @@ import {
 import { col, tbl } from './schema-helpers.js';
 
 const NOW = "(julianday('now') - 2440587.5) * 86400000.0";
-const WHEN = 'WHEN (SELECT enabled FROM "_litebridge_capture" WHERE id = 1)';
+const FLAG = '(SELECT enabled FROM "_litebridge_capture")';
+const WHEN = `WHEN ${FLAG}`;
 
 /** The CREATE statements of a table's capture triggers. */
 const sqlsOf = (t: Parameters<typeof captureTriggersSql>[0]): string[] =>
@@ -41,10 +42,12 @@ describe('captureTriggersSql', () => {
     const changed = 'OLD."id" IS NOT NEW."id" COLLATE BINARY';
     expect(sqlsOf(t)).toEqual([
       `CREATE TRIGGER "_litebridge_t_ins" AFTER INSERT ON "t" FOR EACH ROW ${WHEN}\nBEGIN\n  ${into} VALUES ('t', 'I', NEW."id", ${NOW});\nEND`,
-      `CREATE TRIGGER "_litebridge_t_upd" AFTER UPDATE ON "t" FOR EACH ROW ${WHEN}\nBEGIN\n` +
-        `  ${into} SELECT 't', 'D', OLD."id", ${NOW} WHERE ${changed};\n` +
-        `  ${into} VALUES ('t', CASE WHEN ${changed} THEN 'I' ELSE 'U' END, NEW."id", ${NOW});\nEND`,
+      `CREATE TRIGGER "_litebridge_t_upd" AFTER UPDATE ON "t" FOR EACH ROW WHEN NOT (${changed}) AND ${FLAG}\nBEGIN\n` +
+        `  ${into} VALUES ('t', 'U', NEW."id", ${NOW});\nEND`,
       `CREATE TRIGGER "_litebridge_t_del" AFTER DELETE ON "t" FOR EACH ROW ${WHEN}\nBEGIN\n  ${into} VALUES ('t', 'D', OLD."id", ${NOW});\nEND`,
+      `CREATE TRIGGER "_litebridge_t_upk" AFTER UPDATE OF "id", "rowid", "_rowid_", "oid" ON "t" FOR EACH ROW WHEN (${changed}) AND ${FLAG}\nBEGIN\n` +
+        `  ${into} VALUES ('t', 'D', OLD."id", ${NOW});\n` +
+        `  ${into} VALUES ('t', 'I', NEW."id", ${NOW});\nEND`,
     ]);
   });
 
@@ -61,10 +64,12 @@ describe('captureTriggersSql', () => {
       col('x', ''),
     ]);
     expect(captureKeyColumns(t)).toEqual(['b', 'a']);
-    const [ins, upd, del] = sqlsOf(t);
+    const [ins, upd, del, upk] = sqlsOf(t);
     expect(ins).toContain(`(tbl, op, k0, k1, at) VALUES ('pairs', 'I', NEW."b", NEW."a", ${NOW})`);
-    expect(upd).toContain(
-      'WHERE OLD."b" IS NOT NEW."b" COLLATE BINARY OR OLD."a" IS NOT NEW."a" COLLATE BINARY;',
+    const changed = 'OLD."b" IS NOT NEW."b" COLLATE BINARY OR OLD."a" IS NOT NEW."a" COLLATE BINARY';
+    expect(upd).toContain(`WHEN NOT (${changed}) AND`);
+    expect(upk).toContain(
+      `AFTER UPDATE OF "b", "a", "rowid", "_rowid_", "oid" ON "pairs" FOR EACH ROW WHEN (${changed}) AND`,
     );
     expect(del).toContain(`VALUES ('pairs', 'D', OLD."b", OLD."a", ${NOW})`);
   });
@@ -110,6 +115,7 @@ describe('captureTriggerNames', () => {
     expect(captureTriggerNames('flights')).toEqual({
       ins: '_litebridge_flights_ins',
       upd: '_litebridge_flights_upd',
+      updKey: '_litebridge_flights_upk',
       del: '_litebridge_flights_del',
       replaceIns: '_litebridge_flights_rpi',
       replaceUpd: '_litebridge_flights_rpu',

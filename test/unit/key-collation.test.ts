@@ -164,9 +164,11 @@ describe('a NOCASE key in PostgreSQL', () => {
   });
 
   it('captures key changes and REPLACE collisions compared with the collations', () => {
-    const triggers = captureTriggersSql(airports()).map((t) => t.sql);
-    expect(triggers[1]).toContain(`WHERE OLD."code" IS NOT NEW."code" COLLATE NOCASE`);
-    expect(triggers[3]).toContain(
+    const sql = new Map(captureTriggersSql(airports()).map((t) => [t.name, t.sql]));
+    const changed = 'OLD."code" IS NOT NEW."code" COLLATE NOCASE';
+    expect(sql.get('_litebridge_airports_upd')).toContain(`WHEN NOT (${changed}) AND`);
+    expect(sql.get('_litebridge_airports_upk')).toContain(`WHEN (${changed}) AND`);
+    expect(sql.get('_litebridge_airports_rpi')).toContain(
       'WHERE t."email" = NEW."email" COLLATE NOCASE AND NOT (t."code" IS NEW."code" COLLATE NOCASE)',
     );
   });
