@@ -18,6 +18,7 @@ import { log, resultPath, writeJson } from './lib/harness.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { type LiveDatabase, withLiveDatabase, withSync } from './lib/pg-admin.js';
 import { cpuSeconds, statusKb } from './lib/proc-stat.js';
+import { writeLocked } from './lib/sqlite-lock.js';
 
 const USAGE = `usage: node dist/bench/reverse-large.js [--tx-rows N] [--kill MS] [--rows N] [--seed N] [--out DIR]
   --tx-rows  rows the one PostgreSQL transaction inserts, then deletes (default 2000000)
@@ -56,21 +57,6 @@ interface Run {
   readonly syncCpuS: number;
   /** With --kill: what the SIGKILL met (null: not asked). */
   readonly kill: string | null;
-}
-
-/** Whether some connection holds SQLite's write lock (sync, inside a transaction it writes). */
-function writeLocked(sqlitePath: string): boolean {
-  const probe = new Database(sqlitePath, { timeout: 0, fileMustExist: true });
-  try {
-    probe.exec('BEGIN IMMEDIATE');
-    probe.exec('ROLLBACK');
-    return false;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
-    throw error;
-  } finally {
-    probe.close();
-  }
 }
 
 /** The sync process of the run: replaced by a new one after a SIGKILL. */

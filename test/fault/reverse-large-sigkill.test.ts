@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expect, it } from 'vitest';
+import { writeLocked } from '../../bench/lib/sqlite-lock.js';
 import type { Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { parseLsn } from '../../src/model/position.js';
@@ -15,21 +15,6 @@ const ROWS = 200_000;
 const KILLS = 3;
 /** Ids of the bulk rows, above any the workload or the writer uses. */
 const FIRST_ID = 10_000_000;
-
-/** Whether some connection holds SQLite's write lock (the reverse process, mid-transaction). */
-function writeLocked(config: Config): boolean {
-  const probe = new Database(config.sqlitePath, { timeout: 0 });
-  try {
-    probe.exec('BEGIN IMMEDIATE');
-    probe.exec('ROLLBACK');
-    return false;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
-    throw error;
-  } finally {
-    probe.close();
-  }
-}
 
 /** Bulk rows SQLite has committed, on a connection of its own. */
 function bulkRows(config: Config): number {
@@ -82,7 +67,7 @@ async function killMidTransaction(config: Config, before: bigint, rowsBefore: nu
   let midTransaction = 0;
   for (let kill = 0; kill < KILLS; kill++) {
     const reverse = startReverse(config);
-    await until(() => Promise.resolve(writeLocked(config)), 60_000, 10);
+    await until(() => Promise.resolve(writeLocked(config.sqlitePath)), 60_000, 10);
     await new Promise((r) => setTimeout(r, 10 + Math.floor(Math.random() * 140)));
     const killed = await reverse.kill('SIGKILL');
     stderr += killed.err;
@@ -108,13 +93,13 @@ it(`a ${ROWS}-row PostgreSQL transaction, its process SIGKILLed ${KILLS} times w
   stderr += await killMidTransaction(config, inserted, 0);
   // A clean stop mid-transaction rolls it back and exits 0.
   let reverse = startReverse(config);
-  await until(() => Promise.resolve(writeLocked(config)), 60_000, 10);
+  await until(() => Promise.resolve(writeLocked(config.sqlitePath)), 60_000, 10);
   const terminated = await reverse.kill('SIGTERM');
   stderr += terminated.err;
   expect(terminated).toMatchObject({ code: 0, signal: null });
   expect(storedLsn(config) > inserted).toBe(false);
   expect(bulkRows(config)).toBe(0);
-  expect(writeLocked(config)).toBe(false);
+  expect(writeLocked(config.sqlitePath)).toBe(false);
   reverse = startReverse(config);
   await until(() => Promise.resolve(storedLsn(config) > inserted), 120_000);
   stderr += (await reverse.kill('SIGTERM')).err;
