@@ -25,6 +25,7 @@ import type { PgPool } from '../pg/pool.js';
 import { captureFingerprint } from '../sqlite/capture.js';
 import { pruneChangelog, readBatchAtSchema } from '../sqlite/changelog.js';
 import { DataVersion } from '../sqlite/data-version.js';
+import { type FileIdentity, fileIdentity, requireSameFile } from '../sqlite/file-identity.js';
 import { directionOf, PhaseWatch } from './phase.js';
 import { type FollowedTables, followSchemaChange } from './schema-follow.js';
 import type { ForwardSides, SyncOptions } from './sync-options.js';
@@ -65,6 +66,8 @@ export class SyncLoop {
   readonly #phase: PhaseWatch;
   /** Another connection's commit since the last read: the fast wake-up probe. */
   readonly #versions: DataVersion;
+  /** The file sync opened: a batch is read only while the path still names it. */
+  readonly #file: FileIdentity | null;
   readonly #retry: RetryState;
 
   constructor(private readonly context: SyncLoopContext) {
@@ -72,6 +75,7 @@ export class SyncLoop {
     this.progress = new SyncProgress(context.start, context.log, context.options);
     this.#phase = new PhaseWatch(context.pool, context.config.sourceId);
     this.#versions = new DataVersion(context.db);
+    this.#file = fileIdentity(context.config.sqlitePath);
     this.#retry = {
       log: context.log,
       stopping$: this.#stopping$,
@@ -133,6 +137,7 @@ export class SyncLoop {
   async #nextBatch(): Promise<ChangeBatch | null> {
     for (;;) {
       if (this.#stopping$.value || (await this.#leftForward())) return null;
+      requireSameFile(this.context.config.sqlitePath, this.#file);
       if (captureFingerprint(this.context.db) !== this.#followed.fingerprint) {
         // The cutover's fence and finish change the schema too: ask for the phase first.
         if (await this.#leftForwardNow()) return null;

@@ -15,6 +15,7 @@ import { createPool, type PgPool } from '../pg/pool.js';
 import { replicationName, resolveSlotName, slotStatus } from '../pg/replication.js';
 import { introspect } from '../schema/introspect.js';
 import { translate } from '../schema/translate.js';
+import { type FileIdentity, fileIdentity, requireSameFile } from '../sqlite/file-identity.js';
 import { openSqlite, type SqliteDatabase } from '../sqlite/open.js';
 import {
   type ReversePlan,
@@ -73,6 +74,8 @@ class ReverseRun {
   readonly #log: Logger;
   readonly #options: ReverseOptions;
   readonly #db: SqliteDatabase;
+  /** The file opened: a transaction is written only while the path still names it. */
+  readonly #file: FileIdentity | null;
   readonly #pool: PgPool;
   readonly #until: bigint | null;
   #position = '0/0';
@@ -88,6 +91,7 @@ class ReverseRun {
     this.#options = options;
     this.#until = options.untilLsn === undefined ? null : parseLsn(options.untilLsn);
     this.#db = openSqlite(config.sqlitePath);
+    this.#file = fileIdentity(config.sqlitePath);
     this.#pool = createPool(config.pgUrl, { max: 1, applicationName: 'litebridge reverse' });
   }
 
@@ -170,6 +174,7 @@ class ReverseRun {
 
   /** Opens `start` in SQLite (null when SQLite has it already); its commit counts and reports it. */
   #begin(plan: ReversePlan, start: PgTransactionStart): TransactionSink | null {
+    requireSameFile(this.#config.sqlitePath, this.#file);
     const open = ReverseTransaction.begin(this.#db, plan, start);
     if (open === null) return null;
     return {
