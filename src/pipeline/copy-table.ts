@@ -45,13 +45,14 @@ export interface CopyTableResult {
 /**
  * Streams one table (or one key range of it) from the open SQLite read snapshot into
  * PostgreSQL with binary COPY: pages are read in key order, every value goes through the codec,
- * and the next page is read only when PostgreSQL has taken the previous one.
+ * and the next page is read only when PostgreSQL has taken the previous one. `pageRows` rows per
+ * page, as copyAll decided for the table (`TableReader.pageRows(PAGE_ROWS, PAGE_BYTES)`).
  */
 export async function copyTable(
   reader: TableReader,
   options: CopyTableOptions,
-  range: KeyRange = {},
-  pageRows = reader.pageRows(PAGE_ROWS, PAGE_BYTES),
+  range: KeyRange,
+  pageRows: number,
 ): Promise<CopyTableResult> {
   const { target } = reader;
   const started = Date.now();
